@@ -1,0 +1,43 @@
+from django.db import models
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+
+
+class SecurityEventCode(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGOUT = "logout", "退出"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED = "locked", "账号锁定"
+    UNLOCKED = "unlocked", "解除锁定"
+    ROLE_CHANGE = "role_change", "角色变更"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    EXPORT = "export", "数据导出"
+    IMPORT = "import", "数据导入"
+    TOKEN_CREATED = "token_created", "创建API令牌"
+    AUDIT_VERIFIED = "audit_verified", "审计日志校验"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已批复"
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", "提交"
+    APPROVE = "approve", "通过"
+    RETURN = "return", "退回"
+    SKIP = "skip", "跳过（无审核人）"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"

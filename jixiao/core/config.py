@@ -1,0 +1,377 @@
+"""Region configuration: typed records per region and year, seeded with the national defaults of
+domain-rules.md. Every threshold, weight, band and outcome list the rules use is read from here —
+never a constant in a rule — so provinces and counties can vary them.
+
+A spec is either an *object* (named fields) or a list of *rows* (each with the same fields). Values
+are stored as JSON with decimals as strings and come back as plain Python with ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jixiao.core.roles import Role
+
+OBJECT, ROWS = "object", "rows"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "str"  # str | decimal | int | bool | choice
+    choices: tuple[tuple[str, str], ...] = ()
+    required: bool = True
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def parse(self, raw: Any) -> tuple[Any, str | None]:
+        """Parse a form or JSON value; return (value, Chinese error or None)."""
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            if self.kind == "bool":
+                return False, None
+            if self.required:
+                return None, f"“{self.label}”不能为空"
+            return None, None
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw, None
+            return str(raw).strip().lower() in ("1", "true", "on", "yes", "是"), None
+        if self.kind in ("decimal", "int"):
+            try:
+                value = Decimal(str(raw).strip())
+            except InvalidOperation:
+                return None, f"“{self.label}”应为数字，收到“{raw}”"
+            if not value.is_finite():
+                return None, f"“{self.label}”应为数字，收到“{raw}”"
+            if self.kind == "int":
+                if value != value.to_integral_value():
+                    return None, f"“{self.label}”应为整数，收到“{raw}”"
+                value = int(value)
+            if self.minimum is not None and value < self.minimum:
+                return None, f"“{self.label}”不能小于 {self.minimum}"
+            if self.maximum is not None and value > self.maximum:
+                return None, f"“{self.label}”不能大于 {self.maximum}"
+            return value, None
+        text = str(raw).strip()
+        if self.kind == "choice" and text not in {c for c, _ in self.choices}:
+            labels = "、".join(label for _, label in self.choices)
+            return None, f"“{self.label}”应为以下之一：{labels}"
+        return text, None
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    label: str
+    help: str
+    shape: str
+    fields: tuple[Field, ...]
+    default: Any
+    source: str = ""
+    check: Any = None  # callable(value) -> list[str] of whole-record errors
+
+    def parse(self, raw: Any) -> tuple[Any, list[str]]:
+        errors: list[str] = []
+        if self.shape == OBJECT:
+            value = {}
+            for f in self.fields:
+                v, err = f.parse((raw or {}).get(f.name))
+                if err:
+                    errors.append(err)
+                value[f.name] = v
+        else:
+            value = []
+            for i, row in enumerate(raw or [], start=1):
+                parsed = {}
+                for f in self.fields:
+                    v, err = f.parse(row.get(f.name))
+                    if err:
+                        errors.append(f"第 {i} 行：{err}")
+                    parsed[f.name] = v
+                value.append(parsed)
+            if not value:
+                errors.append(f"“{self.label}”至少需要一行")
+        if not errors and self.check:
+            errors.extend(self.check(value))
+        return value, errors
+
+
+def to_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
+
+
+def _sum_check(fields: list[str], total: int, label: str):
+    def check(value):
+        s = sum((value[f] or 0) for f in fields)
+        return [] if s == total else [f"{label}合计应为 {total}，现为 {s}"]
+
+    return check
+
+
+def _bands_check(rows):
+    errors = []
+    mins = [r["min_score"] for r in rows]
+    if mins != sorted(mins, reverse=True):
+        errors.append("评价等级应按下限从高到低排列")
+    if mins and mins[-1] != 0:
+        errors.append("最低一档的下限应为 0，使每个分数都有等级")
+    if len({r["code"] for r in rows}) != len(rows):
+        errors.append("等级代码不能重复")
+    return errors
+
+
+def _chain_check(rows):
+    errors = []
+    seen = set()
+    for r in rows:
+        k = (r["chain"], r["position"])
+        if k in seen:
+            errors.append(f"审核链 {r['chain']} 的第 {r['position']} 步重复")
+        seen.add(k)
+    return errors
+
+
+RATING_CODES = (("excellent", "优"), ("good", "良"), ("fair", "中"), ("poor", "差"))
+ROLE_CHOICES = tuple((r.value, r.label) for r in Role)
+OBJECT_KINDS = (("project", "项目"), ("policy", "政策"), ("agency", "部门整体"))
+
+D = Decimal
+
+SPECS: dict[str, Spec] = {}
+
+
+def _register(spec: Spec) -> Spec:
+    SPECS[spec.key] = spec
+    return spec
+
+
+_register(Spec(
+    key="taxonomy",
+    label="指标体系版本",
+    help="本年度目标表使用的一、二级指标体系。",
+    shape=OBJECT,
+    fields=(Field("version", "体系版本", "choice", (("classic", "经典版（10号文配套表）"), ("2021", "2021版（财预〔2021〕101号）"))),),
+    default={"version": "2021"},
+    source="domain-rules §2；财预〔2021〕101号",
+))
+_register(Spec(
+    key="rating_bands",
+    label="评价等级",
+    help="得分不低于下限即为该等级，按下限从高到低排列。",
+    shape=ROWS,
+    fields=(
+        Field("code", "等级代码", "choice", RATING_CODES),
+        Field("label", "等级名称"),
+        Field("min_score", "分数下限", "decimal", minimum=D(0), maximum=D(100)),
+    ),
+    default=[
+        {"code": "excellent", "label": "优", "min_score": D(90)},
+        {"code": "good", "label": "良", "min_score": D(80)},
+        {"code": "fair", "label": "中", "min_score": D(60)},
+        {"code": "poor", "label": "差", "min_score": D(0)},
+    ],
+    source="domain-rules §8",
+    check=_bands_check,
+))
+_register(Spec(
+    key="self_evaluation_weights",
+    label="自评分值",
+    help="项目支出绩效自评表的分值构成，合计 100 分；成本指标未单列分值时从产出中划出。",
+    shape=OBJECT,
+    fields=(
+        Field("execution", "预算执行率", "decimal", minimum=D(0)),
+        Field("output", "产出指标", "decimal", minimum=D(0)),
+        Field("benefit", "效益指标", "decimal", minimum=D(0)),
+        Field("satisfaction", "满意度指标", "decimal", minimum=D(0)),
+        Field("cost", "成本指标（单列时）", "decimal", minimum=D(0)),
+        Field("over_achievement_ratio", "超额完成需说明的比例", "decimal", minimum=D(1)),
+        Field("consistency_gap", "指标得分率高于执行率的预警差值", "decimal", minimum=D(0), maximum=D(1)),
+    ),
+    default={
+        "execution": D(10), "output": D(50), "benefit": D(30), "satisfaction": D(10), "cost": D(0),
+        "over_achievement_ratio": D("1.3"), "consistency_gap": D("0.05"),
+    },
+    source="财预〔2020〕10号；domain-rules §6",
+    check=lambda v: [] if v["execution"] + v["output"] + v["benefit"] + v["satisfaction"] + v["cost"] == 100
+    else [f"自评分值合计应为 100，现为 {v['execution'] + v['output'] + v['benefit'] + v['satisfaction'] + v['cost']}"],
+))
+_register(Spec(
+    key="monitoring_signals",
+    label="监控预警阈值",
+    help="预算执行：执行率÷时间进度；指标：实际÷预期。低于红色下限为红灯，低于黄色下限为黄灯，高于蓝色上限为蓝灯。",
+    shape=OBJECT,
+    fields=(
+        Field("budget_red_below", "执行红灯下限", "decimal", minimum=D(0)),
+        Field("budget_yellow_below", "执行黄灯下限", "decimal", minimum=D(0)),
+        Field("indicator_red_below", "指标红灯下限", "decimal", minimum=D(0)),
+        Field("indicator_yellow_below", "指标黄灯下限", "decimal", minimum=D(0)),
+        Field("indicator_blue_above", "指标蓝灯上限", "decimal", minimum=D(1)),
+    ),
+    default={
+        "budget_red_below": D("0.6"), "budget_yellow_below": D("0.8"),
+        "indicator_red_below": D("0.6"), "indicator_yellow_below": D("0.8"), "indicator_blue_above": D("1.2"),
+    },
+    source="domain-rules §5",
+    check=lambda v: [] if v["budget_red_below"] <= v["budget_yellow_below"] and v["indicator_red_below"] <= v["indicator_yellow_below"]
+    else ["红灯下限不能高于黄灯下限"],
+))
+_register(Spec(
+    key="deviation",
+    label="偏差阈值",
+    help="进度与计划之差超过计划的该比例即为偏差，须说明原因。",
+    shape=OBJECT,
+    fields=(Field("threshold", "偏差阈值（比例）", "decimal", minimum=D(0), maximum=D(1)),),
+    default={"threshold": D("0.20")},
+    source="domain-rules §5",
+))
+_register(Spec(
+    key="exante_dimensions",
+    label="事前评估维度",
+    help="事前绩效评估的评估维度及分值（项目与政策分别设置）。",
+    shape=ROWS,
+    fields=(
+        Field("object_kind", "对象", "choice", OBJECT_KINDS[:2]),
+        Field("code", "维度代码"),
+        Field("name", "维度名称"),
+        Field("points", "分值", "decimal", minimum=D(0)),
+    ),
+    default=[
+        {"object_kind": "project", "code": "necessity", "name": "立项必要性", "points": D(20)},
+        {"object_kind": "project", "code": "economy", "name": "投入经济性", "points": D(20)},
+        {"object_kind": "project", "code": "target_reasonableness", "name": "绩效目标合理性", "points": D(20)},
+        {"object_kind": "project", "code": "feasibility", "name": "实施方案可行性", "points": D(20)},
+        {"object_kind": "project", "code": "financing_compliance", "name": "筹资合规性", "points": D(20)},
+        {"object_kind": "policy", "code": "necessity", "name": "政策设立必要性", "points": D(20)},
+        {"object_kind": "policy", "code": "adequacy", "name": "政策保障充分性", "points": D(20)},
+        {"object_kind": "policy", "code": "target_reasonableness", "name": "政策目标合理性", "points": D(20)},
+        {"object_kind": "policy", "code": "sustainability", "name": "政策实施可持续性", "points": D(20)},
+        {"object_kind": "policy", "code": "financing_compliance", "name": "政策资金合规性", "points": D(20)},
+    ],
+    source="domain-rules §4",
+))
+_register(Spec(
+    key="exante_conclusions",
+    label="事前评估结论",
+    help="评估结论及其对入库的影响。",
+    shape=ROWS,
+    fields=(
+        Field("code", "结论代码"),
+        Field("label", "结论"),
+        Field("enters_library", "准予入库", "bool"),
+        Field("closes_project", "终止项目", "bool"),
+    ),
+    default=[
+        {"code": "support", "label": "予以支持", "enters_library": True, "closes_project": False},
+        {"code": "partial", "label": "部分支持", "enters_library": True, "closes_project": False},
+        {"code": "defer", "label": "暂缓支持", "enters_library": False, "closes_project": False},
+        {"code": "reject", "label": "不予支持", "enters_library": False, "closes_project": True},
+    ],
+    source="domain-rules §4",
+))
+_register(Spec(
+    key="results_rules",
+    label="结果应用规则",
+    help="评价结果与下年度预算挂钩的规则：对象、条件（等级或情形）→ 处理及比例。",
+    shape=ROWS,
+    fields=(
+        Field("object_kind", "对象", "choice", OBJECT_KINDS),
+        Field("condition", "条件"),
+        Field("action", "处理", "choice", (
+            ("priority", "优先保障"), ("keep", "维持"), ("cut", "核减"), ("cancel", "取消"),
+            ("suspend", "暂缓"), ("recover", "收回闲置资金"), ("no_budget", "不安排预算"),
+        )),
+        Field("percent", "比例（%）", "decimal", required=False, minimum=D(0), maximum=D(100)),
+        Field("note", "说明", required=False),
+    ),
+    default=[
+        {"object_kind": "project", "condition": "fair", "action": "cut", "percent": D(5), "note": "评价等级为“中”，在一般压减基础上再核减 5%（平罗）"},
+        {"object_kind": "project", "condition": "poor", "action": "cut", "percent": D(10), "note": "评价等级为“差”，核减 10%（平罗）"},
+        {"object_kind": "agency", "condition": "refused_performance_management", "action": "no_budget", "percent": None, "note": "拒不开展绩效管理的单位，下年度不安排项目预算（察布查尔）"},
+        {"object_kind": "project", "condition": "exante_reject", "action": "cut", "percent": D(100), "note": "事前评估不予支持，核减该项目金额"},
+    ],
+    source="domain-rules §9",
+))
+
+REVIEW_CHAIN_CODES = (("target", "绩效目标"), ("assessment", "事前评估"), ("evaluation", "绩效评价"), ("rectification", "整改"))
+_register(Spec(
+    key="review_chains",
+    label="审核链",
+    help="各类事项的审核步骤（按顺序），每步由一个角色审核；“可选”步骤只在发起时选择后才进入。",
+    shape=ROWS,
+    fields=(
+        Field("chain", "审核链", "choice", REVIEW_CHAIN_CODES),
+        Field("position", "顺序", "int", minimum=D(1)),
+        Field("code", "步骤代码"),
+        Field("name", "步骤名称"),
+        Field("role", "审核角色", "choice", ROLE_CHOICES),
+        Field("optional", "可选", "bool"),
+    ),
+    default=[
+        {"chain": "target", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False},
+        {"chain": "target", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False},
+        {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False},
+        {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False},
+        {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True},
+    ],
+    source="mission.md F5；谁申请资金谁编制目标，谁安排资金谁审核",
+    check=_chain_check,
+))
+
+
+class UnknownConfigKey(KeyError):
+    pass
+
+
+def spec(key: str) -> Spec:
+    try:
+        return SPECS[key]
+    except KeyError:
+        raise UnknownConfigKey(key)
+
+
+def from_json(key: str, raw) -> Any:
+    """Stored JSON → typed value (decimals back to Decimal)."""
+    value, errors = spec(key).parse(raw)
+    if errors:
+        raise ValueError(f"stored configuration {key} is invalid: {errors}")
+    return value
+
+
+def default_value(key: str):
+    return spec(key).default
+
+
+def get(region, year: int, key: str):
+    """The value in force for a region and year: that year's record, else the latest earlier year's,
+    else the national default. Read-only; ``seed_region`` writes the records."""
+    from jixiao.core.models import RegionConfig
+
+    region_id = getattr(region, "pk", region)
+    row = (
+        RegionConfig.objects.filter(region_id=region_id, key=key, year__lte=year)
+        .order_by("-year")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        return default_value(key)
+    return from_json(key, row)
+
+
+def review_steps(region, year: int, chain: str, *, include_optional: bool = False) -> list[dict]:
+    rows = [r for r in get(region, year, "review_chains") if r["chain"] == chain]
+    rows.sort(key=lambda r: r["position"])
+    return [
+        {"code": r["code"], "name": r["name"], "role": r["role"], "optional": bool(r["optional"])}
+        for r in rows
+        if include_optional or not r["optional"]
+    ]

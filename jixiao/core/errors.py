@@ -1,0 +1,48 @@
+"""Coded errors that services raise and views/API turn into messages and status codes."""
+
+
+class ServiceError(Exception):
+    """A refused action. ``code`` is stable for programs; ``message`` is the Chinese text users see."""
+
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class ValidationFailed(ServiceError):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]] | str, *, code: str | None = None):
+        if isinstance(errors, str):
+            errors = {"__all__": [errors]}
+        self.errors = errors
+        first = next(iter(errors.values()))[0]
+        super().__init__(first, code=code)
+
+
+class StaleVersion(ServiceError):
+    """Someone else saved the record since this form/request read it (HTTP 412)."""
+
+    status = 412
+    code = "stale_version"
+
+    def __init__(self, *, current: int, given: int | None):
+        self.current = current
+        self.given = given
+        super().__init__(
+            f"该记录已被他人修改（当前版本 {current}，您提交的版本 {given}）。请刷新页面，核对后重新保存。"
+        )
+
+
+class TransitionError(ServiceError):
+    """An illegal move in a review chain or a lifecycle (e.g. approving a draft)."""
+
+    status = 409
+    code = "illegal_transition"

@@ -1,0 +1,274 @@
+"""Shared machinery tables: audit logs, review chains, task inbox, jobs, region configuration."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from jixiao.core.choices import ChangeAction, JobStatus, ReviewAction, ReviewStatus, SecurityEventCode
+from jixiao.core.roles import ADMIN_ROLES, Role
+from jixiao.core.scoping import ScopedQuerySet, scope_rule
+
+
+class VersionedModel(models.Model):
+    """Optimistic concurrency: every editable record carries a version that each save bumps;
+    a write carrying an older version is refused (see ``jixiao.core.concurrency``)."""
+
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    """Audit rows are written once. The application refuses to update or delete them; a change made
+    behind its back (SQL console) is caught by the hash chain (``manage.py verify_audit``)."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+        ordering = ["seq"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("审计记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+
+class AuditChainHead(models.Model):
+    """The last sequence number and hash of each chain. Writers lock this row, so appends are
+    serialised; it also lets verification notice rows cut from the end of a chain."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class ChangeLog(AppendOnlyModel):
+    region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    object_type = models.CharField("对象类型", max_length=100, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, db_index=True)
+    object_repr = models.CharField("对象", max_length=255, blank=True)
+    action = models.CharField("操作", max_length=10, choices=ChangeAction.choices)
+    changes = models.JSONField("变更内容", default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN])
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = "变更日志"
+
+    CHAIN = "change"
+
+    def hash_fields(self) -> dict:
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "region": self.region_id,
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "action": self.action,
+            "changes": self.changes,
+        }
+
+
+class SecurityEvent(AppendOnlyModel):
+    region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField("账号", max_length=150, blank=True)
+    code = models.CharField("事件", max_length=32, choices=SecurityEventCode.choices, db_index=True)
+    ip = models.CharField("IP", max_length=64, blank=True)
+    detail = models.JSONField("详情", default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN, Role.SECURITY_ADMIN])
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = "安全事件"
+
+    CHAIN = "security"
+
+    def hash_fields(self) -> dict:
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "region": self.region_id,
+            "actor": self.actor_id,
+            "username": self.username,
+            "code": self.code,
+            "ip": self.ip,
+            "detail": self.detail,
+        }
+
+
+class RegionConfig(VersionedModel):
+    """One typed configuration record of a region for a year (keys and schemas in
+    ``jixiao.core.config``). Later capabilities read their parameters only through
+    ``config.get(region, year, key)``."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="configs")
+    year = models.PositiveSmallIntegerField("年度")
+    key = models.CharField("配置项", max_length=64)
+    value = models.JSONField("取值")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(
+        agency=None,
+        view=[Role.PERFORMANCE_SECTION, Role.SECTION_REVIEWER, Role.VIEWER, Role.SYSTEM_ADMIN],
+        change=[Role.PERFORMANCE_SECTION],
+    )
+
+    class Meta:
+        verbose_name = "区划年度配置"
+        constraints = [models.UniqueConstraint(fields=["region", "year", "key"], name="uniq_region_year_key")]
+        ordering = ["region", "year", "key"]
+
+    def __str__(self):
+        return f"{self.region_id}/{self.year}/{self.key}"
+
+
+class Review(VersionedModel):
+    """The review state of one object (target sheet, assessment, evaluation, rectification …).
+    The chain's steps are copied from the region configuration when the review starts, so editing the
+    configuration never strands a sheet that is already moving."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    chain = models.CharField("审核链", max_length=32)
+    year = models.PositiveSmallIntegerField("年度")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    title = models.CharField("标题", max_length=255)
+    steps = models.JSONField("审核步骤", default=list)
+    submit_roles = models.JSONField("提交角色", default=list)
+    position = models.SmallIntegerField("当前步骤", default=-1)
+    status = models.CharField("状态", max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(
+        view=set(Role) - ADMIN_ROLES - {Role.EXPERT, Role.FIRM},
+        change=set(Role) - ADMIN_ROLES - {Role.EXPERT, Role.FIRM, Role.VIEWER},
+    )
+
+    class Meta:
+        verbose_name = "审核"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "chain"], name="uniq_review_subject")
+        ]
+        indexes = [models.Index(fields=["region", "chain", "year", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def current_step(self) -> dict | None:
+        if self.status == ReviewStatus.IN_REVIEW and 0 <= self.position < len(self.steps):
+            return self.steps[self.position]
+        return None
+
+
+class ReviewEvent(models.Model):
+    """审核记录: one row per transition — from, to, actor, opinion, time."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=16, choices=ReviewAction.choices)
+    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    from_step = models.CharField("原步骤", max_length=64, blank=True)
+    to_step = models.CharField("新步骤", max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    actor_role = models.CharField(max_length=32, choices=Role.choices)
+    opinion = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "id"]
+        verbose_name = "审核记录"
+
+
+class InboxItem(models.Model):
+    """待办: a piece of work waiting for one user. Opened by review steps, assignments and deadlines;
+    closed (done_at set) when the work moves on, so it leaves the inbox."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items")
+    kind = models.CharField("类型", max_length=32)
+    title = models.CharField("事项", max_length=255)
+    url = models.CharField("链接", max_length=255, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["user", "done_at"]),
+            models.Index(fields=["content_type", "object_id", "kind"]),
+        ]
+        verbose_name = "待办事项"
+
+    def __str__(self):
+        return self.title
+
+
+class Job(models.Model):
+    """A long piece of work (import, export, report) with progress the UI can poll."""
+
+    kind = models.CharField("任务类型", max_length=64)
+    title = models.CharField("任务", max_length=255)
+    status = models.CharField("状态", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    params = models.JSONField(default=dict)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField("结果说明", blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
+    region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "后台任务"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))

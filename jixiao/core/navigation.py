@@ -1,0 +1,78 @@
+"""The navigation of the twelve capability areas and the administration pages, by role.
+
+An area whose pages are not built yet points at the plain "not yet built" page; the issue that builds
+it sets ``url_name``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jixiao.core.roles import ADMIN_ROLES, AGENCY_ROLES, Role
+
+BUSINESS = frozenset(set(Role) - ADMIN_ROLES)
+AGENCY_SIDE = frozenset(AGENCY_ROLES | {Role.DEPARTMENT_REVIEWER})
+FINANCE = frozenset({Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION})
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    label: str
+    feature: str
+    icon: str
+    roles: frozenset
+    url_name: str | None = None
+    summary: str = ""
+
+
+AREAS: tuple[Area, ...] = (
+    Area("org", "组织机构", "F1", "diagram-3", BUSINESS - {Role.EXPERT, Role.FIRM}, "org:agency_list",
+         "行政区划、预算部门与单位、财政股室及对口关系。"),
+    Area("library", "指标库", "F2", "journal-bookmark", BUSINESS, None, "分行业、分层级的绩效指标模板，编制目标时智能推荐。"),
+    Area("projects", "项目库", "F3", "folder2-open", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
+         "项目与政策从储备到完结的全过程，先评估后入库、无目标不安排预算。"),
+    Area("assessment", "事前评估", "F4", "clipboard-check", AGENCY_SIDE | FINANCE | {Role.EXPERT}, None,
+         "新增重大项目和政策的事前绩效评估，专家打分并形成评估意见。"),
+    Area("targets", "目标管理", "F5", "bullseye", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, None,
+         "绩效目标申报、审核、批复、调整与覆盖率统计。"),
+    Area("monitoring", "运行监控", "F6", "activity", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
+         "预算执行与目标实现“双监控”，偏差预警与纠偏。"),
+    Area("evaluation", "绩效评价", "F7", "award", BUSINESS, None, "单位自评、部门评价和财政重点评价。"),
+    Area("results", "结果应用", "F8", "arrow-repeat", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
+         "问题整改、两书一函、评价结果与预算挂钩、问责。"),
+    Area("pools", "专家与机构", "F9", "people", FINANCE | {Role.EXPERT, Role.FIRM}, None, "专家库、第三方机构库及随机抽取。"),
+    Area("appraisal", "绩效考核", "F10", "trophy", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
+         "部门和乡镇预算绩效管理工作考核、排名、通报。"),
+    Area("disclosure", "信息公开", "F11", "megaphone", FINANCE | {Role.VIEWER}, None, "绩效目标和评价结果公开，向人大报送。"),
+    Area("reports", "统计报表", "F12", "bar-chart", FINANCE | {Role.VIEWER, Role.DEPARTMENT_REVIEWER}, None,
+         "看板、统计报表和年度工作报告。"),
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset
+
+
+ADMIN_LINKS: tuple[Link, ...] = (
+    Link("用户管理", "org:user_list", "person-gear", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
+    Link("财政股室", "org:section_list", "building", frozenset({Role.SYSTEM_ADMIN, Role.PERFORMANCE_SECTION})),
+    Link("区划年度配置", "core:config_list", "sliders", frozenset({Role.PERFORMANCE_SECTION})),
+    Link("安全事件", "core:security_events", "shield-lock", frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})),
+    Link("变更日志", "core:change_log", "journal-text", frozenset({Role.AUDIT_ADMIN})),
+)
+
+
+def areas_for(role: str) -> list[Area]:
+    return [a for a in AREAS if role in a.roles]
+
+
+def admin_links_for(role: str) -> list[Link]:
+    return [link for link in ADMIN_LINKS if role in link.roles]
+
+
+def area(code: str) -> Area | None:
+    return next((a for a in AREAS if a.code == code), None)

@@ -1,0 +1,204 @@
+"""The generic review chain (house style 4): ordered steps, each reviewed by one role; explicit
+transitions ``submit`` → ``approve``/``return_`` guarded by predicates; every move writes a
+:class:`ReviewEvent` (from, to, actor, opinion, time) and keeps the inbox in step.
+
+Domain apps (targets, assessments, evaluations, rectifications) call :func:`start_review` for their
+object and wrap the transitions in their own services. Who may act at a step is decided by the
+assignee resolver registered for the step's role (org registers them: the agency's head, its
+department's reviewers, the finance section that looks after it, the performance section …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from jixiao.core import audit, config, inbox
+from jixiao.core.choices import ReviewAction, ReviewStatus
+from jixiao.core.concurrency import bump, lock_checked
+from jixiao.core.errors import TransitionError, ValidationFailed
+from jixiao.core.models import Review, ReviewEvent
+from jixiao.core.services import service
+
+INBOX_KIND = "review"
+
+_resolvers: dict[str, Callable[[Review], QuerySet]] = {}
+
+
+def register_assignees(role: str, resolver: Callable[[Review], QuerySet]) -> None:
+    _resolvers[role] = resolver
+
+
+def users_for_role(review: Review, role: str) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    resolver = _resolvers.get(role)
+    if resolver is None:
+        return get_user_model().objects.none()
+    return resolver(review).filter(is_active=True)
+
+
+def assignees(review: Review) -> QuerySet:
+    step = review.current_step
+    if step is None:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.none()
+    return users_for_role(review, step["role"])
+
+
+def submitters(review: Review) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    qs = get_user_model().objects.none()
+    for role in review.submit_roles:
+        qs = qs | users_for_role(review, role)
+    return qs.distinct()
+
+
+def can_submit(user, review: Review) -> bool:
+    return (
+        review.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+        and submitters(review).filter(pk=user.pk).exists()
+    )
+
+
+def can_act(user, review: Review) -> bool:
+    return review.status == ReviewStatus.IN_REVIEW and assignees(review).filter(pk=user.pk).exists()
+
+
+def review_for(obj, chain: str) -> Review | None:
+    ct = ContentType.objects.get_for_model(obj)
+    return Review.objects.filter(content_type=ct, object_id=obj.pk, chain=chain).first()
+
+
+def _url(review: Review) -> str:
+    subject = review.subject
+    return subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+
+
+def _event(review, *, actor, action, from_status, from_step, opinion):
+    step = review.current_step
+    return ReviewEvent.objects.create(
+        review=review,
+        action=action,
+        from_status=from_status,
+        to_status=review.status,
+        from_step=from_step,
+        to_step=step["name"] if step else "",
+        actor=actor,
+        actor_name=getattr(actor, "display_name", "") or actor.get_username(),
+        actor_role=getattr(actor, "role", ""),
+        opinion=opinion,
+    )
+
+
+def _open_step_items(review: Review, *, actor) -> None:
+    """Open inbox items for the current step; a step nobody can take is skipped, visibly, in history."""
+    while review.current_step is not None:
+        users = list(assignees(review))
+        if users:
+            step = review.current_step
+            inbox.open_items(
+                users=users, region_id=review.region_id, kind=INBOX_KIND, obj=review,
+                title=f"【{step['name']}】{review.title}", url=_url(review),
+            )
+            return
+        skipped = review.current_step["name"]
+        review.position += 1
+        if review.position >= len(review.steps):
+            review.status = ReviewStatus.APPROVED
+        _event(review, actor=actor, action=ReviewAction.SKIP, from_status=ReviewStatus.IN_REVIEW,
+               from_step=skipped, opinion=f"“{skipped}”无对应审核人，自动跳过")
+
+
+@service
+def start_review(*, actor, obj, chain: str, year: int, title: str, submit_roles, include_optional: bool = False):
+    """Create the (draft) review of ``obj`` with the steps the region configures for ``chain``."""
+    steps = config.review_steps(obj.region_id, year, chain, include_optional=include_optional)
+    if not steps:
+        raise TransitionError(f"本区划 {year} 年未配置“{chain}”审核链，请联系绩效股。", code="review.no_chain")
+    review = Review.objects.create(
+        region_id=obj.region_id,
+        agency_id=getattr(obj, "agency_id", None),
+        chain=chain,
+        year=year,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        title=title[:255],
+        steps=steps,
+        submit_roles=[str(r) for r in submit_roles],
+    )
+    audit.log_create(actor=actor, obj=review)
+    return review
+
+
+def _transition(review, version):
+    locked = lock_checked(Review, review.pk, version)
+    return locked, audit.snapshot(locked)
+
+
+def _finish(review, *, actor, before):
+    bump(review)
+    review.save()
+    audit.log_update(actor=actor, obj=review, before=before)
+    return review
+
+
+@service
+def submit(*, actor, review: Review, version: int, opinion: str = ""):
+    review, before = _transition(review, version)
+    if review.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise TransitionError(f"当前状态为“{review.get_status_display()}”，不能提交。", code="review.not_submittable")
+    if not can_submit(actor, review):
+        raise TransitionError("您不是该事项的填报单位人员，不能提交。", code="review.not_submitter")
+    from_status = review.status
+    inbox.close_items(obj=review, kind=INBOX_KIND)
+    review.status = ReviewStatus.IN_REVIEW
+    review.position = 0
+    _event(review, actor=actor, action=ReviewAction.SUBMIT, from_status=from_status, from_step="", opinion=opinion)
+    _open_step_items(review, actor=actor)
+    return _finish(review, actor=actor, before=before)
+
+
+@service
+def approve(*, actor, review: Review, version: int, opinion: str = ""):
+    review, before = _transition(review, version)
+    if review.status != ReviewStatus.IN_REVIEW:
+        raise TransitionError(f"当前状态为“{review.get_status_display()}”，没有待审核的步骤。", code="review.not_in_review")
+    if not can_act(actor, review):
+        raise TransitionError("当前审核步骤不由您负责。", code="review.not_your_step")
+    from_step = review.current_step["name"]
+    inbox.close_items(obj=review, kind=INBOX_KIND)
+    review.position += 1
+    if review.position >= len(review.steps):
+        review.status = ReviewStatus.APPROVED
+    _event(review, actor=actor, action=ReviewAction.APPROVE, from_status=ReviewStatus.IN_REVIEW,
+           from_step=from_step, opinion=opinion)
+    _open_step_items(review, actor=actor)
+    return _finish(review, actor=actor, before=before)
+
+
+@service
+def return_(*, actor, review: Review, version: int, opinion: str):
+    """Send the object back to its preparers with a reason (退回); every opinion stays in history."""
+    review, before = _transition(review, version)
+    if review.status != ReviewStatus.IN_REVIEW:
+        raise TransitionError(f"当前状态为“{review.get_status_display()}”，不能退回。", code="review.not_in_review")
+    if not can_act(actor, review):
+        raise TransitionError("当前审核步骤不由您负责。", code="review.not_your_step")
+    if not (opinion or "").strip():
+        raise ValidationFailed({"opinion": ["退回时必须填写审核意见。"]}, code="review.opinion_required")
+    from_step = review.current_step["name"]
+    inbox.close_items(obj=review, kind=INBOX_KIND)
+    review.status = ReviewStatus.RETURNED
+    review.position = -1
+    _event(review, actor=actor, action=ReviewAction.RETURN, from_status=ReviewStatus.IN_REVIEW,
+           from_step=from_step, opinion=opinion.strip())
+    inbox.open_items(
+        users=list(submitters(review)), region_id=review.region_id, kind=INBOX_KIND, obj=review,
+        title=f"【已退回】{review.title}", url=_url(review),
+    )
+    return _finish(review, actor=actor, before=before)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from jixiao.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("inbox/", views.inbox_list, name="inbox"),
+    # --- configuration, audit logs, jobs (below) ---
+]
+
+urlpatterns += [
+    path("config/", views.config_list, name="config_list"),
+    path("config/seed/", views.config_seed, name="config_seed"),
+    path("config/<int:pk>/", views.config_edit, name="config_edit"),
+    path("audit/changes/", views.change_log, name="change_log"),
+    path("audit/security/", views.security_events, name="security_events"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+]

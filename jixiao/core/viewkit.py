@@ -1,0 +1,50 @@
+"""Helpers shared by the thin views: pagination, service errors onto forms, Excel responses."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+
+from jixiao.core import audit
+from jixiao.core.choices import SecurityEventCode
+from jixiao.core.errors import ServiceError, StaleVersion, ValidationFailed
+from jixiao.core.scoping import can
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def require(user, model, action: str) -> None:
+    """403 when the role may not do ``action`` on ``model`` at all (row scope answers 404 later)."""
+    if not can(user, model, action):
+        raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def paginate(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def errors_to_form(form, exc: ServiceError) -> None:
+    """Put a service's refusal onto the form: field errors where the field exists, else non-field."""
+    if isinstance(exc, ValidationFailed):
+        for field, messages in exc.errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    elif isinstance(exc, StaleVersion):
+        form.add_error(None, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def file_response(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def record_export(request, what: str, count: int) -> None:
+    audit.security_event(SecurityEventCode.EXPORT, actor=request.user, ip=audit.client_ip(request),
+                         detail={"what": what, "rows": count})

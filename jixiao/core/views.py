@@ -1,0 +1,178 @@
+"""Shell pages: capability areas not built yet, the task inbox, help."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from jixiao.core import inbox, navigation
+
+
+@login_required
+def area(request, code: str):
+    a = navigation.area(code)
+    if a is None or request.user.role not in a.roles:
+        raise Http404("页面不存在。")
+    return render(request, "core/area.html", {"area": a})
+
+
+@login_required
+def inbox_list(request):
+    show_done = request.GET.get("done") == "1"
+    qs = request.user.inbox_items.all() if show_done else inbox.open_for(request.user)
+    items = qs.order_by("done_at", "due_at", "-created_at")[:500]
+    return render(request, "core/inbox.html", {"items": items, "show_done": show_done, "now": timezone.now()})
+
+
+@login_required
+def help_page(request):
+    return render(request, "core/help.html", {"areas": navigation.AREAS})
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+# --- region configuration -------------------------------------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from jixiao.core import audit as audit_log  # noqa: E402
+from jixiao.core import config as region_config  # noqa: E402
+from jixiao.core.choices import SecurityEventCode  # noqa: E402
+from jixiao.core.errors import ServiceError, ValidationFailed  # noqa: E402
+from jixiao.core.jobs import jobs_for_user  # noqa: E402
+from jixiao.core.models import ChangeLog, RegionConfig, SecurityEvent  # noqa: E402
+from jixiao.core.scoping import can, get_for_user  # noqa: E402
+from jixiao.core.services import seed_region_config, update_region_config  # noqa: E402
+from jixiao.core.viewkit import paginate, require  # noqa: E402
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def config_list(request):
+    require(request.user, RegionConfig, "view")
+    year = _year(request)
+    rows = {c.key: c for c in RegionConfig.objects.for_user(request.user, "view").filter(year=year)}
+    years = sorted(set(RegionConfig.objects.for_user(request.user, "view").values_list("year", flat=True)) | {year})
+    items = [{"spec": s, "row": rows.get(k), "value": region_config.from_json(k, rows[k].value) if k in rows else None}
+             for k, s in region_config.SPECS.items()]
+    return render(request, "core/config_list.html", {
+        "items": items, "year": year, "years": years, "can_change": can(request.user, RegionConfig, "change"),
+    })
+
+
+@login_required
+@require_POST
+def config_seed(request):
+    """Open a year: write that year's records from the previous year's (or national default) values."""
+    require(request.user, RegionConfig, "change")
+    year = _year(request)
+    if not 2000 <= year <= 2100:
+        raise Http404("年度无效。")
+    created = seed_region_config(actor=request.user, region=request.user.region, year=year)
+    messages.success(request, f"已为 {year} 年建立 {len(created)} 项配置。")
+    return redirect(f"{reverse('core:config_list')}?year={year}")
+
+
+def _raw_from_post(spec, post):
+    if spec.shape == region_config.OBJECT:
+        return {f.name: post.get(f.name) for f in spec.fields}
+    indices = sorted({int(k.split("-")[1]) for k in post if k.startswith("row-") and k.count("-") >= 2
+                      and k.split("-")[1].isdigit()})
+    return [{f.name: post.get(f"row-{i}-{f.name}") for f in spec.fields} for i in indices]
+
+
+@login_required
+def config_edit(request, pk: int):
+    row = get_for_user(RegionConfig, request.user, "change", pk=pk)
+    spec = region_config.spec(row.key)
+    value = region_config.from_json(row.key, row.value)
+    errors: list[str] = []
+    if request.method == "POST":
+        raw = _raw_from_post(spec, request.POST)
+        try:
+            update_region_config(actor=request.user, config=row, raw=raw, version=request.POST.get("version"))
+        except ValidationFailed as exc:
+            errors = [m for ms in exc.errors.values() for m in ms]
+            value = raw
+        except ServiceError as exc:
+            errors = [exc.message]
+            value = raw
+        else:
+            messages.success(request, f"“{spec.label}”已保存。")
+            return redirect(f"{reverse('core:config_list')}?year={row.year}")
+    return render(request, "core/config_edit.html", {"row": row, "spec": spec, "value": value, "errors": errors})
+
+
+# --- audit logs -----------------------------------------------------------------------------------
+
+@login_required
+def change_log(request):
+    require(request.user, ChangeLog, "view")
+    qs = ChangeLog.objects.for_user(request.user, "view").order_by("-seq")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q) | qs.filter(object_type__icontains=q)
+    return render(request, "core/change_log.html", {"page": paginate(request, qs), "q": q})
+
+
+@login_required
+def security_events(request):
+    require(request.user, SecurityEvent, "view")
+    qs = SecurityEvent.objects.for_user(request.user, "view").order_by("-seq")
+    code = request.GET.get("code", "")
+    if code:
+        qs = qs.filter(code=code)
+    return render(request, "core/security_events.html", {
+        "page": paginate(request, qs), "code": code, "codes": SecurityEventCode.choices,
+        "can_verify": request.user.role == "audit_admin",
+    })
+
+
+@login_required
+@require_POST
+def audit_verify(request):
+    if request.user.role != "audit_admin":
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("只有安全审计员可以校验审计日志。")
+    results = audit_log.verify_all()
+    problems = sum(len(p) for _, p in results.values())
+    audit_log.security_event(SecurityEventCode.AUDIT_VERIFIED, actor=request.user, ip=audit_log.client_ip(request),
+                             detail={"problems": problems})
+    return render(request, "core/audit_verify.html", {"results": results, "problems": problems})
+
+
+# --- jobs -----------------------------------------------------------------------------------------
+
+@login_required
+def job_detail(request, pk: int):
+    job = jobs_for_user(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("记录不存在或您无权访问。")
+    template = "core/job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    from django.http import FileResponse
+
+    job = jobs_for_user(request.user).filter(pk=pk).first()
+    if job is None or not job.file:
+        raise Http404("记录不存在或您无权访问。")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])

@@ -1,0 +1,38 @@
+"""Authentication rules of F14: password policy, login lockout."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+
+class CharacterClassValidator:
+    """At least three of: lower-case letters, upper-case letters, digits, symbols (GB/T 22239 等保
+    practice); length is checked by MinimumLengthValidator (≥ 10)."""
+
+    def validate(self, password, user=None):
+        classes = [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+        if sum(classes) < 3:
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、符号中的至少三类。", code="password_classes"
+            )
+
+    def get_help_text(self):
+        return "密码至少 10 位，并包含大写字母、小写字母、数字、符号中的至少三类。"
+
+
+def is_locked(user) -> bool:
+    return bool(user.locked_until and user.locked_until > timezone.now())
+
+
+class LockoutBackend(ModelBackend):
+    """The model backend that also refuses a locked account (even with the right password)."""
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and not is_locked(user)

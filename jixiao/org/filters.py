@@ -1,0 +1,29 @@
+from jixiao.core.filters import Filter, FilterSet
+from jixiao.core.roles import Role
+from jixiao.org.choices import AgencyKind, SectionKind
+
+
+class AgencyFilter(FilterSet):
+    filters = (
+        Filter("q", "名称或代码", lookups=("name__icontains", "code__icontains")),
+        Filter("kind", "类型", "choice", choices=tuple(AgencyKind.choices)),
+        Filter("sector", "行业领域", "choice", lookups=("sector__code",)),
+        Filter("parent", "上级部门代码", lookups=("parent__code",)),
+        Filter("active", "在用", "bool"),
+    )
+
+
+class SectionFilter(FilterSet):
+    filters = (
+        Filter("q", "名称或代码", lookups=("name__icontains", "code__icontains")),
+        Filter("kind", "类型", "choice", choices=tuple(SectionKind.choices)),
+    )
+
+
+class UserFilter(FilterSet):
+    filters = (
+        Filter("q", "账号或姓名", lookups=("username__icontains", "display_name__icontains")),
+        Filter("role", "角色", "choice", choices=tuple(Role.choices)),
+        Filter("agency", "单位代码", lookups=("agency__code",)),
+        Filter("is_active", "启用", "bool"),
+    )

@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+
+from jixiao.core.audit import client_ip
+from jixiao.org import services
+from jixiao.org.auth import is_locked
+from jixiao.org.models import User
+
+
+class LoginForm(AuthenticationForm):
+    """Login that counts failures, locks after the configured number and says so plainly."""
+
+    error_messages = {
+        "invalid_login": "账号或密码不正确。连续输错 %(attempts)s 次将锁定 %(minutes)s 分钟。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+        "locked": "账号已被锁定，请 %(minutes)s 分钟后再试，或联系安全保密管理员解除锁定。",
+    }
+
+    def clean(self):
+        from django.conf import settings
+
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data
+        ip = client_ip(self.request)
+        existing = User.objects.filter(username__iexact=username).first()
+        if existing is not None and is_locked(existing):
+            services.record_login_failure(username=username, ip=ip)
+            raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                        params={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
+        self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None:
+            locked = services.record_login_failure(username=username, ip=ip)
+            if locked:
+                raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                            params={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"], code="invalid_login",
+                params={"attempts": settings.JIXIAO_LOCKOUT_ATTEMPTS, "minutes": settings.JIXIAO_LOCKOUT_MINUTES},
+            )
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

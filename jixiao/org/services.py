@@ -1,0 +1,393 @@
+"""Every write of F1 (organisation and people). Keyword-only, explicit actor, atomic, audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao.core import audit
+from jixiao.core.choices import SecurityEventCode
+from jixiao.core.concurrency import bump, lock_checked
+from jixiao.core.errors import ValidationFailed
+from jixiao.core.roles import ADMIN_ROLES, AGENCY_BOUND_ROLES, GRANTABLE_ROLES, Role, SUBTREE_ROLES
+from jixiao.core.scoping import assert_in_scope, can
+from jixiao.core.services import seed_region_config, service
+from jixiao.org.choices import AgencyKind, SectionKind
+from jixiao.org.models import Agency, ApiToken, FinanceSection, Region, Sector, User
+
+# --- regions and sectors (installation data; actor may be None for the command line) ----------
+
+
+@service
+def create_region(*, actor, code: str, name: str, level: str, parent: Region | None = None, year: int | None = None):
+    """A new tenant, with its configuration seeded for ``year`` from the national defaults."""
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        raise ValidationFailed({"code": ["区划代码应为 6 位数字（GB/T 2260）"]})
+    if Region.objects.filter(code=code).exists():
+        raise ValidationFailed({"code": [f"区划代码 {code} 已存在"]})
+    region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
+    audit.log_create(actor=actor, obj=region)
+    seed_region_config(actor=actor, region=region, year=year or timezone.localdate().year)
+    return region
+
+
+@service
+def ensure_sector(*, actor, code: str, name: str, position: int = 0):
+    sector, created = Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    if created:
+        audit.log_create(actor=actor, obj=sector)
+    return sector
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+def _agency_errors(*, region, code, name, kind, parent, exclude_pk=None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors.setdefault("code", []).append("单位代码不能为空")
+    elif Agency.objects.filter(region=region, code=code).exclude(pk=exclude_pk).exists():
+        errors.setdefault("code", []).append(f"单位代码 {code} 已被使用")
+    if not name:
+        errors.setdefault("name", []).append("单位名称不能为空")
+    if kind == AgencyKind.UNIT and parent is None:
+        errors.setdefault("parent", []).append("预算单位必须选择上级部门")
+    if kind in (AgencyKind.DEPARTMENT, AgencyKind.TOWNSHIP) and parent is not None:
+        errors.setdefault("parent", []).append("预算部门和乡镇为一级单位，不能有上级")
+    if parent is not None:
+        if parent.region_id != region.pk:
+            errors.setdefault("parent", []).append("上级部门不在本区划")
+        if exclude_pk and (parent.pk == exclude_pk or f"/{exclude_pk}/" in parent.path):
+            errors.setdefault("parent", []).append("上级部门不能是本单位或其下属单位")
+    return errors
+
+
+def _set_path(agency: Agency) -> None:
+    agency.path = (agency.parent.path if agency.parent_id else "/") + f"{agency.pk}/"
+
+
+@service
+def create_agency(*, actor, region: Region, code: str, name: str, kind: str, parent: Agency | None = None,
+                  sector: Sector | None = None, active: bool = True):
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = _agency_errors(region=region, code=code, name=name, kind=kind, parent=parent)
+    if errors:
+        raise ValidationFailed(errors)
+    agency = Agency.objects.create(region=region, code=code, name=name, kind=kind, parent=parent, sector=sector,
+                                   active=active)
+    _set_path(agency)
+    agency.save(update_fields=["path"])
+    if actor is not None:
+        assert_in_scope(agency, actor, "create")
+    audit.log_create(actor=actor, obj=agency)
+    return agency
+
+
+@service
+def update_agency(*, actor, agency: Agency, version: int, **changes):
+    """Edit an agency; moving it under another department rewrites the paths of its whole subtree in
+    one UPDATE per level (set-based, not a query per unit)."""
+    agency = lock_checked(Agency, agency.pk, version)
+    assert_in_scope(agency, actor, "change")
+    before = audit.snapshot(agency)
+    allowed = {"code", "name", "kind", "parent", "sector", "active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    for k, v in changes.items():
+        setattr(agency, k, v.strip() if isinstance(v, str) else v)
+    errors = _agency_errors(region=agency.region, code=agency.code, name=agency.name, kind=agency.kind,
+                            parent=agency.parent, exclude_pk=agency.pk)
+    if errors:
+        raise ValidationFailed(errors)
+    old_path = agency.path
+    _set_path(agency)
+    bump(agency)
+    agency.save()
+    if agency.path != old_path:
+        from django.db.models import F, Value
+        from django.db.models.functions import Concat, Substr
+
+        Agency.objects.filter(path__startswith=old_path).exclude(pk=agency.pk).update(
+            path=Concat(Value(agency.path), Substr(F("path"), len(old_path) + 1))
+        )
+    assert_in_scope(agency, actor, "change")
+    audit.log_update(actor=actor, obj=agency, before=before)
+    return agency
+
+
+# --- finance sections -------------------------------------------------------------------------
+
+@service
+def create_section(*, actor, region: Region, code: str, name: str, kind: str, agencies=()):
+    code, name = (code or "").strip(), (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = ["股室代码不能为空"]
+    elif FinanceSection.objects.filter(region=region, code=code).exists():
+        errors["code"] = [f"股室代码 {code} 已被使用"]
+    if not name:
+        errors["name"] = ["股室名称不能为空"]
+    if errors:
+        raise ValidationFailed(errors)
+    section = FinanceSection.objects.create(region=region, code=code, name=name, kind=kind)
+    _set_section_agencies(section, agencies)
+    if actor is not None:
+        assert_in_scope(section, actor, "create")
+    audit.log_create(actor=actor, obj=section)
+    return section
+
+
+def _set_section_agencies(section: FinanceSection, agencies) -> None:
+    agencies = list(agencies)
+    foreign = [a.name for a in agencies if a.region_id != section.region_id]
+    if foreign:
+        raise ValidationFailed({"agencies": [f"以下单位不在本区划：{'、'.join(foreign)}"]})
+    if section.kind == SectionKind.PERFORMANCE and agencies:
+        raise ValidationFailed({"agencies": ["绩效股不分管具体单位（复审覆盖全区划）"]})
+    section.agencies.set(agencies)
+
+
+@service
+def update_section(*, actor, section: FinanceSection, version: int, agencies=None, **changes):
+    section = lock_checked(FinanceSection, section.pk, version)
+    assert_in_scope(section, actor, "change")
+    before = audit.snapshot(section)
+    for k, v in changes.items():
+        if k not in {"code", "name", "kind"}:
+            raise ValueError(k)
+        setattr(section, k, v.strip() if isinstance(v, str) else v)
+    if not section.name:
+        raise ValidationFailed({"name": ["股室名称不能为空"]})
+    if FinanceSection.objects.filter(region=section.region, code=section.code).exclude(pk=section.pk).exists():
+        raise ValidationFailed({"code": [f"股室代码 {section.code} 已被使用"]})
+    bump(section)
+    section.save()
+    if agencies is not None:
+        _set_section_agencies(section, agencies)
+    assert_in_scope(section, actor, "change")
+    audit.log_update(actor=actor, obj=section, before=before)
+    return section
+
+
+# --- users ------------------------------------------------------------------------------------
+
+def _user_binding_errors(*, role, region, agency, finance_section) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if role in AGENCY_BOUND_ROLES and agency is None:
+        errors["agency"] = ["该角色必须指定所属单位"]
+    if role in SUBTREE_ROLES and agency is not None and agency.parent_id is not None:
+        errors["agency"] = ["主管部门审核人必须属于一级预算部门或乡镇"]
+    if role not in AGENCY_BOUND_ROLES and agency is not None:
+        errors["agency"] = ["财政、专家、机构及管理员账号不属于预算单位"]
+    if role == Role.SECTION_REVIEWER:
+        if finance_section is None or finance_section.kind == SectionKind.PERFORMANCE:
+            errors["finance_section"] = ["业务股室审核人必须指定所在业务股室"]
+    elif role == Role.PERFORMANCE_SECTION:
+        if finance_section is not None and finance_section.kind != SectionKind.PERFORMANCE:
+            errors["finance_section"] = ["绩效股用户只能属于绩效股"]
+    elif finance_section is not None:
+        errors["finance_section"] = ["只有财政股室人员可以指定股室"]
+    for label, obj in (("agency", agency), ("finance_section", finance_section)):
+        if obj is not None and obj.region_id != region.pk:
+            errors.setdefault(label, []).append("不在本区划")
+    return errors
+
+
+@service
+def create_user(*, actor, region: Region, username: str, display_name: str, role: str, password: str,
+                agency: Agency | None = None, finance_section: FinanceSection | None = None, phone: str = "",
+                allow_admin_role: bool = False):
+    """Create a login. Administrator roles can only be given from the command line
+    (``allow_admin_role``), so no one in the application can make themselves or a friend an admin."""
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["账号不能为空"]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"账号 {username} 已存在"]
+    if role not in Role.values:
+        errors["role"] = [f"未知角色 {role}"]
+    elif role in ADMIN_ROLES and not allow_admin_role:
+        errors["role"] = ["管理员角色只能在安装时由命令行创建"]
+    errors.update(_user_binding_errors(role=role, region=region, agency=agency, finance_section=finance_section))
+    user = User(username=username, display_name=(display_name or "").strip(), role=role, region=region,
+                agency=agency, finance_section=finance_section, phone=phone)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationFailed(errors)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    if actor is not None:
+        assert_in_scope(user, actor, "create")
+    audit.log_create(actor=actor, obj=user)
+    return user
+
+
+@service
+def update_user(*, actor, user: User, version: int, **changes):
+    """Edit a login's profile and binding (not its role: see :func:`change_role`)."""
+    user = lock_checked(User, user.pk, version)
+    assert_in_scope(user, actor, "change")
+    if not can(actor, User, "create"):
+        raise PermissionDenied("只有系统管理员可以修改用户资料。")
+    if user.role in ADMIN_ROLES and actor.pk != user.pk:
+        raise PermissionDenied("管理员账号只能由命令行维护。")
+    before = audit.snapshot(user)
+    for k, v in changes.items():
+        if k not in {"display_name", "phone", "agency", "finance_section", "is_active", "email"}:
+            raise ValueError(k)
+        setattr(user, k, v.strip() if isinstance(v, str) else v)
+    errors = _user_binding_errors(role=user.role, region=user.region, agency=user.agency,
+                                  finance_section=user.finance_section)
+    if errors:
+        raise ValidationFailed(errors)
+    bump(user)
+    user.save()
+    assert_in_scope(user, actor, "change")
+    audit.log_update(actor=actor, obj=user, before=before)
+    return user
+
+
+@service
+def change_role(*, actor, user: User, version: int, role: str, agency=None, finance_section=None, ip: str = ""):
+    """安全保密管理员 changes a business role (a security event). Administrator roles are neither
+    given nor taken away here."""
+    user = lock_checked(User, user.pk, version)
+    assert_in_scope(user, actor, "change")
+    if actor.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied("只有安全保密管理员可以变更角色。")
+    if role not in GRANTABLE_ROLES or user.role in ADMIN_ROLES:
+        raise ValidationFailed({"role": ["管理员角色不能在系统内授予或变更"]})
+    errors = _user_binding_errors(role=role, region=user.region, agency=agency, finance_section=finance_section)
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(user)
+    old_role = user.role
+    user.role, user.agency, user.finance_section = role, agency, finance_section
+    bump(user)
+    user.save()
+    audit.log_update(actor=actor, obj=user, before=before)
+    audit.security_event(SecurityEventCode.ROLE_CHANGE, actor=actor, ip=ip,
+                         detail={"user": user.username, "from": old_role, "to": role})
+    return user
+
+
+@service
+def reset_password(*, actor, user: User, password: str, ip: str = ""):
+    assert_in_scope(user, actor, "change")
+    if actor.role != Role.SYSTEM_ADMIN or user.role in ADMIN_ROLES:
+        raise PermissionDenied("只有系统管理员可以重置业务用户的密码。")
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": list(exc.messages)})
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit.security_event(SecurityEventCode.PASSWORD_RESET, actor=actor, ip=ip, detail={"user": user.username})
+    return user
+
+
+@service
+def change_own_password(*, actor, old_password: str, new_password: str, ip: str = ""):
+    if not actor.check_password(old_password):
+        raise ValidationFailed({"old_password": ["原密码不正确"]})
+    try:
+        validate_password(new_password, actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"new_password": list(exc.messages)})
+    actor.set_password(new_password)
+    actor.password_changed_at = timezone.now()
+    actor.save(update_fields=["password", "password_changed_at"])
+    audit.security_event(SecurityEventCode.PASSWORD_CHANGE, actor=actor, ip=ip)
+    return actor
+
+
+@service
+def unlock_user(*, actor, user: User, ip: str = ""):
+    assert_in_scope(user, actor, "change")
+    if actor.role != Role.SECURITY_ADMIN:
+        raise PermissionDenied("只有安全保密管理员可以解除锁定。")
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit.security_event(SecurityEventCode.UNLOCKED, actor=actor, ip=ip, detail={"user": user.username})
+    user.refresh_from_db()
+    return user
+
+
+# --- login bookkeeping (security events; no actor: the person is not yet authenticated) --------
+
+def record_login_success(*, user: User, ip: str) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        audit.security_event(SecurityEventCode.LOGIN, actor=user, ip=ip)
+
+
+def record_login_failure(*, username: str, ip: str) -> bool:
+    """Count a failed login; lock the account after the configured number. Returns True if locked."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username__iexact=username).first()
+        if user is None:
+            audit.security_event(SecurityEventCode.LOGIN_FAILED, username=username[:150], ip=ip,
+                                 detail={"reason": "unknown_user"})
+            return False
+        from jixiao.org.auth import is_locked
+
+        if is_locked(user):
+            audit.security_event(SecurityEventCode.LOGIN_FAILED, username=user.username, region_id=user.region_id,
+                                 ip=ip, detail={"reason": "locked"})
+            return True
+        user.failed_logins += 1
+        locked = user.failed_logins >= settings.JIXIAO_LOCKOUT_ATTEMPTS
+        if locked:
+            user.locked_until = timezone.now() + timedelta(minutes=settings.JIXIAO_LOCKOUT_MINUTES)
+            user.failed_logins = 0
+        user.save(update_fields=["failed_logins", "locked_until"])
+        audit.security_event(SecurityEventCode.LOGIN_FAILED, username=user.username, region_id=user.region_id,
+                             ip=ip, detail={"reason": "bad_password"})
+        if locked:
+            audit.security_event(SecurityEventCode.LOCKED, username=user.username, region_id=user.region_id, ip=ip,
+                                 detail={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
+        return locked
+
+
+def record_logout(*, user: User, ip: str) -> None:
+    audit.security_event(SecurityEventCode.LOGOUT, actor=user, ip=ip)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@service
+def create_api_token(*, actor, name: str, ip: str = "") -> tuple[ApiToken, str]:
+    """A new personal token for ``actor``; returns the token record and the key, shown only once."""
+    if not (name or "").strip():
+        raise ValidationFailed({"name": ["请填写令牌用途"]})
+    key = "jx_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name.strip(), key_hash=token_hash(key), prefix=key[:8])
+    audit.security_event(SecurityEventCode.TOKEN_CREATED, actor=actor, ip=ip, detail={"name": token.name})
+    return token, key
+
+
+def authenticate_token(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(key or ""), revoked=False).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+

@@ -1,0 +1,382 @@
+"""F1 pages. Thin: parse → scoped fetch → one service call → render (house style 2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jixiao.core.audit import client_ip
+from jixiao.core.errors import ServiceError
+from jixiao.core.excel import ImportFailed
+from jixiao.core.scoping import can, get_for_user
+from jixiao.core.viewkit import errors_to_form, file_response, paginate, record_export, require
+from jixiao.org import exports, imports, services
+from jixiao.org.filters import AgencyFilter
+from jixiao.org.forms import AgencyForm, ImportForm
+from jixiao.org.models import Agency, FinanceSection, Sector
+
+
+@login_required
+def home(request):
+    user = request.user
+    agencies = Agency.objects.for_user(user, "view")
+    context = {
+        "agency_count": agencies.count(),
+        "department_count": agencies.filter(parent__isnull=True).count(),
+        "sections": FinanceSection.objects.filter(users=user) if user.finance_section_id else [],
+        "looked_after": user.finance_section.agencies.all()[:30] if user.finance_section_id else [],
+    }
+    return render(request, "org/home.html", context)
+
+
+def _sector_choices():
+    return [(s.code, s.name) for s in Sector.objects.all()]
+
+
+@login_required
+def agency_list(request):
+    require(request.user, Agency, "view")
+    qs = Agency.objects.for_user(request.user, "view").select_related("parent", "sector")
+    qs, form = AgencyFilter.filter_request(qs, request.GET, choices={"sector": _sector_choices()})
+    if request.GET.get("format") == "xlsx":
+        agencies = list(qs)
+        record_export(request, "agencies", len(agencies))
+        data = exports.agencies_workbook(agencies, region_name=request.user.region.name)
+        return file_response(data, f"{request.user.region.name}预算单位.xlsx")
+    return render(request, "org/agency_list.html", {
+        "page": paginate(request, qs), "filter_form": form,
+        "can_create": can(request.user, Agency, "create"),
+    })
+
+
+@login_required
+def agency_detail(request, pk: int):
+    agency = get_for_user(Agency.objects.select_related("parent", "sector", "region"), request.user, "view", pk=pk)
+    children = Agency.objects.for_user(request.user, "view").filter(parent=agency)
+    sections = FinanceSection.objects.for_user(request.user, "view").filter(agencies=agency) \
+        if can(request.user, FinanceSection, "view") else []
+    return render(request, "org/agency_detail.html", {
+        "agency": agency, "children": children, "sections": sections,
+        "can_change": can(request.user, Agency, "change"),
+    })
+
+
+@login_required
+def agency_create(request):
+    require(request.user, Agency, "create")
+    form = AgencyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            agency = services.create_agency(
+                actor=request.user, region=request.user.region, code=d["code"], name=d["name"], kind=d["kind"],
+                parent=d["parent"], sector=d["sector"], active=d["active"],
+            )
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已新增单位“{agency.name}”。")
+            return redirect(agency)
+    return render(request, "org/agency_form.html", {"form": form, "title": "新增单位"})
+
+
+@login_required
+def agency_edit(request, pk: int):
+    agency = get_for_user(Agency, request.user, "change", pk=pk)
+    initial = {"version": agency.version, "code": agency.code, "name": agency.name, "kind": agency.kind,
+               "parent": agency.parent_id, "sector": agency.sector_id, "active": agency.active}
+    form = AgencyForm(request.POST or None, initial=initial, user=request.user, exclude=agency)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            agency = services.update_agency(
+                actor=request.user, agency=agency, version=d["version"], code=d["code"], name=d["name"],
+                kind=d["kind"], parent=d["parent"], sector=d["sector"], active=d["active"],
+            )
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(agency)
+    return render(request, "org/agency_form.html", {"form": form, "title": f"编辑单位：{agency.name}", "agency": agency})
+
+
+@login_required
+def agency_import(request):
+    require(request.user, Agency, "create")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_agencies(actor=request.user, data=form.cleaned_data["file"].read(), ip=client_ip(request))
+        except ImportFailed as exc:
+            report = exc.report
+            messages.error(request, exc.message)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, f"导入完成：{result.summary()}")
+            return redirect("org:agency_list")
+    return render(request, "org/import.html", {
+        "form": form, "report": report, "title": "导入预算单位",
+        "template_url": "org:agency_import_template", "back_url": "org:agency_list",
+        "columns": imports.AGENCY_COLUMNS,
+    })
+
+
+@login_required
+def agency_import_template(request):
+    require(request.user, Agency, "create")
+    return file_response(exports.agencies_workbook([], region_name=request.user.region.name), "预算单位导入模板.xlsx")
+
+
+# --- finance sections ---------------------------------------------------------------------------
+
+@login_required
+def section_list(request):
+    from jixiao.org.filters import SectionFilter
+
+    require(request.user, FinanceSection, "view")
+    qs = FinanceSection.objects.for_user(request.user, "view").prefetch_related("agencies")
+    qs, form = SectionFilter.filter_request(qs, request.GET)
+    return render(request, "org/section_list.html", {
+        "page": paginate(request, qs), "filter_form": form, "can_create": can(request.user, FinanceSection, "create"),
+    })
+
+
+@login_required
+def section_detail(request, pk: int):
+    section = get_for_user(FinanceSection, request.user, "view", pk=pk)
+    agencies = Agency.objects.for_user(request.user, "view").filter(sections=section)
+    return render(request, "org/section_detail.html", {
+        "section": section, "agencies": agencies, "members": section.users.filter(is_active=True),
+        "can_change": can(request.user, FinanceSection, "change"),
+    })
+
+
+def _section_form_view(request, section=None):
+    from jixiao.org.forms import SectionForm
+
+    initial = {}
+    if section is not None:
+        initial = {"version": section.version, "code": section.code, "name": section.name, "kind": section.kind,
+                   "agencies": list(section.agencies.values_list("pk", flat=True))}
+    form = SectionForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if section is None:
+                section = services.create_section(actor=request.user, region=request.user.region, code=d["code"],
+                                                  name=d["name"], kind=d["kind"], agencies=d["agencies"])
+            else:
+                section = services.update_section(actor=request.user, section=section, version=d["version"],
+                                                  code=d["code"], name=d["name"], kind=d["kind"],
+                                                  agencies=d["agencies"])
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(section)
+    title = "新增股室" if section is None else f"编辑股室：{section.name}"
+    return render(request, "org/simple_form.html", {"form": form, "title": title,
+                                                    "cancel": section.get_absolute_url() if section else None})
+
+
+@login_required
+def section_create(request):
+    require(request.user, FinanceSection, "create")
+    return _section_form_view(request)
+
+
+@login_required
+def section_edit(request, pk: int):
+    return _section_form_view(request, get_for_user(FinanceSection, request.user, "change", pk=pk))
+
+
+# --- users --------------------------------------------------------------------------------------
+
+def _users(request):
+    from jixiao.org.models import User
+
+    return User.objects.for_user(request.user, "view").select_related("agency", "finance_section")
+
+
+@login_required
+def user_list(request):
+    from jixiao.org.filters import UserFilter
+    from jixiao.org.models import User
+
+    require(request.user, User, "view")
+    qs, form = UserFilter.filter_request(_users(request), request.GET)
+    if request.GET.get("format") == "xlsx":
+        from jixiao.core.roles import ADMIN_ROLES
+
+        users = [u for u in qs if u.role not in ADMIN_ROLES]
+        record_export(request, "users", len(users))
+        return file_response(exports.users_workbook(users, region_name=request.user.region.name),
+                             f"{request.user.region.name}用户.xlsx")
+    return render(request, "org/user_list.html", {
+        "page": paginate(request, qs), "filter_form": form, "can_create": can(request.user, User, "create"),
+    })
+
+
+@login_required
+def user_detail(request, pk: int):
+    user = get_for_user(_users(request), request.user, "view", pk=pk)
+    from jixiao.org.auth import is_locked
+
+    return render(request, "org/user_detail.html", {
+        "subject": user, "locked": is_locked(user),
+        "is_system_admin": request.user.role == "system_admin",
+        "is_security_admin": request.user.role == "security_admin",
+    })
+
+
+@login_required
+def user_create(request):
+    from jixiao.org.forms import UserCreateForm
+    from jixiao.org.models import User
+
+    require(request.user, User, "create")
+    form = UserCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = services.create_user(actor=request.user, region=request.user.region, username=d["username"],
+                                        display_name=d["display_name"], role=d["role"], password=d["password"],
+                                        agency=d["agency"], finance_section=d["finance_section"], phone=d["phone"])
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已创建账号 {user.username}。")
+            return redirect(user)
+    return render(request, "org/simple_form.html", {"form": form, "title": "新增用户", "cancel": None})
+
+
+@login_required
+def user_edit(request, pk: int):
+    from jixiao.org.forms import UserEditForm
+    from jixiao.org.models import User
+
+    require(request.user, User, "create")  # profile edits are the system administrator's
+    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    initial = {"version": subject.version, "display_name": subject.display_name, "agency": subject.agency_id,
+               "finance_section": subject.finance_section_id, "phone": subject.phone, "is_active": subject.is_active}
+    form = UserEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            subject = services.update_user(actor=request.user, user=subject, version=d["version"],
+                                           display_name=d["display_name"], agency=d["agency"],
+                                           finance_section=d["finance_section"], phone=d["phone"],
+                                           is_active=d["is_active"])
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(subject)
+    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑用户：{subject.username}",
+                                                    "cancel": subject.get_absolute_url()})
+
+
+@login_required
+def user_role(request, pk: int):
+    from jixiao.org.forms import RoleForm
+
+    if request.user.role != "security_admin":
+        raise PermissionDenied("只有安全保密管理员可以变更角色。")
+    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    initial = {"version": subject.version, "role": subject.role, "agency": subject.agency_id,
+               "finance_section": subject.finance_section_id}
+    form = RoleForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            subject = services.change_role(actor=request.user, user=subject, version=d["version"], role=d["role"],
+                                           agency=d["agency"], finance_section=d["finance_section"],
+                                           ip=client_ip(request))
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已将 {subject.username} 的角色变更为“{subject.get_role_display()}”。")
+            return redirect(subject)
+    return render(request, "org/simple_form.html", {"form": form, "title": f"变更角色：{subject.username}",
+                                                    "cancel": subject.get_absolute_url()})
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk: int):
+    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    services.unlock_user(actor=request.user, user=subject, ip=client_ip(request))
+    messages.success(request, f"已解除 {subject.username} 的锁定。")
+    return redirect(subject)
+
+
+@login_required
+def user_password(request, pk: int):
+    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    if request.user.role != "system_admin":
+        raise PermissionDenied("只有系统管理员可以重置密码。")
+    error = ""
+    if request.method == "POST":
+        try:
+            services.reset_password(actor=request.user, user=subject, password=request.POST.get("password", ""),
+                                    ip=client_ip(request))
+        except ServiceError as exc:
+            error = "；".join(m for ms in getattr(exc, "errors", {"": [exc.message]}).values() for m in ms)
+        else:
+            messages.success(request, f"已重置 {subject.username} 的密码。")
+            return redirect(subject)
+    return render(request, "org/user_password.html", {"subject": subject, "error": error})
+
+
+@login_required
+def user_import(request):
+    from jixiao.org.models import User
+
+    require(request.user, User, "create")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.import_users(actor=request.user, data=form.cleaned_data["file"].read(), ip=client_ip(request))
+        except ImportFailed as exc:
+            report = exc.report
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"导入完成：{result.summary()}")
+            return redirect("org:user_list")
+    return render(request, "org/import.html", {
+        "form": form, "report": report, "title": "导入用户",
+        "template_url": "org:user_import_template", "back_url": "org:user_list", "columns": imports.USER_COLUMNS,
+    })
+
+
+@login_required
+def user_import_template(request):
+    from jixiao.core.excel import SheetData, write_styled
+    from jixiao.org.models import User
+
+    require(request.user, User, "create")
+    data = write_styled([SheetData(imports.USER_SHEET, imports.USER_COLUMNS, [], caption="用户导入模板")])
+    return file_response(data, "用户导入模板.xlsx")
+
+
+# --- API tokens (every logged-in user, for themselves) -----------------------------------------------
+
+@login_required
+def token_list(request):
+    new_key = None
+    error = ""
+    if request.method == "POST":
+        try:
+            _, new_key = services.create_api_token(actor=request.user, name=request.POST.get("name", ""),
+                                                   ip=client_ip(request))
+        except ServiceError as exc:
+            error = exc.message
+    tokens = request.user.api_tokens.filter(revoked=False)
+    return render(request, "org/token_list.html", {"tokens": tokens, "new_key": new_key, "error": error})

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings plus a small test-only app that exercises the
+generic review-chain machinery before any domain app uses it. DATABASE_URL still chooses SQLite or
+PostgreSQL, so CI runs the same suite on both."""
+
+from jixiao.settings import *  # noqa: F403
+from jixiao.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.reviewapp"]
+# Argon2 at full cost makes a suite of thousands of logins slow; tests still go through the hasher API.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
