@@ -1,0 +1,140 @@
+"""The route table the meta-test walks: every URL pattern and every API operation, with the status
+each persona must get. A route missing from this table fails the meta-test, so a new page cannot be
+added without deciding who may reach it.
+
+Each entry: ``Route(key, method, target, ok, denied, overrides)`` where ``target(world)`` gives the
+URL kwargs (objects in the home region), ``ok`` the personas that succeed (status ``ok_status``),
+``denied`` the status every other logged-in persona gets (403 for a role that may not do it at all,
+404 for an object outside the persona's scope), ``overrides`` exceptions by persona, and anonymous
+users are sent to the login page (HTML) or get 401 (API) unless ``anonymous`` says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jixiao.org.personas import PERSONAS
+
+ALL = frozenset(p.username for p in PERSONAS)
+FAR = frozenset(u for u in ALL if u.startswith("far_"))
+HOME = ALL - FAR
+
+
+def personas(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def with_far(*names: str) -> frozenset[str]:
+    """The named home personas plus their other-region counterparts (a role-level permission:
+    everyone with the role gets through, each in their own region)."""
+    out = set(names)
+    for n in names:
+        if f"far_{n}" in ALL:
+            out.add(f"far_{n}")
+    return frozenset(out)
+
+
+def having(*roles: str) -> frozenset[str]:
+    """Every persona (any region) whose role is one of ``roles``."""
+    return frozenset(p.username for p in PERSONAS if p.role in roles)
+
+
+ADMINS = personas("sysadmin", "secadmin", "auditor")
+AGENCY_VIEWERS_HOME = personas(
+    "preparer", "unit_head", "dept_reviewer", "section_reviewer", "perf_section", "leader", "sysadmin", "secadmin",
+    "auditor", "section_reviewer_agri",
+)
+ALL_BUT_ASSIGNED = ALL - {"expert", "firm"}
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str
+    method: str = "GET"
+    target: Callable | None = None
+    ok: frozenset[str] = frozenset()
+    denied: int = 403
+    ok_status: int = 200
+    overrides: dict[str, int] = field(default_factory=dict)
+    anonymous: int | None = None  # None: 302 to login for HTML, 401 for API
+
+    def expected(self, persona: str) -> int:
+        if persona in self.overrides:
+            return self.overrides[persona]
+        return self.ok_status if persona in self.ok else self.denied
+
+
+def _agency(w):
+    return {"pk": w.agency("101001").pk}
+
+
+def _section(w):
+    return {"pk": w.section("S01").pk}
+
+
+def _user(w):
+    return {"pk": w.user("preparer").pk}
+
+
+def _config(w):
+    from jixiao.core.models import RegionConfig
+
+    return {"pk": RegionConfig.objects.get(region=w.regions["370724"], year=2026, key="rating_bands").pk}
+
+
+def _job(w):
+    return {"pk": w.extras["job"].pk}
+
+
+HTML_ROUTES: list[Route] = [
+    Route("home", ok=ALL),
+    Route("login", ok=frozenset(), denied=302, anonymous=200),
+    Route("logout", ok=frozenset(), denied=405, anonymous=405),
+    Route("logout", "POST", ok=ALL, ok_status=302, anonymous=302),
+    Route("password_change", ok=ALL),
+    Route("help", ok=ALL),
+    Route("area", target=lambda w: {"code": "library"}, denied=404,
+          ok=ALL - having("system_admin", "security_admin", "audit_admin")),
+    Route("org:agency_list", ok=ALL_BUT_ASSIGNED),
+    Route("org:agency_create", ok=with_far("sysadmin", "perf_section")),
+    Route("org:agency_import", ok=with_far("sysadmin", "perf_section")),
+    Route("org:agency_import_template", ok=with_far("sysadmin", "perf_section")),
+    Route("org:agency_detail", target=_agency, ok=AGENCY_VIEWERS_HOME, denied=404),
+    Route("org:agency_edit", target=_agency, ok=personas("sysadmin", "perf_section"), denied=404),
+    Route("org:section_list", ok=with_far("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin")
+          | {"section_reviewer_agri"}),
+    Route("org:section_create", ok=with_far("sysadmin", "perf_section")),
+    Route("org:section_detail", target=_section, denied=404,
+          ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin")),
+    Route("org:section_edit", target=_section, ok=personas("sysadmin", "perf_section"), denied=404),
+    Route("org:user_list", ok=with_far("sysadmin", "secadmin")),
+    Route("org:user_create", ok=with_far("sysadmin")),
+    Route("org:user_import", ok=with_far("sysadmin")),
+    Route("org:user_import_template", ok=with_far("sysadmin")),
+    Route("org:user_detail", target=_user, ok=personas("sysadmin", "secadmin"), denied=404),
+    Route("org:user_edit", target=_user, ok=personas("sysadmin"), overrides={"far_sysadmin": 404}),
+    Route("org:user_role", target=_user, ok=personas("secadmin"), overrides={"far_secadmin": 404}),
+    Route("org:user_unlock", target=_user, ok=frozenset(), denied=405),
+    Route("org:user_unlock", "POST", target=_user, ok=personas("secadmin"), ok_status=302, denied=404,
+          overrides={"sysadmin": 403}),
+    Route("org:user_password", target=_user, ok=personas("sysadmin"), denied=404, overrides={"secadmin": 403}),
+    Route("org:token_list", ok=ALL),
+    Route("core:inbox", ok=ALL),
+    Route("core:config_list", ok=with_far("perf_section", "section_reviewer", "leader", "sysadmin")
+          | {"section_reviewer_agri"}),
+    Route("core:config_seed", ok=frozenset(), denied=405),
+    Route("core:config_seed", "POST", ok=with_far("perf_section"), ok_status=302),
+    Route("core:config_edit", target=_config, ok=personas("perf_section"), denied=404),
+    Route("core:change_log", ok=with_far("auditor")),
+    Route("core:security_events", ok=with_far("auditor", "secadmin")),
+    Route("core:audit_verify", ok=frozenset(), denied=405),
+    Route("core:audit_verify", "POST", ok=with_far("auditor")),
+    Route("core:job_detail", target=_job, ok=personas("preparer"), denied=404),
+    Route("core:job_download", target=_job, ok=personas("preparer"), denied=404),
+    Route("api:openapi-json", ok=ALL, anonymous=200),
+    Route("api:openapi-view", ok=ALL, anonymous=200),
+]
+
+#: API operations by "METHOD /api/v1/path-template"; filled in as the API grows (see tests/test_route_walk.py).
+API_ROUTES: list[Route] = []
