@@ -26,6 +26,18 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(ScopedQuerySet):
+    """Bulk ``update()``/``delete()`` bypass ``Model.save``/``delete``; refuse them as well."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+    delete.queryset_only = True
+
+
 class AppendOnlyModel(models.Model):
     """Audit rows are written once. The application refuses to update or delete them; a change made
     behind its back (SQL console) is caught by the hash chain (``manage.py verify_audit``)."""
@@ -69,7 +81,7 @@ class ChangeLog(AppendOnlyModel):
     action = models.CharField("操作", max_length=10, choices=ChangeAction.choices)
     changes = models.JSONField("变更内容", default=dict)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN])
 
     class Meta(AppendOnlyModel.Meta):
@@ -102,7 +114,7 @@ class SecurityEvent(AppendOnlyModel):
     ip = models.CharField("IP", max_length=64, blank=True)
     detail = models.JSONField("详情", default=dict)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN, Role.SECURITY_ADMIN])
 
     class Meta(AppendOnlyModel.Meta):
