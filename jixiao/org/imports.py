@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 
 from jixiao.core import audit
 from jixiao.core.choices import SecurityEventCode
-from jixiao.core.excel import Column, ImportFailed, ImportReport, open_workbook, parse_bool, parse_choice, parse_code, read_table
+from jixiao.core.excel import (
+    Column,
+    ImportFailed,
+    ImportReport,
+    open_workbook,
+    parse_bool,
+    parse_choice,
+    parse_code,
+    read_table,
+)
 from jixiao.core.roles import GRANTABLE_ROLES, Role
 from jixiao.core.services import service
 from jixiao.org import services

@@ -17,10 +17,10 @@ from jixiao.core import audit
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
-from jixiao.core.roles import ADMIN_ROLES, AGENCY_BOUND_ROLES, GRANTABLE_ROLES, Role, SUBTREE_ROLES
+from jixiao.core.roles import ADMIN_ROLES, AGENCY_BOUND_ROLES, GRANTABLE_ROLES, SUBTREE_ROLES, Role
 from jixiao.core.scoping import assert_in_scope, can
 from jixiao.core.services import seed_region_config, service
-from jixiao.org.choices import AgencyKind, SectionKind
+from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
 from jixiao.org.models import Agency, ApiToken, FinanceSection, Region, Sector, User
 
 # --- regions and sectors (installation data; actor may be None for the command line) ----------
@@ -32,6 +32,8 @@ def create_region(*, actor, code: str, name: str, level: str, parent: Region | N
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
         raise ValidationFailed({"code": ["区划代码应为 6 位数字（GB/T 2260）"]})
+    if level not in RegionLevel.values:
+        raise ValidationFailed({"level": [f"未知的区划级别 {level}"]})
     if Region.objects.filter(code=code).exists():
         raise ValidationFailed({"code": [f"区划代码 {code} 已存在"]})
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
@@ -58,6 +60,8 @@ def _agency_errors(*, region, code, name, kind, parent, exclude_pk=None) -> dict
         errors.setdefault("code", []).append(f"单位代码 {code} 已被使用")
     if not name:
         errors.setdefault("name", []).append("单位名称不能为空")
+    if kind not in AgencyKind.values:
+        errors.setdefault("kind", []).append(f"未知的单位类型 {kind}")
     if kind == AgencyKind.UNIT and parent is None:
         errors.setdefault("parent", []).append("预算单位必须选择上级部门")
     if kind in (AgencyKind.DEPARTMENT, AgencyKind.TOWNSHIP) and parent is not None:
@@ -106,6 +110,10 @@ def update_agency(*, actor, agency: Agency, version: int, **changes):
         setattr(agency, k, v.strip() if isinstance(v, str) else v)
     errors = _agency_errors(region=agency.region, code=agency.code, name=agency.name, kind=agency.kind,
                             parent=agency.parent, exclude_pk=agency.pk)
+    # A department reviewer sees the subtree of a top-level agency; demoting that agency would leave
+    # the reviewer bound where the binding rules forbid it.
+    if agency.parent_id is not None and agency.users.filter(role__in=SUBTREE_ROLES).exists():
+        errors.setdefault("kind", []).append("该单位有主管部门审核人账号，不能改为下级单位；请先变更其角色或所属单位")
     if errors:
         raise ValidationFailed(errors)
     old_path = agency.path
@@ -136,6 +144,8 @@ def create_section(*, actor, region: Region, code: str, name: str, kind: str, ag
         errors["code"] = [f"股室代码 {code} 已被使用"]
     if not name:
         errors["name"] = ["股室名称不能为空"]
+    if kind not in SectionKind.values:
+        errors["kind"] = [f"未知的股室类型 {kind}"]
     if errors:
         raise ValidationFailed(errors)
     section = FinanceSection.objects.create(region=region, code=code, name=name, kind=kind)
@@ -167,12 +177,14 @@ def update_section(*, actor, section: FinanceSection, version: int, agencies=Non
         setattr(section, k, v.strip() if isinstance(v, str) else v)
     if not section.name:
         raise ValidationFailed({"name": ["股室名称不能为空"]})
+    if section.kind not in SectionKind.values:
+        raise ValidationFailed({"kind": [f"未知的股室类型 {section.kind}"]})
     if FinanceSection.objects.filter(region=section.region, code=section.code).exclude(pk=section.pk).exists():
         raise ValidationFailed({"code": [f"股室代码 {section.code} 已被使用"]})
     bump(section)
     section.save()
-    if agencies is not None:
-        _set_section_agencies(section, agencies)
+    # Re-check the current agencies when only the kind changes (a performance section looks after none).
+    _set_section_agencies(section, section.agencies.all() if agencies is None else agencies)
     assert_in_scope(section, actor, "change")
     audit.log_update(actor=actor, obj=section, before=before)
     return section
