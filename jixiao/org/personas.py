@@ -47,7 +47,7 @@ SECTIONS = [
     (HOME, "S01", "教科文股", SectionKind.BUSINESS, ["101"]),
     (HOME, "S02", "农业股", SectionKind.BUSINESS, ["102", "901"]),
     (HOME, "S09", "绩效股", SectionKind.PERFORMANCE, []),
-    (OTHER, "S01", "教科文股", SectionKind.BUSINESS, ["101"]),
+    (OTHER, "S01", "科教文卫股", SectionKind.BUSINESS, ["101"]),
     (OTHER, "S09", "绩效管理室", SectionKind.PERFORMANCE, []),
 ]
 
