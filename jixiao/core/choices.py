@@ -41,3 +41,9 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "进行中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+
+
+class InboxKind(models.TextChoices):
+    REVIEW = "review", "审核"
+    ASSIGNMENT = "assignment", "任务分配"
+    DEADLINE = "deadline", "截止提醒"

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from jixiao.core.choices import ChangeAction, JobStatus, ReviewAction, ReviewStatus, SecurityEventCode
+from jixiao.core.choices import ChangeAction, InboxKind, JobStatus, ReviewAction, ReviewStatus, SecurityEventCode
 from jixiao.core.roles import ADMIN_ROLES, Role
 from jixiao.core.scoping import ScopedQuerySet, scope_rule
 
@@ -231,7 +231,7 @@ class InboxItem(models.Model):
 
     region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items")
-    kind = models.CharField("类型", max_length=32)
+    kind = models.CharField("类型", max_length=32, choices=InboxKind.choices)
     title = models.CharField("事项", max_length=255)
     url = models.CharField("链接", max_length=255, blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)

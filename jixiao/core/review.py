@@ -16,13 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from jixiao.core import audit, config, inbox
-from jixiao.core.choices import ReviewAction, ReviewStatus
+from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import TransitionError, ValidationFailed
 from jixiao.core.models import Review, ReviewEvent
 from jixiao.core.services import service
 
-INBOX_KIND = "review"
+INBOX_KIND = InboxKind.REVIEW
 
 _resolvers: dict[str, Callable[[Review], QuerySet]] = {}
 
