@@ -11,8 +11,12 @@ def lock_checked(model, pk, expected_version: int | None):
 
     ``expected_version=None`` is refused: every update must say which version it edits."""
     obj = model.objects.select_for_update().get(pk=pk)
-    if expected_version is None or int(expected_version) != obj.version:
-        raise StaleVersion(current=obj.version, given=expected_version)
+    try:
+        given = None if expected_version is None else int(expected_version)
+    except (TypeError, ValueError):  # a garbled hidden field is a stale form, not a server error
+        given = None
+    if given is None or given != obj.version:
+        raise StaleVersion(current=obj.version, given=given)
     return obj
 
 

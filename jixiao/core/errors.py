@@ -36,9 +36,8 @@ class StaleVersion(ServiceError):
     def __init__(self, *, current: int, given: int | None):
         self.current = current
         self.given = given
-        super().__init__(
-            f"该记录已被他人修改（当前版本 {current}，您提交的版本 {given}）。请刷新页面，核对后重新保存。"
-        )
+        seen = f"您提交的版本 {given}" if given is not None else "您提交的内容未带版本号"
+        super().__init__(f"该记录已被他人修改（当前版本 {current}，{seen}）。请刷新页面，核对后重新保存。")
 
 
 class TransitionError(ServiceError):
