@@ -12,7 +12,8 @@ SEED ?= 1
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	# A failed pip upgrade (an offline intranet mirror without a newer pip) is not fatal.
+	-$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e .
 	touch $@
 
