@@ -21,6 +21,7 @@ from jixiao.core.excel import (
 )
 from jixiao.core.roles import GRANTABLE_ROLES, Role
 from jixiao.core.services import service
+from jixiao.core.viewkit import require
 from jixiao.org import services
 from jixiao.org.choices import AgencyKind
 from jixiao.org.models import Agency, FinanceSection, Sector, User
@@ -68,6 +69,8 @@ def _read(data: bytes, columns, sheet) -> tuple[list, ImportReport]:
 @service
 def import_agencies(*, actor, data: bytes, ip: str = "") -> ImportResult:
     """Create or update the agencies of the actor's region from the 预算单位 sheet."""
+    # Checked up front: a file of unchanged rows reaches no service that would refuse the actor.
+    require(actor, Agency, "create")
     region = actor.region
     rows, report = _read(data, AGENCY_COLUMNS, AGENCY_SHEET)
     existing = {a.code: a for a in Agency.objects.for_user(actor, "view").select_related("parent", "sector")}
@@ -131,10 +134,12 @@ def import_agencies(*, actor, data: bytes, ip: str = "") -> ImportResult:
 def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
     """Create the logins listed in the 用户 sheet (existing accounts are left alone and counted as
     unchanged: roles change only through the security administrator)."""
+    require(actor, User, "create")
     region = actor.region
     rows, report = _read(data, USER_COLUMNS, USER_SHEET)
     agencies = {a.code: a for a in Agency.objects.for_user(actor, "view")}
     sections = {s.code: s for s in FinanceSection.objects.for_user(actor, "view")}
+    ours = {u.lower() for u in User.objects.for_user(actor, "view").values_list("username", flat=True)}
     taken = {u.lower() for u in User.objects.values_list("username", flat=True)}
     seen: dict[str, int] = {}
     to_create = []
@@ -144,7 +149,11 @@ def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
         if key in seen:
             report.add(row.sheet, row.number, row.letters["username"], f"账号 {v['username']} 在文件中重复（另见第 {seen[key]} 行）", "账号")
         seen[key] = row.number
+        if key in ours:
+            continue
         if key in taken:
+            # Another county's login: counting it "unchanged" would tell the importer it exists here.
+            report.add(row.sheet, row.number, row.letters["username"], f"账号 {v['username']} 已被其他区划使用", "账号")
             continue
         if not v.get("password"):
             report.add(row.sheet, row.number, row.letters.get("password"), "新账号必须填写初始密码", "初始密码")
@@ -159,7 +168,7 @@ def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
         report.add(USER_SHEET, None, None, "文件中没有数据行")
     if not report.ok:
         raise ImportFailed(report)
-    result = ImportResult(unchanged=len(rows) - len(to_create))
+    result = ImportResult(unchanged=sum(1 for row in rows if row.values["username"].lower() in ours))
     from jixiao.core.errors import ValidationFailed
 
     columns = {"username": "username", "display_name": "display_name", "role": "role", "agency": "agency",
