@@ -1,0 +1,87 @@
+"""Browser fixtures: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+
+Playwright's own browser download is never used (the machines reach no browser CDN); the tests run
+the distribution's /usr/bin/chromium with the flags that keep it off the network.
+
+The sync Playwright API keeps an asyncio loop alive in the test thread while it runs, and Django
+refuses ORM calls from a thread with a running loop. So the persona world is built (``world``)
+before Playwright starts, and Playwright is stopped before pytest-django flushes the database:
+fixture order below guarantees both without switching Django's async-safety check off.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser(live_server, world):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(viewport=DESKTOP)`` → a fresh page (own cookies) whose relative ``goto`` paths
+    resolve against the live server; every page fails the test on a JavaScript error."""
+    contexts = []
+    errors: list[str] = []
+
+    def make(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def sign_in(open_page, password):
+    """``sign_in("preparer")`` → a page logged in through the real login form, on the home page."""
+
+    def make(username: str, viewport=DESKTOP):
+        page = open_page(viewport)
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return page
+
+    return make
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
