@@ -6,8 +6,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
+from jixiao.core.apikit import validation_errors
 from jixiao.core.errors import ServiceError, StaleVersion, ValidationFailed
 from jixiao.core.excel import ImportFailed
 
@@ -27,6 +31,14 @@ class TokenAuth(HttpBearer):
 class ActiveSessionAuth(SessionAuth):
     """Logged-in browser session (CSRF checked on unsafe methods)."""
 
+    def _get_key(self, request):
+        # Anonymous callers get 401 (not a CSRF complaint); a logged-in browser must send its CSRF token.
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF 校验失败：浏览器会话的修改请求须带 X-CSRFToken 请求头（或改用 API 令牌）。")
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
@@ -45,6 +57,37 @@ api = NinjaAPI(
 @api.exception_handler(ValidationFailed)
 def _validation(request, exc: ValidationFailed):
     return api.create_response(request, {"code": exc.code, "message": exc.message, "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_invalid(request, exc: SchemaValidationError):
+    errors = validation_errors(exc.errors) or {"__all__": ["请求无效"]}
+    field, messages = next(iter(errors.items()))
+    message = messages[0] if field == "__all__" else f"{field}：{messages[0]}"
+    return api.create_response(request, {"code": "invalid", "message": message, "errors": errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": "请先登录，或在请求头中提供有效的 API 令牌（Authorization: Bearer …）。"},
+        status=401,
+    )
+
+
+#: ninja raises these with English text; our own HttpErrors (CSRF) already speak Chinese.
+_HTTP_ERRORS = {
+    400: ("invalid", "请求体无法解析，应为 JSON。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    default = ("forbidden" if exc.status_code == 403 else f"http_{exc.status_code}", exc.message)
+    code, message = _HTTP_ERRORS.get(exc.status_code, default)
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 @api.exception_handler(ImportFailed)
@@ -80,8 +123,10 @@ def _not_found(request, exc):
 
 
 def _register_routers() -> None:
+    from jixiao.core.api import router as core_router
     from jixiao.org.api import router as org_router
 
+    api.add_router("/", core_router)
     api.add_router("/org/", org_router)
 
 
