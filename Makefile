@@ -10,9 +10,9 @@ SEED ?= 1
 
 .PHONY: run test install install-test migrate demo serve lint openapi bench clean-db
 
+# A failed pip self-upgrade (an offline mirror without a newer pip) is not fatal: the leading '-'.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	# A failed pip upgrade (an offline intranet mirror without a newer pip) is not fatal.
 	-$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e .
 	touch $@
