@@ -180,8 +180,13 @@ class Column:
     width: int = 16
     money: bool = False  # written as 万元 with two decimals
 
+    @property
+    def written_header(self) -> str:
+        """The header as written to a sheet: money columns carry their unit."""
+        return self.header + ("（万元）" if self.money and "万元" not in self.header else "")
+
     def names(self) -> set[str]:
-        return {self.header, *self.aliases}
+        return {self.header, self.written_header, *self.aliases}
 
 
 @dataclass
@@ -220,7 +225,10 @@ def read_table(
     if sheet_name not in names:
         report.add(sheet or "?", None, None, f"找不到工作表“{sheet}”")
         return
-    rows = workbook.get_sheet_by_name(sheet_name).iter_rows()
+    sheet_obj = workbook.get_sheet_by_name(sheet_name)
+    # calamine pads the rows above the used range but not the columns left of it: offset the letters.
+    first_column = (getattr(sheet_obj, "start", None) or (0, 0))[1]
+    rows = sheet_obj.iter_rows()
     wanted = {_normalise_header(n): c for c in columns for n in c.names()}
     index: dict[str, int] = {}
     number = 0
@@ -243,7 +251,7 @@ def read_table(
     if missing:
         report.add(sheet_name, number, None, "缺少必需的列：" + "、".join(missing))
         return
-    letters = {key: column_letter(i) for key, i in index.items()}
+    letters = {key: column_letter(first_column + i) for key, i in index.items()}
     for raw in rows:
         number += 1
         if all(is_blank(v) for v in raw):
@@ -305,7 +313,7 @@ def write_styled(sheets: list[SheetData]) -> bytes:
             r += 1
         header_row = r
         for i, col in enumerate(sd.columns, start=1):
-            cell = ws.cell(row=r, column=i, value=col.header + ("（万元）" if col.money and "万元" not in col.header else ""))
+            cell = ws.cell(row=r, column=i, value=col.written_header)
             cell.font = Font(name="黑体", bold=True)
             cell.fill = PatternFill("solid", fgColor="D9E1F2")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -337,7 +345,7 @@ def write_fast(sheet: SheetData, *, target=None) -> bytes | None:
     bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})
     for i, col in enumerate(sheet.columns):
-        ws.write(0, i, col.header, bold)
+        ws.write(0, i, col.written_header, bold)
         ws.set_column(i, i, col.width)
     for r, data in enumerate(sheet.rows, start=1):
         for i, col in enumerate(sheet.columns):
