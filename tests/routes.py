@@ -40,6 +40,12 @@ def having(*roles: str) -> frozenset[str]:
     return frozenset(p.username for p in PERSONAS if p.role in roles)
 
 
+def far_404(*names: str) -> dict[str, int]:
+    """The other region's holders of a role that may do the action: the object is out of their
+    scope (404), while every role that may not do it at all gets 403."""
+    return {f"far_{n}": 404 for n in names}
+
+
 ADMINS = personas("sysadmin", "secadmin", "auditor")
 AGENCY_VIEWERS_HOME = personas(
     "preparer", "unit_head", "dept_reviewer", "section_reviewer", "perf_section", "leader", "sysadmin", "secadmin",
@@ -100,25 +106,29 @@ HTML_ROUTES: list[Route] = [
     Route("org:agency_create", ok=with_far("sysadmin", "perf_section")),
     Route("org:agency_import", ok=with_far("sysadmin", "perf_section")),
     Route("org:agency_import_template", ok=with_far("sysadmin", "perf_section")),
-    Route("org:agency_detail", target=_agency, ok=AGENCY_VIEWERS_HOME, denied=404),
-    Route("org:agency_edit", target=_agency, ok=personas("sysadmin", "perf_section"), denied=404),
+    Route("org:agency_detail", target=_agency, ok=AGENCY_VIEWERS_HOME, denied=404,
+          overrides={"expert": 403, "firm": 403}),
+    Route("org:agency_edit", target=_agency, ok=personas("sysadmin", "perf_section"),
+          overrides=far_404("sysadmin", "perf_section")),
     Route("org:section_list", ok=with_far("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin")
           | {"section_reviewer_agri"}),
     Route("org:section_create", ok=with_far("sysadmin", "perf_section")),
-    Route("org:section_detail", target=_section, denied=404,
-          ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin")),
-    Route("org:section_edit", target=_section, ok=personas("sysadmin", "perf_section"), denied=404),
+    Route("org:section_detail", target=_section,
+          ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin"),
+          overrides=far_404("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin")),
+    Route("org:section_edit", target=_section, ok=personas("sysadmin", "perf_section"),
+          overrides=far_404("sysadmin", "perf_section")),
     Route("org:user_list", ok=with_far("sysadmin", "secadmin")),
     Route("org:user_create", ok=with_far("sysadmin")),
     Route("org:user_import", ok=with_far("sysadmin")),
     Route("org:user_import_template", ok=with_far("sysadmin")),
-    Route("org:user_detail", target=_user, ok=personas("sysadmin", "secadmin"), denied=404),
+    Route("org:user_detail", target=_user, ok=personas("sysadmin", "secadmin"), overrides=far_404("sysadmin", "secadmin")),
     Route("org:user_edit", target=_user, ok=personas("sysadmin"), overrides={"far_sysadmin": 404}),
     Route("org:user_role", target=_user, ok=personas("secadmin"), overrides={"far_secadmin": 404}),
     Route("org:user_unlock", target=_user, ok=frozenset(), denied=405),
-    Route("org:user_unlock", "POST", target=_user, ok=personas("secadmin"), ok_status=302, denied=404,
-          overrides={"sysadmin": 403}),
-    Route("org:user_password", target=_user, ok=personas("sysadmin"), denied=404, overrides={"secadmin": 403}),
+    Route("org:user_unlock", "POST", target=_user, ok=personas("secadmin"), ok_status=302,
+          overrides=far_404("secadmin")),
+    Route("org:user_password", target=_user, ok=personas("sysadmin"), overrides=far_404("sysadmin")),
     Route("org:token_list", ok=ALL),
     Route("core:inbox", ok=ALL),
     Route("core:config_list", ok=with_far("perf_section", "section_reviewer", "leader", "sysadmin")

@@ -54,6 +54,7 @@ def agency_list(request):
 
 @login_required
 def agency_detail(request, pk: int):
+    require(request.user, Agency, "view")
     agency = get_for_user(Agency.objects.select_related("parent", "sector", "region"), request.user, "view", pk=pk)
     children = Agency.objects.for_user(request.user, "view").filter(parent=agency)
     sections = FinanceSection.objects.for_user(request.user, "view").filter(agencies=agency) \
@@ -85,6 +86,7 @@ def agency_create(request):
 
 @login_required
 def agency_edit(request, pk: int):
+    require(request.user, Agency, "change")
     agency = get_for_user(Agency, request.user, "change", pk=pk)
     initial = {"version": agency.version, "code": agency.code, "name": agency.name, "kind": agency.kind,
                "parent": agency.parent_id, "sector": agency.sector_id, "active": agency.active}
@@ -149,6 +151,7 @@ def section_list(request):
 
 @login_required
 def section_detail(request, pk: int):
+    require(request.user, FinanceSection, "view")
     section = get_for_user(FinanceSection, request.user, "view", pk=pk)
     agencies = Agency.objects.for_user(request.user, "view").filter(sections=section)
     return render(request, "org/section_detail.html", {
@@ -193,6 +196,7 @@ def section_create(request):
 
 @login_required
 def section_edit(request, pk: int):
+    require(request.user, FinanceSection, "change")
     return _section_form_view(request, get_for_user(FinanceSection, request.user, "change", pk=pk))
 
 
@@ -225,6 +229,9 @@ def user_list(request):
 
 @login_required
 def user_detail(request, pk: int):
+    from jixiao.org.models import User
+
+    require(request.user, User, "view")
     user = get_for_user(_users(request), request.user, "view", pk=pk)
     from jixiao.org.auth import is_locked
 
@@ -310,6 +317,8 @@ def user_role(request, pk: int):
 @login_required
 @require_POST
 def user_unlock(request, pk: int):
+    if request.user.role != "security_admin":
+        raise PermissionDenied("只有安全保密管理员可以解除锁定。")
     subject = get_for_user(_users(request), request.user, "change", pk=pk)
     services.unlock_user(actor=request.user, user=subject, ip=client_ip(request))
     messages.success(request, f"已解除 {subject.username} 的锁定。")
@@ -318,9 +327,9 @@ def user_unlock(request, pk: int):
 
 @login_required
 def user_password(request, pk: int):
-    subject = get_for_user(_users(request), request.user, "change", pk=pk)
     if request.user.role != "system_admin":
         raise PermissionDenied("只有系统管理员可以重置密码。")
+    subject = get_for_user(_users(request), request.user, "change", pk=pk)
     error = ""
     if request.method == "POST":
         try:
