@@ -43,7 +43,7 @@ test: install-test
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-test
-	$(VENV)/bin/ruff check jixiao tests bench
+	$(VENV)/bin/ruff check jixiao tests $(wildcard bench)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
