@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django 5.2 changed this message's msgid and its Chinese catalogue was not updated, so users
+    would see it in English; the message is stated here instead."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 位。"
 
 
 class CharacterClassValidator:
