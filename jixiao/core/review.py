@@ -51,11 +51,16 @@ def assignees(review: Review) -> QuerySet:
 
 def submitters(review: Review) -> QuerySet:
     from django.contrib.auth import get_user_model
+    from django.db.models import Q
 
-    qs = get_user_model().objects.none()
+    # Combined as id subqueries: resolvers may return distinct querysets, which ``|`` refuses to mix.
+    users = get_user_model().objects
+    if not review.submit_roles:
+        return users.none()
+    wanted = Q()
     for role in review.submit_roles:
-        qs = qs | users_for_role(review, role)
-    return qs.distinct()
+        wanted |= Q(pk__in=users_for_role(review, role).values("pk"))
+    return users.filter(wanted)
 
 
 def can_submit(user, review: Review) -> bool:

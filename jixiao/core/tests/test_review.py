@@ -340,3 +340,20 @@ def test_review_changes_are_in_the_change_log(world, rv):
     assert row.changes["status"] == ["draft", "in_review"]
     assert row.changes["position"] == [-1, 0]
     assert row.actor_id == world.user("preparer").pk
+
+
+def test_several_submit_roles_including_a_finance_section(world, sheet):
+    """A finance-side chain may be submitted by more than one role; the section resolver returns a
+    distinct queryset, which must combine with the others."""
+    r = review.start_review(actor=world.user("perf_section"), obj=sheet, chain="target", year=YEAR, title="财政重点评价",
+                            submit_roles=[Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION])
+    assert set(review.submitters(r).values_list("username", flat=True)) == {"section_reviewer", "perf_section"}
+    with pytest.raises(TransitionError) as exc:
+        review.submit(actor=world.user("preparer"), review=r, version=r.version)
+    assert exc.value.code == "review.not_submitter"
+    r = review.submit(actor=world.user("section_reviewer"), review=r, version=r.version)
+    r = review.approve(actor=world.user("unit_head"), review=r, version=r.version)
+    r = review.return_(actor=world.user("dept_reviewer"), review=r, version=r.version, opinion="请补充")
+    # both submitting roles are told it came back
+    assert _open("section_reviewer", world) == 1 and _open("perf_section", world) == 1
+    assert _open("preparer", world) == 0
