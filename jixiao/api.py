@@ -8,48 +8,18 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
-from ninja.security import HttpBearer, SessionAuth
-from ninja.utils import check_csrf
 
+from jixiao.apiauth import DEFAULT_AUTH
 from jixiao.core.apikit import validation_errors
 from jixiao.core.errors import ServiceError, StaleVersion, ValidationFailed
 from jixiao.core.excel import ImportFailed
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer jx_…`` — a personal token created on the API 令牌 page."""
-
-    def authenticate(self, request, token):
-        from jixiao.org.services import authenticate_token
-
-        user = authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class ActiveSessionAuth(SessionAuth):
-    """Logged-in browser session (CSRF checked on unsafe methods)."""
-
-    def _get_key(self, request):
-        # Anonymous callers get 401 (not a CSRF complaint); a logged-in browser must send its CSRF token.
-        if not request.user.is_authenticated:
-            return None
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF 校验失败：浏览器会话的修改请求须带 X-CSRFToken 请求头（或改用 API 令牌）。")
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request, key):
-        user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
-
 
 api = NinjaAPI(
     title="绩效 Jixiao API",
     version="1",
     description="预算绩效管理一体化系统接口。认证：浏览器会话（需 CSRF）或个人令牌 `Authorization: Bearer <token>`。"
-    "更新请求须带 `If-Match: <version>`，版本过期返回 412。",
-    auth=[TokenAuth(), ActiveSessionAuth()],
+    "更新请求须带 `If-Match: <version>`（缺少返回 428），版本过期返回 412。",
+    auth=DEFAULT_AUTH,
     urls_namespace="api",
 )
 

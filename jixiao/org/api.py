@@ -1,13 +1,13 @@
-"""F1 API: regions, agencies, finance sections, users. Thin like the pages: role check → scoped
-fetch → one service call. Every record answer carries ``version`` and ``ETag``; every update
-needs ``If-Match``."""
+"""F1 API: regions, agencies, finance sections, users. Thin like the pages: the role gate on the
+route (``auth=allowed(…)``) → scoped fetch → one service call. Every record answer carries
+``version`` and ``ETag``; every update needs ``If-Match``."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from jixiao.apiauth import allowed, only
 from jixiao.core.apikit import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -22,7 +22,6 @@ from jixiao.core.audit import client_ip
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import Role
 from jixiao.core.scoping import get_for_user
-from jixiao.core.viewkit import require
 from jixiao.org import schemas, services
 from jixiao.org.filters import AgencyFilter, SectionFilter, UserFilter
 from jixiao.org.models import Agency, FinanceSection, Region, Sector, User
@@ -80,7 +79,6 @@ def me(request):
 @router.get("/regions", response={200: list[schemas.RegionOut], **READ_ERRORS}, summary="行政区划（本区划）")
 @paginate(Pages)
 def region_list(request):
-    require(request.user, Region, "view")
     return Region.objects.for_user(request.user, "view")
 
 
@@ -91,10 +89,10 @@ def region_detail(request, id: int, response: HttpResponse):
 
 # --- agencies ---------------------------------------------------------------------------------------
 
-@router.get("/agencies", response={200: list[schemas.AgencyOut], **READ_ERRORS}, summary="预算单位列表")
+@router.get("/agencies", auth=allowed(Agency, "view"), summary="预算单位列表",
+            response={200: list[schemas.AgencyOut], **READ_ERRORS})
 @paginate(Pages)
 def agency_list(request, filters: Query[AgencyQuery]):
-    require(request.user, Agency, "view")
     return AgencyFilter.apply(_agencies().for_user(request.user, "view"), filters.model_dump())
 
 
@@ -103,17 +101,17 @@ def agency_detail(request, id: int, response: HttpResponse):
     return with_etag(response, get_for_user(_agencies(), request.user, "view", pk=id))
 
 
-@router.post("/agencies", response={201: schemas.AgencyOut, **CREATE_ERRORS}, summary="新增预算单位")
+@router.post("/agencies", auth=allowed(Agency, "create"), summary="新增预算单位",
+             response={201: schemas.AgencyOut, **CREATE_ERRORS})
 def agency_create(request, payload: schemas.AgencyIn, response: HttpResponse):
-    require(request.user, Agency, "create")
     data = _agency_refs(request, payload.model_dump())
     agency = services.create_agency(actor=request.user, region=request.user.region, **data)
     return Status(201, with_etag(response, agency))
 
 
-@router.patch("/agencies/{int:id}", response={200: schemas.AgencyOut, **UPDATE_ERRORS}, summary="修改预算单位")
+@router.patch("/agencies/{int:id}", auth=allowed(Agency, "change"), summary="修改预算单位",
+              response={200: schemas.AgencyOut, **UPDATE_ERRORS})
 def agency_update(request, id: int, payload: schemas.AgencyPatch, response: HttpResponse):
-    require(request.user, Agency, "change")
     agency = get_for_user(Agency, request.user, "change", pk=id)
     version = if_match(request)
     data = _agency_refs(request, payload.model_dump(exclude_unset=True))
@@ -123,10 +121,10 @@ def agency_update(request, id: int, payload: schemas.AgencyPatch, response: Http
 
 # --- finance sections -------------------------------------------------------------------------------
 
-@router.get("/sections", response={200: list[schemas.SectionOut], **READ_ERRORS}, summary="财政股室列表")
+@router.get("/sections", auth=allowed(FinanceSection, "view"), summary="财政股室列表",
+            response={200: list[schemas.SectionOut], **READ_ERRORS})
 @paginate(Pages)
 def section_list(request, filters: Query[SectionQuery]):
-    require(request.user, FinanceSection, "view")
     return SectionFilter.apply(_sections().for_user(request.user, "view"), filters.model_dump())
 
 
@@ -135,18 +133,18 @@ def section_detail(request, id: int, response: HttpResponse):
     return with_etag(response, get_for_user(_sections(), request.user, "view", pk=id))
 
 
-@router.post("/sections", response={201: schemas.SectionOut, **CREATE_ERRORS}, summary="新增财政股室")
+@router.post("/sections", auth=allowed(FinanceSection, "create"), summary="新增财政股室",
+             response={201: schemas.SectionOut, **CREATE_ERRORS})
 def section_create(request, payload: schemas.SectionIn, response: HttpResponse):
-    require(request.user, FinanceSection, "create")
     data = payload.model_dump()
     data["agencies"] = refs(Agency, request.user, data["agencies"], field="agencies", label="对口单位")
     section = services.create_section(actor=request.user, region=request.user.region, **data)
     return Status(201, with_etag(response, section))
 
 
-@router.patch("/sections/{int:id}", response={200: schemas.SectionOut, **UPDATE_ERRORS}, summary="修改财政股室")
+@router.patch("/sections/{int:id}", auth=allowed(FinanceSection, "change"), summary="修改财政股室",
+              response={200: schemas.SectionOut, **UPDATE_ERRORS})
 def section_update(request, id: int, payload: schemas.SectionPatch, response: HttpResponse):
-    require(request.user, FinanceSection, "change")
     section = get_for_user(FinanceSection, request.user, "change", pk=id)
     version = if_match(request)
     data = payload.model_dump(exclude_unset=True)
@@ -158,10 +156,10 @@ def section_update(request, id: int, payload: schemas.SectionPatch, response: Ht
 
 # --- users ------------------------------------------------------------------------------------------
 
-@router.get("/users", response={200: list[schemas.UserOut], **READ_ERRORS}, summary="用户列表")
+@router.get("/users", auth=allowed(User, "view"), summary="用户列表",
+            response={200: list[schemas.UserOut], **READ_ERRORS})
 @paginate(Pages)
 def user_list(request, filters: Query[UserQuery]):
-    require(request.user, User, "view")
     return UserFilter.apply(User.objects.for_user(request.user, "view"), filters.model_dump())
 
 
@@ -170,18 +168,18 @@ def user_detail(request, id: int, response: HttpResponse):
     return with_etag(response, get_for_user(User, request.user, "view", pk=id))
 
 
-@router.post("/users", response={201: schemas.UserOut, **CREATE_ERRORS}, summary="新增用户")
+@router.post("/users", auth=allowed(User, "create"), summary="新增用户",
+             response={201: schemas.UserOut, **CREATE_ERRORS})
 def user_create(request, payload: schemas.UserIn, response: HttpResponse):
-    require(request.user, User, "create")
     data = _user_refs(request, payload.model_dump())
     user = services.create_user(actor=request.user, region=request.user.region, **data)
     return Status(201, with_etag(response, user))
 
 
-@router.patch("/users/{int:id}", response={200: schemas.UserOut, **UPDATE_ERRORS},
-              summary="修改用户资料（不含角色）")
+# Profile edits are the system administrator's (as on the page), hence "create", not "change".
+@router.patch("/users/{int:id}", auth=allowed(User, "create"), summary="修改用户资料（不含角色）",
+              response={200: schemas.UserOut, **UPDATE_ERRORS})
 def user_update(request, id: int, payload: schemas.UserPatch, response: HttpResponse):
-    require(request.user, User, "create")  # profile edits are the system administrator's, as on the page
     subject = get_for_user(User, request.user, "change", pk=id)
     version = if_match(request)
     data = _user_refs(request, payload.model_dump(exclude_unset=True))
@@ -189,14 +187,12 @@ def user_update(request, id: int, payload: schemas.UserPatch, response: HttpResp
     return with_etag(response, subject)
 
 
-@router.post("/users/{int:id}/role", response={200: schemas.UserOut, **UPDATE_ERRORS},
-             summary="变更角色（安全保密管理员）")
+@router.post("/users/{int:id}/role", auth=only(Role.SECURITY_ADMIN, "只有安全保密管理员可以变更角色。"),
+             response={200: schemas.UserOut, **UPDATE_ERRORS}, summary="变更角色（安全保密管理员）")
 def user_role(request, id: int, payload: schemas.RoleChangeIn, response: HttpResponse):
-    # Checked before the fetch, as on the page, so other roles learn nothing about which ids exist.
-    if request.user.role != Role.SECURITY_ADMIN:
-        raise PermissionDenied("只有安全保密管理员可以变更角色。")
     subject = get_for_user(User, request.user, "change", pk=id)
     version = if_match(request)
     data = _user_refs(request, payload.model_dump())
-    subject = services.change_role(actor=request.user, user=subject, version=version, ip=client_ip(request), **data)
+    subject = services.change_role(actor=request.user, user=subject, version=version, ip=client_ip(request),
+                                   **data)
     return with_etag(response, subject)
