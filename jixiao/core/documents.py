@@ -41,7 +41,15 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _set_font(run, font: tuple[str, str], size, *, bold: bool = False) -> None:
+def _body_char_spacing() -> int:
+    """Character spacing (twentieths of a point, ≤ 0) that fits CHARS_PER_LINE 三号 characters into
+    the type area: 156 mm ÷ 28 = 15.78 pt a character, so 16 pt characters are condensed by 0.25 pt."""
+    width_pt = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+    pitch_twips = width_pt / CHARS_PER_LINE * 20
+    return -int(SAN_HAO.pt * 20 - pitch_twips + 0.999)
+
+
+def _set_font(run, font: tuple[str, str], size, *, bold: bool = False, condensed: bool = False) -> None:
     name, fallback = font
     run.font.name = fallback  # Latin/ASCII slot: a font every machine has
     run.font.size = size
@@ -54,6 +62,10 @@ def _set_font(run, font: tuple[str, str], size, *, bold: bool = False) -> None:
     fonts.set(qn("w:eastAsia"), name)
     fonts.set(qn("w:ascii"), name)
     fonts.set(qn("w:hAnsi"), name)
+    if condensed:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(_body_char_spacing()))
+        rpr.append(spacing)
 
 
 def _page_number_field(paragraph) -> None:
@@ -94,22 +106,36 @@ class OfficialDocument:
         normal.font.size = SAN_HAO
         normal.font.name = BODY_FONT[1]
         normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT[0])
+        normal.paragraph_format.space_after = Pt(0)
+        normal.paragraph_format.space_before = Pt(0)
+        self._defaults()
 
     # --- page setup ---------------------------------------------------------------------------
+    def _defaults(self) -> None:
+        """Document defaults at 三号 with single spacing: word processors size the character grid
+        from the default font, so a 11 pt default would stretch 28 characters over the line."""
+        styles = self.doc.styles.element
+        defaults = styles.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        for tag in ("w:sz", "w:szCs"):
+            rpr.find(qn(tag)).set(qn("w:val"), str(int(SAN_HAO.pt * 2)))
+        spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), "240")
+
     def _grid(self, section) -> None:
         body_height_pt = (297 - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72
         body_width_pt = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
         line_pitch_twips = int(body_height_pt / LINES_PER_PAGE * 20)
-        char_pitch_pt = body_width_pt / CHARS_PER_LINE
-        # w:charSpace is the difference from the font size in 1/4096 pt
-        char_space = int((char_pitch_pt - SAN_HAO.pt) * 4096)
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is None:
             grid = OxmlElement("w:docGrid")
             section._sectPr.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
+        # A line grid only: the 28 characters a line come from the body runs' character spacing
+        # (BODY_CHAR_SPACING), which Word, WPS and LibreOffice all honour — LibreOffice misreads the
+        # negative w:charSpace a character grid would need.
+        grid.set(qn("w:type"), "lines")
         grid.set(qn("w:linePitch"), str(line_pitch_twips))
-        grid.set(qn("w:charSpace"), str(char_space))
 
     def _page_numbers(self, section) -> None:
         self.doc.settings.odd_and_even_pages_header_footer = True
@@ -148,7 +174,7 @@ class OfficialDocument:
     def paragraph(self, text: str) -> OfficialDocument:
         p = self.doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(SAN_HAO.pt * 2)
-        _set_font(p.add_run(text), BODY_FONT, SAN_HAO)
+        _set_font(p.add_run(text), BODY_FONT, SAN_HAO, condensed=True)
         return self
 
     def heading(self, text: str, level: int) -> OfficialDocument:
@@ -160,7 +186,7 @@ class OfficialDocument:
         font, bold = fonts[level]
         p = self.doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(SAN_HAO.pt * 2)
-        _set_font(p.add_run(text), font, SAN_HAO, bold=bold)
+        _set_font(p.add_run(text), font, SAN_HAO, bold=bold, condensed=True)
         return self
 
     def table(self, headers: list[str], rows: list[list[str]]) -> OfficialDocument:

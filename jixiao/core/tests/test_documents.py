@@ -39,9 +39,14 @@ def test_page_setup_is_a4_with_official_margins_and_grid():
     assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
     assert [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
     grid = s._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     # 22 lines in the 225 mm type area
     assert abs(int(grid.get(qn("w:linePitch"))) / 20 * 22 - Mm(225).pt) < 2
+    # 28 body characters fit the 156 mm line (and 29 do not): 16 pt condensed by the run spacing
+    body = next(p for p in doc.paragraphs if p.text.startswith("根据"))
+    condense = int(body.runs[0]._element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    pitch = 16 + condense
+    assert 28 * pitch <= Mm(156).pt < 29 * pitch
 
 
 def test_title_body_headings_and_signature_fonts():
