@@ -125,7 +125,6 @@ class OfficialDocument:
 
     def _grid(self, section) -> None:
         body_height_pt = (297 - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72
-        body_width_pt = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
         line_pitch_twips = int(body_height_pt / LINES_PER_PAGE * 20)
         grid = section._sectPr.find(qn("w:docGrid"))
         if grid is None:
