@@ -26,9 +26,11 @@ class ScopeRule:
     """How a model is owned and who may do what with it.
 
     region: lookup path from the model to its region id (e.g. ``"region"`` or ``"agency__region"``).
-    agency: lookup path to the owning Agency, ``"self"`` for the Agency model, or ``None`` when the
-        model is not owned by an agency (agency-level users then see none of it).
-    assigned: lookup path to a user for rows assigned to experts/firms; ``None`` = they see none.
+    agency: lookup path to the owning Agency, ``"self"`` for the Agency model, ``None`` when the
+        model is not owned by an agency (agency-level users then see none of it), or ``"*"`` for
+        region-wide reference rows every user of the region may see (e.g. the Region itself).
+    assigned: lookup path to a user for rows assigned to experts/firms; ``None`` = they see none;
+        ``"*"`` = they see the region's rows like everyone else.
     roles: action → roles allowed that action at all; scope narrows it further.
     """
 
@@ -69,6 +71,8 @@ class ScopedQuerySet(models.QuerySet):
         if role in REGION_ROLES:
             return qs
         if role in AGENCY_ROLES or role in SUBTREE_ROLES:
+            if rule.agency == "*":
+                return qs
             if rule.agency is None or not user.agency_id:
                 return self.none()
             if role in AGENCY_ROLES:
@@ -77,6 +81,8 @@ class ScopedQuerySet(models.QuerySet):
             prefix = "" if rule.agency == "self" else f"{rule.agency}__"
             return qs.filter(**{f"{prefix}path__startswith": user.agency.path})
         if role in ASSIGNED_ROLES:
+            if rule.assigned == "*":
+                return qs
             if rule.assigned is None:
                 return self.none()
             return qs.filter(**{rule.assigned: user}).distinct()

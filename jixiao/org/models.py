@@ -25,7 +25,7 @@ class Region(VersionedModel):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 
     objects = ScopedQuerySet.as_manager()
-    scope = scope_rule(region="pk", agency=None, view=set(Role))
+    scope = scope_rule(region="pk", agency="*", assigned="*", view=set(Role))
 
     class Meta:
         ordering = ["code"]

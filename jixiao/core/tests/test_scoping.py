@@ -163,10 +163,10 @@ def test_region_scope_is_the_users_own_region(world):
     assert list(Region.objects.for_user(world.user("perf_section"), "view")) == [world.regions[HOME]]
     assert list(Region.objects.for_user(world.user("far_leader"), "view")) == [world.regions[OTHER]]
     assert not Region.objects.for_user(world.user("perf_section"), "change").exists()
-    # the Region rule names no agency owner, so agency-level and assigned roles get no Region rows
-    # (ScopeRule: agency=None → agency-level users see none of it)
-    for username in ("preparer", "dept_reviewer", "expert"):
-        assert not Region.objects.for_user(world.user(username), "view").exists()
+    # a region is visible to everyone in it (agency="*", assigned="*"), and to no one outside it
+    for username in ("preparer", "dept_reviewer", "expert", "firm"):
+        assert list(Region.objects.for_user(world.user(username), "view")) == [world.regions[HOME]]
+    assert list(Region.objects.for_user(world.user("far_preparer"), "view")) == [world.regions[OTHER]]
 
 
 # --- an object owned through an agency foreign key ----------------------------------------------------
