@@ -1,6 +1,7 @@
 """Forms restrict their choices through the same scoping as the lists (house style 3)."""
 
 from django import forms
+from django.db.models import Q
 
 from jixiao.core.roles import GRANTABLE_ROLES, Role
 from jixiao.org.choices import AgencyKind, SectionKind
@@ -31,7 +32,13 @@ class AgencyForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user, exclude=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Agency.objects.for_user(user, "view").filter(parent__isnull=True, active=True)
+        qs = Agency.objects.for_user(user, "view")
+        top = Q(parent__isnull=True, active=True)
+        if exclude is not None and exclude.parent_id:
+            # Keep the current parent on offer even when it is a unit (a 3-level branch) or inactive,
+            # or the agency could not be saved unchanged.
+            top |= Q(pk=exclude.parent_id)
+        qs = qs.filter(top)
         if exclude is not None:
             qs = qs.exclude(pk=exclude.pk)
         self.fields["parent"].queryset = qs

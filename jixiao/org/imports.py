@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from jixiao.core import audit
 from jixiao.core.choices import SecurityEventCode
+from jixiao.core.errors import ValidationFailed
 from jixiao.core.excel import (
     Column,
     ImportFailed,
@@ -59,6 +60,14 @@ class ImportResult:
         return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条。"
 
 
+def _report_service_errors(report: ImportReport, row, exc: ValidationFailed, columns) -> None:
+    """A service's field errors onto the row's cells (field names are the column keys)."""
+    headers = {c.key: c.header for c in columns}
+    for fld, messages in exc.errors.items():
+        for message in messages:
+            report.add(row.sheet, row.number, row.letters.get(fld), message, headers.get(fld, ""))
+
+
 def _read(data: bytes, columns, sheet) -> tuple[list, ImportReport]:
     report = ImportReport()
     wb = open_workbook(data, report)
@@ -105,26 +114,38 @@ def import_agencies(*, actor, data: bytes, ip: str = "") -> ImportResult:
     result = ImportResult()
     # Top-level agencies first so units can point at parents created in the same file.
     ordered = sorted(rows, key=lambda r: r.values["kind"] == AgencyKind.UNIT)
+    refused: set[str] = set()
     for row in ordered:
         v = row.values
+        if v.get("parent") in refused:
+            continue  # its parent's row is already reported; this one would only echo that error
         sector = sectors.get(v["sector"]) if v.get("sector") else None
         parent = existing.get(v["parent"]) if v.get("parent") else None
         active = True if v.get("active") is None else v["active"]
         current = existing.get(v["code"])
-        if current is None:
-            existing[v["code"]] = services.create_agency(
-                actor=actor, region=region, code=v["code"], name=v["name"], kind=v["kind"], parent=parent,
-                sector=sector, active=active,
-            )
-            result.created += 1
-            continue
-        changes = {k: new for k, new in (("name", v["name"]), ("kind", v["kind"]), ("parent", parent),
-                                          ("sector", sector), ("active", active)) if getattr(current, k) != new}
-        if changes:
-            existing[v["code"]] = services.update_agency(actor=actor, agency=current, version=current.version, **changes)
-            result.updated += 1
-        else:
-            result.unchanged += 1
+        # Rules only the services know (a cycle, a reviewer bound to the agency, field lengths) are
+        # reported on the row like the checks above; the transaction still rolls back whole.
+        try:
+            if current is None:
+                existing[v["code"]] = services.create_agency(
+                    actor=actor, region=region, code=v["code"], name=v["name"], kind=v["kind"], parent=parent,
+                    sector=sector, active=active,
+                )
+                result.created += 1
+                continue
+            changes = {k: new for k, new in (("name", v["name"]), ("kind", v["kind"]), ("parent", parent),
+                                              ("sector", sector), ("active", active)) if getattr(current, k) != new}
+            if changes:
+                existing[v["code"]] = services.update_agency(actor=actor, agency=current, version=current.version,
+                                                             **changes)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        except ValidationFailed as exc:
+            _report_service_errors(report, row, exc, AGENCY_COLUMNS)
+            refused.add(v["code"])
+    if not report.ok:
+        raise ImportFailed(report)  # rolls back the rows written above
     audit.security_event(SecurityEventCode.IMPORT, actor=actor, ip=ip,
                          detail={"what": "agencies", "created": result.created, "updated": result.updated})
     return result
@@ -169,10 +190,6 @@ def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
     if not report.ok:
         raise ImportFailed(report)
     result = ImportResult(unchanged=sum(1 for row in rows if row.values["username"].lower() in ours))
-    from jixiao.core.errors import ValidationFailed
-
-    columns = {"username": "username", "display_name": "display_name", "role": "role", "agency": "agency",
-               "finance_section": "finance_section", "password": "password", "phone": "phone"}
     for row, agency, section in to_create:
         v = row.values
         try:
@@ -180,11 +197,7 @@ def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
                                  role=v["role"], password=v["password"], agency=agency, finance_section=section,
                                  phone=v.get("phone") or "")
         except ValidationFailed as exc:
-            for fld, messages in exc.errors.items():
-                key = columns.get(fld)
-                header = next((c.header for c in USER_COLUMNS if c.key == key), "")
-                for m in messages:
-                    report.add(row.sheet, row.number, row.letters.get(key), m, header)
+            _report_service_errors(report, row, exc, USER_COLUMNS)
             continue
         result.created += 1
     if not report.ok:

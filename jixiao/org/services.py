@@ -52,8 +52,18 @@ def ensure_sector(*, actor, code: str, name: str, position: int = 0):
 
 # --- agencies ---------------------------------------------------------------------------------
 
+def _length_errors(model, errors: dict[str, list[str]] | None = None, **values) -> dict[str, list[str]]:
+    """Text longer than the column: SQLite would store it, PostgreSQL would fail the whole request."""
+    errors = {} if errors is None else errors
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if isinstance(value, str) and field.max_length and len(value) > field.max_length:
+            errors.setdefault(name, []).append(f"{field.verbose_name}最多 {field.max_length} 个字（现有 {len(value)} 个）")
+    return errors
+
+
 def _agency_errors(*, region, code, name, kind, parent, exclude_pk=None) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+    errors = _length_errors(Agency, code=code, name=name)
     if not code:
         errors.setdefault("code", []).append("单位代码不能为空")
     elif Agency.objects.filter(region=region, code=code).exclude(pk=exclude_pk).exists():
@@ -137,7 +147,7 @@ def update_agency(*, actor, agency: Agency, version: int, **changes):
 @service
 def create_section(*, actor, region: Region, code: str, name: str, kind: str, agencies=()):
     code, name = (code or "").strip(), (name or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors = _length_errors(FinanceSection, code=code, name=name)
     if not code:
         errors["code"] = ["股室代码不能为空"]
     elif FinanceSection.objects.filter(region=region, code=code).exists():
@@ -177,6 +187,8 @@ def update_section(*, actor, section: FinanceSection, version: int, agencies=Non
         setattr(section, k, v.strip() if isinstance(v, str) else v)
     if not section.name:
         raise ValidationFailed({"name": ["股室名称不能为空"]})
+    if errors := _length_errors(FinanceSection, code=section.code, name=section.name):
+        raise ValidationFailed(errors)
     if section.kind not in SectionKind.values:
         raise ValidationFailed({"kind": [f"未知的股室类型 {section.kind}"]})
     if FinanceSection.objects.filter(region=section.region, code=section.code).exclude(pk=section.pk).exists():
@@ -221,7 +233,7 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
     """Create a login. Administrator roles can only be given from the command line
     (``allow_admin_role``), so no one in the application can make themselves or a friend an admin."""
     username = (username or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors = _length_errors(User, username=username, display_name=(display_name or "").strip(), phone=phone)
     if not username:
         errors["username"] = ["账号不能为空"]
     elif User.objects.filter(username__iexact=username).exists():
@@ -264,6 +276,7 @@ def update_user(*, actor, user: User, version: int, **changes):
         setattr(user, k, v.strip() if isinstance(v, str) else v)
     errors = _user_binding_errors(role=user.role, region=user.region, agency=user.agency,
                                   finance_section=user.finance_section)
+    _length_errors(User, errors, display_name=user.display_name, phone=user.phone, email=user.email)
     if errors:
         raise ValidationFailed(errors)
     bump(user)

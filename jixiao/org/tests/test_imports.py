@@ -172,6 +172,36 @@ def test_bad_agency_file_reports_every_cell_and_writes_nothing(world, far_only_c
     assert not Agency.objects.filter(code="201").exists()
 
 
+def test_rules_only_the_service_knows_are_reported_per_cell(world):
+    """教体局 has a department reviewer, so it cannot become a unit; an over-long name only fails in
+    the service. Both are reported on their rows; the rows written before them are rolled back, and a
+    unit under the refused row is not reported twice."""
+    rows = [
+        ("201", "临朐县卫生健康局", "预算部门", None, None, None),  # row 2: fine, written then rolled back
+        ("101", "临朐县教育和体育局", "预算单位", "102", None, None),  # row 3: reviewer bound to it
+        ("202", "局" * 129, "预算部门", None, None, None),  # row 4: name too long for the column
+        ("202001", "某单位", "预算单位", "202", None, None),  # row 5: under the refused row 4
+    ]
+    before = counts()
+    with pytest.raises(ImportFailed) as e:
+        import_agencies(actor=world.user("sysadmin"), data=xlsx(rows))
+    got = sorted(where(e.value.report))
+    assert got == [
+        (3, "C", "该单位有主管部门审核人账号，不能改为下级单位；请先变更其角色或所属单位"),
+        (4, "B", "单位名称最多 128 个字（现有 129 个）"),
+    ]
+    assert any(str(err).startswith("工作表“预算单位”第 3 行 C 列（类型）：") for err in e.value.report.errors)
+    assert counts() == before
+    assert Agency.objects.get(pk=world.agency("101").pk).parent is None
+
+
+def test_import_page_reports_service_refusals_instead_of_failing(world, login):
+    data = xlsx([("101", "临朐县教育和体育局", "预算单位", "102", None, None)])
+    response = login("sysadmin").post("/org/agencies/import/", {"file": _upload(data)})
+    assert response.status_code == 200
+    assert "该单位有主管部门审核人账号" in response.content.decode()
+
+
 def test_non_xlsx_bytes(world):
     before = counts()
     with pytest.raises(ImportFailed) as e:

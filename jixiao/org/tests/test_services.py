@@ -118,6 +118,25 @@ def test_parent_from_another_region_refused(world):
     assert errors_of(e)["parent"] == ["上级部门不在本区划"]
 
 
+def test_text_longer_than_its_column_refused(world):
+    """SQLite would store it; PostgreSQL would fail the request. The service answers in Chinese."""
+    with pytest.raises(ValidationFailed) as e:
+        services.create_agency(actor=world.user("sysadmin"), region=world.regions[HOME], code="9" * 33,
+                               name="局" * 129, kind=AgencyKind.DEPARTMENT)
+    assert errors_of(e) == {"code": ["单位代码最多 32 个字（现有 33 个）"], "name": ["单位名称最多 128 个字（现有 129 个）"]}
+    with pytest.raises(ValidationFailed) as e:
+        services.create_section(actor=world.user("sysadmin"), region=world.regions[HOME], code="S03",
+                                name="股" * 65, kind=SectionKind.BUSINESS)
+    assert "股室名称最多 64 个字" in errors_of(e)["name"][0]
+    with pytest.raises(ValidationFailed) as e:
+        make_user(world, role=Role.VIEWER, display_name="名" * 65, phone="1" * 33)
+    assert set(errors_of(e)) == {"display_name", "phone"}
+    preparer = world.user("preparer")
+    with pytest.raises(ValidationFailed):
+        services.update_user(actor=world.user("sysadmin"), user=preparer, version=preparer.version,
+                             display_name="名" * 65)
+
+
 def test_actor_cannot_create_in_another_region(world):
     before = Agency.objects.count()
     with pytest.raises(PermissionDenied):

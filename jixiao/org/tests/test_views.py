@@ -161,6 +161,23 @@ def test_agency_edit(world, login):
     assert school.name == "临朐县第一中学（新校区）" and school.parent == world.agency("102") and school.sector is None
 
 
+def test_third_level_unit_can_be_edited(world, login):
+    """A unit under a unit (built by the service) keeps its parent on offer in the edit form, so it
+    can be saved unchanged; other units are still not offered as parents."""
+    school = world.agency("101001")
+    workshop = services.create_agency(actor=world.user("sysadmin"), region=world.regions[HOME], code="101001001",
+                                      name="第一中学校办工厂", kind=AgencyKind.UNIT, parent=school)
+    client = login("sysadmin")
+    parents = client.get(f"/org/agencies/{workshop.pk}/edit/").context["form"].fields["parent"].queryset
+    assert set(parents.values_list("code", flat=True)) == {"101", "102", "901", "101001"}
+    response = client.post(f"/org/agencies/{workshop.pk}/edit/", {
+        "version": workshop.version, "code": "101001001", "name": "第一中学校办印刷厂", "kind": AgencyKind.UNIT,
+        "parent": school.pk, "active": "on"})
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.name == "第一中学校办印刷厂" and workshop.parent == school
+
+
 def test_agency_edit_stale_and_invalid(world, login):
     school = world.agency("101001")
     client = login("sysadmin")
