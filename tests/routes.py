@@ -146,5 +146,43 @@ HTML_ROUTES: list[Route] = [
     Route("api:openapi-view", ok=ALL, anonymous=200),
 ]
 
-#: API operations by "METHOD /api/v1/path-template"; filled in as the API grows (see tests/test_route_walk.py).
-API_ROUTES: list[Route] = []
+def _region(w):
+    return {"id": w.regions["370724"].pk}
+
+
+def _api(target):
+    """API paths name their key ``id``."""
+    return lambda w: {"id": target(w)["pk"]}
+
+
+ORG_EDITORS = with_far("sysadmin", "perf_section")
+SECTION_VIEWERS = with_far("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin") | {
+    "section_reviewer_agri"}
+
+#: API operations by "METHOD /api/v1/path-template". Unsafe methods are sent with an empty JSON
+#: body ``{}`` and the record's current ETag as If-Match, so a permitted create answers 400 (the
+#: body is refused with field errors — the API tests cover successful writes) and a permitted
+#: update answers 200.
+API_ROUTES: list[Route] = [
+    Route("GET /api/v1/inbox", ok=ALL),
+    Route("GET /api/v1/org/me", ok=ALL),
+    Route("GET /api/v1/org/regions", ok=ALL),
+    Route("GET /api/v1/org/regions/{id}", target=_region, ok=HOME, denied=404),
+    Route("GET /api/v1/org/agencies", ok=ALL_BUT_ASSIGNED),
+    Route("POST /api/v1/org/agencies", ok=ORG_EDITORS, ok_status=400),
+    Route("GET /api/v1/org/agencies/{id}", target=_api(_agency), ok=AGENCY_VIEWERS_HOME, denied=404),
+    Route("PATCH /api/v1/org/agencies/{id}", target=_api(_agency), ok=personas("sysadmin", "perf_section"),
+          overrides={"far_sysadmin": 404, "far_perf_section": 404}),
+    Route("GET /api/v1/org/sections", ok=SECTION_VIEWERS),
+    Route("POST /api/v1/org/sections", ok=ORG_EDITORS, ok_status=400),
+    Route("GET /api/v1/org/sections/{id}", target=_api(_section), denied=404,
+          ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin")),
+    Route("PATCH /api/v1/org/sections/{id}", target=_api(_section), ok=personas("sysadmin", "perf_section"),
+          overrides={"far_sysadmin": 404, "far_perf_section": 404}),
+    Route("GET /api/v1/org/users", ok=with_far("sysadmin", "secadmin")),
+    Route("POST /api/v1/org/users", ok=with_far("sysadmin"), ok_status=400),
+    Route("GET /api/v1/org/users/{id}", target=_api(_user), ok=personas("sysadmin", "secadmin"), denied=404),
+    Route("PATCH /api/v1/org/users/{id}", target=_api(_user), ok=personas("sysadmin"),
+          overrides={"far_sysadmin": 404}),
+    Route("POST /api/v1/org/users/{id}/role", target=_api(_user), ok=with_far("secadmin"), ok_status=400),
+]

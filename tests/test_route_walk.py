@@ -105,7 +105,10 @@ def _request(client: Client, method: str, url: str, is_api: bool):
     if method == "GET":
         return client.get(url)
     if is_api:
-        return client.generic(method, url, data="{}", content_type="application/json", HTTP_IF_MATCH='"1"')
+        # edit the version the caller can read (a fresh ETag), as a real client would
+        probe = client.get(url)
+        etag = probe.get("ETag", '"1"') if probe.status_code == 200 else '"1"'
+        return client.generic(method, url, data="{}", content_type="application/json", HTTP_IF_MATCH=etag)
     return client.generic(method, url)
 
 
