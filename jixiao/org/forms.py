@@ -53,9 +53,13 @@ class SectionForm(BootstrapMixin, forms.Form):
     agencies = forms.ModelMultipleChoiceField(label="对口单位", queryset=Agency.objects.none(), required=False,
                                               widget=forms.SelectMultiple(attrs={"size": 12}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, section=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.for_user(user, "view").filter(active=True)
+        offered = Q(active=True)
+        if section is not None:
+            # An agency deactivated since stays on offer, or the section could not be saved unchanged.
+            offered |= Q(sections=section)
+        self.fields["agencies"].queryset = Agency.objects.for_user(user, "view").filter(offered).distinct()
         self._style()
 
 

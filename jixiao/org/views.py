@@ -167,7 +167,7 @@ def _section_form_view(request, section=None):
     if section is not None:
         initial = {"version": section.version, "code": section.code, "name": section.name, "kind": section.kind,
                    "agencies": list(section.agencies.values_list("pk", flat=True))}
-    form = SectionForm(request.POST or None, initial=initial, user=request.user)
+    form = SectionForm(request.POST or None, initial=initial, user=request.user, section=section)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

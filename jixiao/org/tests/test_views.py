@@ -316,6 +316,22 @@ def test_section_edit(world, login):
     assert login("far_sysadmin").get(url).status_code == 404
 
 
+def test_section_with_a_deactivated_agency_can_still_be_saved(world, login):
+    agri = world.agency("102")
+    services.update_agency(actor=world.user("sysadmin"), agency=agri, version=agri.version, active=False)
+    s02 = world.section("S02")
+    client = login("sysadmin")
+    offered = client.get(f"/org/sections/{s02.pk}/edit/").context["form"].fields["agencies"].queryset
+    assert agri in offered and offered.count() == 6
+    assert agri not in client.get("/org/sections/new/").context["form"].fields["agencies"].queryset
+    response = client.post(f"/org/sections/{s02.pk}/edit/", {
+        "version": s02.version, "code": "S02", "name": "农业股（新）", "kind": SectionKind.BUSINESS,
+        "agencies": [agri.pk, world.agency("901").pk]})
+    assert response.status_code == 302
+    s02.refresh_from_db()
+    assert s02.name == "农业股（新）" and s02.agencies.count() == 2
+
+
 def test_section_list_query_count_is_bounded(world, login, django_assert_max_num_queries):
     _many_agencies(world)
     sysadmin = world.user("sysadmin")
