@@ -43,6 +43,7 @@ def seed_region_config(*, actor, region, year: int):
     """Write the national defaults for every configuration key a region lacks for ``year``
     (copying the latest earlier year's value where there is one, so a county's choices carry over)."""
     from jixiao.core.models import RegionConfig
+    from jixiao.core.scoping import assert_in_scope
 
     existing = set(RegionConfig.objects.filter(region=region, year=year).values_list("key", flat=True))
     created = []
@@ -51,6 +52,8 @@ def seed_region_config(*, actor, region, year: int):
             continue
         value = region_config.get(region, year, key)
         row = RegionConfig.objects.create(region=region, year=year, key=key, value=region_config.to_json(value))
+        if actor is not None:  # None: installation and demo data from the command line
+            assert_in_scope(row, actor, "change")
         audit.log_create(actor=actor, obj=row)
         created.append(row)
     return created

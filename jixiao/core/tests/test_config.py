@@ -292,3 +292,15 @@ def test_review_steps_follow_the_region_config(world):
     assert [s["code"] for s in config.review_steps(home, YEAR, "target", include_optional=True)][-1] == "expert_panel"
     assert config.review_steps(world.regions["654022"], YEAR, "target")[1]["code"] == "department"
     assert config.review_steps(home, YEAR, "evaluation") == []
+
+
+def test_seed_service_refuses_another_regions_config(world):
+    from django.core.exceptions import PermissionDenied
+
+    home = world.regions[HOME]
+    for outsider in ("far_perf_section", "section_reviewer", "sysadmin"):
+        with pytest.raises(PermissionDenied):
+            seed_region_config(actor=world.user(outsider), region=home, year=YEAR + 1)
+    assert not RegionConfig.objects.filter(region=home, year=YEAR + 1).exists()
+    # the command line (no actor) may seed any region
+    assert len(seed_region_config(actor=None, region=home, year=YEAR + 1)) == len(config.SPECS)
