@@ -306,3 +306,9 @@ def test_write_fast_round_trip():
     assert len(rows) == 3000
     assert rows[1].values["amount"] == Decimal("5505600.00")
     assert rows[2].values["amount"] == Decimal("5505600.00")
+
+
+def test_an_empty_sheet_reports_the_missing_header():
+    rows, report = read(xlsx([]))
+    assert rows == []
+    assert len(report.errors) == 1 and report.errors[0].message.startswith("找不到表头行")
