@@ -8,7 +8,7 @@ are stored as JSON with decimals as strings and come back as plain Python with `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 

@@ -7,7 +7,14 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from jixiao.core.choices import ChangeAction, InboxKind, JobStatus, ReviewAction, ReviewStatus, SecurityEventCode
+from jixiao.core.choices import (
+    ChangeAction,
+    InboxKind,
+    JobStatus,
+    ReviewAction,
+    ReviewStatus,
+    SecurityEventCode,
+)
 from jixiao.core.roles import ADMIN_ROLES, Role
 from jixiao.core.scoping import ScopedQuerySet, scope_rule
 
@@ -68,6 +75,9 @@ class AuditChainHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self):
+        return f"{self.name}#{self.last_seq}"
+
 
 class ChangeLog(AppendOnlyModel):
     region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -88,6 +98,9 @@ class ChangeLog(AppendOnlyModel):
         verbose_name = "变更日志"
 
     CHAIN = "change"
+
+    def __str__(self):
+        return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
 
     def hash_fields(self) -> dict:
         return {
@@ -121,6 +134,9 @@ class SecurityEvent(AppendOnlyModel):
         verbose_name = "安全事件"
 
     CHAIN = "security"
+
+    def __str__(self):
+        return f"#{self.seq} {self.get_code_display()} {self.username}"
 
     def hash_fields(self) -> dict:
         return {
@@ -223,6 +239,9 @@ class ReviewEvent(models.Model):
     class Meta:
         ordering = ["review", "id"]
         verbose_name = "审核记录"
+
+    def __str__(self):
+        return f"{self.get_action_display()}：{self.from_step or self.get_from_status_display()} → {self.to_step or self.get_to_status_display()}"
 
 
 class InboxItem(models.Model):
