@@ -252,3 +252,11 @@ def test_agency_counts_unchanged_by_verification(edited):
     assert audit.verify_all()["change"] == audit.verify_all()["change"]
     assert ChangeLog.objects.count() == count
     assert Agency.objects.filter(name="临朐县第一中学").exists()
+
+
+def test_rows_read_well_in_the_shell(edited):
+    row = ChangeLog.objects.filter(object_type="org.agency", action="update").order_by("-seq").first()
+    assert str(row) == f"#{row.seq} 修改 临朐县第一中学"
+    event = audit.security_event(SecurityEventCode.LOCKED, username="preparer")
+    assert str(event) == f"#{event.seq} 账号锁定 preparer"
+    assert str(AuditChainHead.objects.get(name="security")) == f"security#{event.seq}"
