@@ -376,6 +376,8 @@ def test_user_export_omits_admins_and_reimports_unchanged(world, login):
     sheet = load_workbook(io.BytesIO(response.content)).active
     usernames = {r[0].value for r in sheet.iter_rows(min_row=3)}
     assert "preparer" in usernames and "sysadmin" not in usernames and "far_preparer" not in usernames
+    event = SecurityEvent.objects.filter(code=SecurityEventCode.EXPORT).last()
+    assert event.detail == {"what": "users", "rows": len(usernames)} and event.actor == world.user("sysadmin")
     result = import_users(actor=world.user("sysadmin"), data=response.content)
     assert (result.created, result.unchanged) == (0, len(usernames))
 
