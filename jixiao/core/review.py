@@ -101,10 +101,13 @@ def _event(review, *, actor, action, from_status, from_step, opinion):
 
 
 def _open_step_items(review: Review, *, actor) -> None:
-    """Open inbox items for the current step; a step nobody can take is skipped, visibly, in history."""
+    """Open inbox items for the current step. An intermediate step nobody can take (a township has
+    no department above it) is skipped, visibly, in history; the last step is never skipped — an
+    object is approved only by a person — so it waits until someone holds that role."""
     while review.current_step is not None:
         users = list(assignees(review))
-        if users:
+        last = review.position == len(review.steps) - 1
+        if users or last:
             step = review.current_step
             inbox.open_items(
                 users=users, region_id=review.region_id, kind=INBOX_KIND, obj=review,
@@ -122,6 +125,8 @@ def _open_step_items(review: Review, *, actor) -> None:
 @service
 def start_review(*, actor, obj, chain: str, year: int, title: str, submit_roles, include_optional: bool = False):
     """Create the (draft) review of ``obj`` with the steps the region configures for ``chain``."""
+    if review_for(obj, chain) is not None:
+        raise TransitionError("该事项的审核已经发起，不能重复发起。", code="review.exists")
     steps = config.review_steps(obj.region_id, year, chain, include_optional=include_optional)
     if not steps:
         raise TransitionError(f"本区划 {year} 年未配置“{chain}”审核链，请联系绩效股。", code="review.no_chain")

@@ -328,10 +328,18 @@ def test_include_optional_adds_the_expert_step(world, sheet):
     r = review.submit(actor=world.user("preparer"), review=r, version=r.version)
     for username in STEP_PERSONAS:
         r = review.approve(actor=world.user(username), review=r, version=r.version)
-    # experts are drawn per task by later capabilities; with nobody drawn the step is skipped in the open
-    assert r.status == ReviewStatus.APPROVED
-    last = ReviewEvent.objects.filter(review=r).last()
-    assert (last.action, last.from_step, last.to_status) == (ReviewAction.SKIP, "专家会审", ReviewStatus.APPROVED)
+    # experts are drawn per task by later capabilities; the last step is never skipped: with nobody
+    # drawn yet the sheet waits at 专家会审 instead of being approved by no one
+    assert r.status == ReviewStatus.IN_REVIEW and r.current_step["name"] == "专家会审"
+    assert not ReviewEvent.objects.filter(review=r, action=ReviewAction.SKIP).exists()
+    assert not review.can_act(world.user("perf_section"), r)
+
+
+def test_starting_a_second_review_of_the_same_object_is_refused(world, sheet):
+    _start(world, sheet)
+    with pytest.raises(TransitionError) as exc:
+        _start(world, sheet)
+    assert exc.value.code == "review.exists"
 
 
 def test_review_changes_are_in_the_change_log(world, rv):
