@@ -79,6 +79,8 @@ class ImportFailed(ServiceError):
     code = "import_failed"
 
     def __init__(self, report: ImportReport):
+        # in the order a person reads the file: sheet, row, column
+        report.errors.sort(key=lambda e: (e.sheet, e.row or 0, len(e.column or ""), e.column or ""))
         self.report = report
         super().__init__(f"导入未完成：发现 {len(report.errors)} 处错误，未写入任何数据。")
 

@@ -46,5 +46,14 @@ def is_locked(user) -> bool:
 class LockoutBackend(ModelBackend):
     """The model backend that also refuses a locked account (even with the right password)."""
 
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # usernames are unique regardless of case, so "Preparer" is the login "preparer"
+        if username:
+            from jixiao.org.models import User
+
+            stored = User.objects.filter(username__iexact=username).values_list("username", flat=True).first()
+            username = stored or username
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not is_locked(user)

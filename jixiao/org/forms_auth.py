@@ -31,6 +31,9 @@ class LoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["locked"], code="locked",
                                         params={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
         self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None and existing is not None and not existing.is_active \
+                and existing.check_password(password):
+            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
         if self.user_cache is None:
             locked = services.record_login_failure(username=username, ip=ip)
             if locked:

@@ -11,3 +11,19 @@ def test_agency_list_scoped(world, login):
     assert "临朐县第一中学" in body and "农业技术推广中心" not in body
     body = login("perf_section").get("/org/agencies/").content.decode()
     assert "农业技术推广中心" in body and "察布查尔" not in body
+
+
+def test_login_ignores_username_case_and_names_a_deactivated_account(world, password):
+    from django.test import Client
+
+    from jixiao.org import services
+
+    c = Client()
+    r = c.post("/login/", {"username": "Preparer", "password": password})
+    assert r.status_code == 302 and c.get("/").context["user"].username == "preparer"
+    target = world.user("unit_head")
+    services.update_user(actor=world.user("sysadmin"), user=target, version=target.version, is_active=False)
+    r = Client().post("/login/", {"username": "unit_head", "password": password})
+    assert r.status_code == 200 and "该账号已停用" in r.content.decode()
+    r = Client().post("/login/", {"username": "unit_head", "password": "wrong-Password1"})
+    assert "账号或密码不正确" in r.content.decode()  # a wrong password learns nothing about the account
