@@ -1,0 +1,1 @@
+"""Reference tables kept as Python data (sectors, the shape of a county)."""
