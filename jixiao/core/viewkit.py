@@ -48,3 +48,33 @@ def file_response(content: bytes, filename: str, content_type: str = XLSX) -> Ht
 def record_export(request, what: str, count: int) -> None:
     audit.security_event(SecurityEventCode.EXPORT, actor=request.user, ip=audit.client_ip(request),
                          detail={"what": what, "rows": count})
+
+
+def import_page(request, *, run, title: str, template_url: str, back_url: str, columns):
+    """The one Excel-import page: upload → ``run(data=bytes, ip=…)`` (an import service) → either a
+    success message and back to the list, or every bad cell listed and nothing written."""
+    from django import forms
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    from jixiao.core.excel import ImportFailed
+
+    class ImportForm(forms.Form):
+        file = forms.FileField(label="Excel 文件（.xlsx）",
+                               widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(data=form.cleaned_data["file"].read(), ip=audit.client_ip(request))
+        except ImportFailed as exc:
+            report = exc.report
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"导入完成：{result.summary()}")
+            return redirect(back_url)
+    return render(request, "core/import.html", {
+        "form": form, "report": report, "title": title, "template_url": template_url, "back_url": back_url,
+        "columns": columns,
+    })

@@ -112,11 +112,3 @@ class RoleForm(BootstrapMixin, forms.Form):
         self.fields["agency"].queryset = Agency.objects.for_user(user, "view")
         self.fields["finance_section"].queryset = FinanceSection.objects.for_user(user, "view")
         self._style()
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})

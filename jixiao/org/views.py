@@ -6,16 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jixiao.core.audit import client_ip
 from jixiao.core.errors import ServiceError
-from jixiao.core.excel import ImportFailed
 from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, paginate, record_export, require
+from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.org import exports, imports, services
 from jixiao.org.filters import AgencyFilter
-from jixiao.org.forms import AgencyForm, ImportForm
+from jixiao.org.forms import AgencyForm
 from jixiao.org.models import Agency, FinanceSection, Sector
 
 
@@ -81,7 +81,8 @@ def agency_create(request):
         else:
             messages.success(request, f"已新增单位“{agency.name}”。")
             return redirect(agency)
-    return render(request, "org/agency_form.html", {"form": form, "title": "新增单位"})
+    return render(request, "org/simple_form.html", {"form": form, "title": "新增单位",
+                                                    "cancel": reverse("org:agency_list")})
 
 
 @login_required
@@ -103,30 +104,17 @@ def agency_edit(request, pk: int):
         else:
             messages.success(request, "已保存。")
             return redirect(agency)
-    return render(request, "org/agency_form.html", {"form": form, "title": f"编辑单位：{agency.name}", "agency": agency})
+    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑单位：{agency.name}",
+                                                    "cancel": agency.get_absolute_url()})
 
 
 @login_required
 def agency_import(request):
     require(request.user, Agency, "create")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = imports.import_agencies(actor=request.user, data=form.cleaned_data["file"].read(), ip=client_ip(request))
-        except ImportFailed as exc:
-            report = exc.report
-            messages.error(request, exc.message)
-        except PermissionDenied:
-            raise
-        else:
-            messages.success(request, f"导入完成：{result.summary()}")
-            return redirect("org:agency_list")
-    return render(request, "org/import.html", {
-        "form": form, "report": report, "title": "导入预算单位",
-        "template_url": "org:agency_import_template", "back_url": "org:agency_list",
-        "columns": imports.AGENCY_COLUMNS,
-    })
+    return import_page(
+        request, run=lambda **kw: imports.import_agencies(actor=request.user, **kw), title="导入预算单位",
+        template_url="org:agency_import_template", back_url="org:agency_list", columns=imports.AGENCY_COLUMNS,
+    )
 
 
 @login_required
@@ -348,21 +336,10 @@ def user_import(request):
     from jixiao.org.models import User
 
     require(request.user, User, "create")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = imports.import_users(actor=request.user, data=form.cleaned_data["file"].read(), ip=client_ip(request))
-        except ImportFailed as exc:
-            report = exc.report
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"导入完成：{result.summary()}")
-            return redirect("org:user_list")
-    return render(request, "org/import.html", {
-        "form": form, "report": report, "title": "导入用户",
-        "template_url": "org:user_import_template", "back_url": "org:user_list", "columns": imports.USER_COLUMNS,
-    })
+    return import_page(
+        request, run=lambda **kw: imports.import_users(actor=request.user, **kw), title="导入用户",
+        template_url="org:user_import_template", back_url="org:user_list", columns=imports.USER_COLUMNS,
+    )
 
 
 @login_required
