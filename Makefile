@@ -52,7 +52,7 @@ openapi: install
 	$(PY) manage.py export_openapi > docs/openapi.json
 
 bench: install-test
-	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(PY) $$f || true; done
+	@for f in bench/bench_*.py; do [ -e "$$f" ] || continue; $(PY) "$$f" || exit 1; done
 
 clean-db:
 	rm -f var/jixiao.sqlite3 var/jixiao.sqlite3-wal var/jixiao.sqlite3-shm
