@@ -46,7 +46,9 @@ def browser(live_server, world):
 @pytest.fixture
 def open_page(browser, live_server):
     """``open_page(viewport=DESKTOP)`` → a fresh page (own cookies) whose relative ``goto`` paths
-    resolve against the live server; every page fails the test on a JavaScript error."""
+    resolve against the live server. Any JavaScript error or console error fails the test: that is
+    how a Content-Security-Policy violation (an inline script, a CDN asset) or a missing static
+    file shows up in a browser."""
     contexts = []
     errors: list[str] = []
 
@@ -56,12 +58,13 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: msg.type == "error" and errors.append(f"{page.url}: {msg.text}"))
         return page
 
     yield make
     for context in contexts:
         context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"errors in the browser console: {errors}"
 
 
 @pytest.fixture
@@ -80,8 +83,8 @@ def sign_in(open_page, password):
     return make
 
 
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+def shot(page, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

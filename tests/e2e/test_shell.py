@@ -3,6 +3,7 @@ and the layout at a laptop and a phone size. Screenshots go to test-artifacts/ f
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -29,7 +30,9 @@ def test_preparer_sees_only_own_agency_and_no_admin_menu(sign_in):
     expect(page.get_by_test_id("nav-admin")).to_have_count(0)
     shot(page, "home-preparer")
 
+    expect(nav.locator(".active")).to_have_count(0)
     nav.locator("[data-area=org]").click()
+    expect(nav.locator(".active")).to_have_attribute("data-area", "org")
     rows = page.get_by_test_id("agency-table").locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("临朐县第一中学")
@@ -149,3 +152,24 @@ def test_navbar_collapses_on_a_tablet(sign_in):
     page = sign_in("perf_section", viewport={"width": 1024, "height": 768})
     expect(page.locator(".navbar-toggler")).to_be_visible()
     expect(page.get_by_test_id("nav-areas")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("username", ["perf_section", "sysadmin", "secadmin", "auditor", "dept_reviewer", "expert"])
+def test_every_page_in_the_menu_fits_the_screen(sign_in, username, viewport):
+    """Each page a role reaches from its menus: no sideways scrolling (wide tables scroll inside
+    their own box) and nothing in the console (a CSP violation, a missing asset). Set
+    JIXIAO_SCREENSHOTS=1 to keep a screenshot of every page in test-artifacts/menu/."""
+    page = sign_in(username, viewport=viewport)
+    hrefs = page.eval_on_selector_all(
+        "nav a.nav-link[href^='/'], nav a.dropdown-item[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(hrefs) >= 3
+    for href in dict.fromkeys(hrefs):
+        response = page.goto(href)
+        assert response.status == 200, f"{username} {href}: HTTP {response.status}"
+        scroll_width, inner_width = _no_horizontal_overflow(page)
+        assert scroll_width <= inner_width, f"{username} {href}: page is {scroll_width}px wide in {inner_width}px"
+        if os.environ.get("JIXIAO_SCREENSHOTS"):
+            slug = href.strip("/").replace("/", "-") or "home"
+            shot(page, f"menu/{username}-{viewport['width']}-{slug}", full_page=False)
