@@ -35,6 +35,8 @@ PHONE = {"width": 390, "height": 844}
 def browser(live_server, world):
     from playwright.sync_api import sync_playwright
 
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (as .ci/run does), or set JIXIAO_CHROMIUM")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
