@@ -73,6 +73,21 @@ class Spec:
     source: str = ""
     check: Any = None  # callable(value) -> list[str] of whole-record errors
 
+    def display(self, value) -> dict:
+        """What the configuration page shows: labels for fields, choice labels for codes, 是/否."""
+
+        def cell(f: Field, v):
+            if f.kind == "bool":
+                return "是" if v else "否"
+            if f.kind == "choice":
+                return dict(f.choices).get(v, v)
+            return "" if v is None else str(v)
+
+        if self.shape == OBJECT:
+            return {"pairs": [(f.label, cell(f, (value or {}).get(f.name))) for f in self.fields]}
+        return {"headers": [f.label for f in self.fields],
+                "rows": [[cell(f, row.get(f.name)) for f in self.fields] for row in value or []]}
+
     def parse(self, raw: Any) -> tuple[Any, list[str]]:
         errors: list[str] = []
         if self.shape == OBJECT:
@@ -125,7 +140,7 @@ def _bands_check(rows):
     if mins and mins[-1] != 0:
         errors.append("最低一档的下限应为 0，使每个分数都有等级")
     if len({r["code"] for r in rows}) != len(rows):
-        errors.append("等级代码不能重复")
+        errors.append("标准等级不能重复")
     return errors
 
 
@@ -161,7 +176,7 @@ _register(Spec(
     shape=OBJECT,
     fields=(Field("version", "体系版本", "choice", (("classic", "经典版（10号文配套表）"), ("2021", "2021版（财预〔2021〕101号）"))),),
     default={"version": "2021"},
-    source="domain-rules §2；财预〔2021〕101号",
+    source="财预〔2021〕101号（2021版）；此前各地沿用的10号文配套表（经典版）",
 ))
 _register(Spec(
     key="rating_bands",
@@ -169,8 +184,8 @@ _register(Spec(
     help="得分不低于下限即为该等级，按下限从高到低排列。",
     shape=ROWS,
     fields=(
-        Field("code", "等级代码", "choice", RATING_CODES),
-        Field("label", "等级名称"),
+        Field("code", "标准等级", "choice", RATING_CODES),
+        Field("label", "本地名称（如 优秀）"),
         Field("min_score", "分数下限", "decimal", minimum=D(0), maximum=D(100)),
     ),
     default=[
@@ -179,7 +194,7 @@ _register(Spec(
         {"code": "fair", "label": "中", "min_score": D(60)},
         {"code": "poor", "label": "差", "min_score": D(0)},
     ],
-    source="domain-rules §8",
+    source="财预〔2020〕10号：优 90–100、良 80–90、中 60–80、差 60 以下",
     check=_bands_check,
 ))
 _register(Spec(
@@ -200,7 +215,7 @@ _register(Spec(
         "execution": D(10), "output": D(50), "benefit": D(30), "satisfaction": D(10), "cost": D(0),
         "over_achievement_ratio": D("1.3"), "consistency_gap": D("0.05"),
     },
-    source="财预〔2020〕10号；domain-rules §6",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》",
     check=lambda v: [] if v["execution"] + v["output"] + v["benefit"] + v["satisfaction"] + v["cost"] == 100
     else [f"自评分值合计应为 100，现为 {v['execution'] + v['output'] + v['benefit'] + v['satisfaction'] + v['cost']}"],
 ))
@@ -220,7 +235,7 @@ _register(Spec(
         "budget_red_below": D("0.6"), "budget_yellow_below": D("0.8"),
         "indicator_red_below": D("0.6"), "indicator_yellow_below": D("0.8"), "indicator_blue_above": D("1.2"),
     },
-    source="domain-rules §5",
+    source="“双监控”通行做法：执行率与时间进度之比、指标完成进度",
     check=lambda v: [] if v["budget_red_below"] <= v["budget_yellow_below"] and v["indicator_red_below"] <= v["indicator_yellow_below"]
     else ["红灯下限不能高于黄灯下限"],
 ))
@@ -231,7 +246,7 @@ _register(Spec(
     shape=OBJECT,
     fields=(Field("threshold", "偏差阈值（比例）", "decimal", minimum=D(0), maximum=D(1)),),
     default={"threshold": D("0.20")},
-    source="domain-rules §5",
+    source="各地监控办法通行标准：偏离计划 20% 以上须说明原因",
 ))
 _register(Spec(
     key="exante_dimensions",
@@ -256,7 +271,7 @@ _register(Spec(
         {"object_kind": "policy", "code": "sustainability", "name": "政策实施可持续性", "points": D(20)},
         {"object_kind": "policy", "code": "financing_compliance", "name": "政策资金合规性", "points": D(20)},
     ],
-    source="domain-rules §4",
+    source="中发〔2018〕34号“先评估后入库”；五个评估维度为各地事前评估办法通行做法",
 ))
 _register(Spec(
     key="exante_conclusions",
@@ -275,7 +290,7 @@ _register(Spec(
         {"code": "defer", "label": "暂缓支持", "enters_library": False, "closes_project": False},
         {"code": "reject", "label": "不予支持", "enters_library": False, "closes_project": True},
     ],
-    source="domain-rules §4",
+    source="中发〔2018〕34号：评估未通过的不得入库、不得安排预算",
 ))
 _register(Spec(
     key="results_rules",
@@ -298,7 +313,7 @@ _register(Spec(
         {"object_kind": "agency", "condition": "refused_performance_management", "action": "no_budget", "percent": None, "note": "拒不开展绩效管理的单位，下年度不安排项目预算（察布查尔）"},
         {"object_kind": "project", "condition": "exante_reject", "action": "cut", "percent": D(100), "note": "事前评估不予支持，核减该项目金额"},
     ],
-    source="domain-rules §9",
+    source="中发〔2018〕34号“评价结果与预算安排挂钩”；示例规则取自平罗、临朐、察布查尔等地做法",
 ))
 
 REVIEW_CHAIN_CODES = (("target", "绩效目标"), ("assessment", "事前评估"), ("evaluation", "绩效评价"), ("rectification", "整改"))
@@ -322,7 +337,7 @@ _register(Spec(
         {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False},
         {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True},
     ],
-    source="mission.md F5；谁申请资金谁编制目标，谁安排资金谁审核",
+    source="谁申请资金、谁编制目标；谁安排资金、谁审核",
     check=_chain_check,
 ))
 

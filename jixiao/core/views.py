@@ -68,7 +68,8 @@ def config_list(request):
     year = _year(request)
     rows = {c.key: c for c in RegionConfig.objects.for_user(request.user, "view").filter(year=year)}
     years = sorted(set(RegionConfig.objects.for_user(request.user, "view").values_list("year", flat=True)) | {year})
-    items = [{"spec": s, "row": rows.get(k), "value": region_config.from_json(k, rows[k].value) if k in rows else None}
+    items = [{"spec": s, "row": rows.get(k),
+              "shown": s.display(region_config.from_json(k, rows[k].value)) if k in rows else None}
              for k, s in region_config.SPECS.items()]
     return render(request, "core/config_list.html", {
         "items": items, "year": year, "years": years, "can_change": can(request.user, RegionConfig, "change"),

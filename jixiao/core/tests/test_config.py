@@ -52,7 +52,7 @@ def test_rating_bands_need_a_zero_floor_and_unique_codes():
     assert "最低一档的下限应为 0，使每个分数都有等级" in _errors("rating_bands", bands)
     bands = config.to_json(config.default_value("rating_bands"))
     bands[1]["code"] = "excellent"
-    assert "等级代码不能重复" in _errors("rating_bands", bands)
+    assert "标准等级不能重复" in _errors("rating_bands", bands)
 
 
 def test_weights_must_sum_to_100():
@@ -304,3 +304,9 @@ def test_seed_service_refuses_another_regions_config(world):
     assert not RegionConfig.objects.filter(region=home, year=YEAR + 1).exists()
     # the command line (no actor) may seed any region
     assert len(seed_region_config(actor=None, region=home, year=YEAR + 1)) == len(config.SPECS)
+
+
+def test_the_configuration_page_shows_labels_not_codes(world, login):
+    body = login("perf_section").get("/core/config/?year=2026").content.decode()
+    assert "2021版（财预〔2021〕101号）" in body and "单位自审" in body and "单位负责人" in body
+    assert "excellent" not in body and "agency_head" not in body and "domain-rules" not in body
