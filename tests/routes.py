@@ -186,3 +186,24 @@ API_ROUTES: list[Route] = [
           overrides={"far_sysadmin": 404}),
     Route("POST /api/v1/org/users/{id}/role", target=_api(_user), ok=with_far("secadmin"), ok_status=400),
 ]
+
+
+def _collect_app_routes() -> None:
+    """Each later app keeps its own table in ``jixiao/<app>/tests/routes.py`` (``HTML_ROUTES`` and
+    ``API_ROUTES`` lists of :class:`Route`); the meta-test walks them all. Org and core are above."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        if app.name in ("jixiao.core", "jixiao.org") or not app.name.startswith("jixiao."):
+            continue
+        if find_spec(f"{app.name}.tests") is None or find_spec(f"{app.name}.tests.routes") is None:
+            continue
+        module = import_module(f"{app.name}.tests.routes")
+        HTML_ROUTES.extend(getattr(module, "HTML_ROUTES", []))
+        API_ROUTES.extend(getattr(module, "API_ROUTES", []))
+
+
+_collect_app_routes()

@@ -133,6 +133,26 @@ def database_has_regions() -> bool:
     return Region.objects.exists()
 
 
+def extend_county(*, world, seed: int, year: int) -> dict:
+    """Let every later app add its demo records to the county: an installed app with a ``demo``
+    module that defines ``extend_county(world=, seed=, year=) -> dict`` is called in INSTALLED_APPS
+    order (apps depend downward, so a project exists before its targets). Org does not import them:
+    the dependency stays one-way. Each returns counts for the JSON summary."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    summary: dict = {}
+    for app in apps.get_app_configs():
+        if app.name == __package__ or not app.name.startswith("jixiao.") or find_spec(f"{app.name}.demo") is None:
+            continue
+        step = getattr(import_module(f"{app.name}.demo"), "extend_county", None)
+        if step is not None:
+            summary.update(step(world=world, seed=seed, year=year) or {})
+    return summary
+
+
 def build_county(*, seed: int, year: int | None = None) -> dict:
     """The persona world plus 临朐县 at full size, through the services. Idempotent: rows that exist
     (by region and code, or username) are kept, so running it twice adds nothing."""
@@ -164,7 +184,9 @@ def build_county(*, seed: int, year: int | None = None) -> dict:
                                         agencies=agencies)
             elif set(section.agencies.values_list("pk", flat=True)) != {a.pk for a in agencies}:
                 services.update_section(actor=editor, section=section, version=section.version, agencies=agencies)
+        extended = extend_county(world=world, seed=seed, year=year)
     return {
+        **extended,
         "scale": "county",
         "seed": seed,
         "year": year,
