@@ -188,3 +188,35 @@ def verify_chain(model) -> tuple[int, list[ChainProblem]]:
 
 def verify_all() -> dict[str, tuple[int, list[ChainProblem]]]:
     return {model.CHAIN: verify_chain(model) for model in (ChangeLog, SecurityEvent)}
+
+
+def labeled_changes(row) -> list[tuple[str, object, object]]:
+    """A change-log row for people: (field's Chinese name, before, after), choice codes shown as their
+    labels. Unknown models or fields (renamed since) fall back to the stored name."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(row.object_type)
+    except (LookupError, ValueError):
+        model = None
+    fields = {}
+    if model is not None:
+        for f in model._meta.get_fields():
+            if getattr(f, "concrete", False) or f.many_to_many:
+                fields[getattr(f, "attname", f.name)] = f
+                fields[f.name] = f
+
+    def show(f, value):
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if f is not None and getattr(f, "choices", None) and value is not None:
+            return dict(f.flatchoices).get(value, value)
+        return value
+
+    out = []
+    for name, pair in (row.changes or {}).items():
+        f = fields.get(name)
+        label = str(getattr(f, "verbose_name", name)) if f is not None else name
+        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        out.append((label, show(f, before), show(f, after)))
+    return out

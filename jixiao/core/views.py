@@ -44,6 +44,7 @@ from django.shortcuts import redirect  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
 
+from jixiao.core import audit  # noqa: E402
 from jixiao.core import audit as audit_log  # noqa: E402
 from jixiao.core import config as region_config  # noqa: E402
 from jixiao.core.choices import SecurityEventCode  # noqa: E402
@@ -128,7 +129,10 @@ def change_log(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q) | qs.filter(object_type__icontains=q)
-    return render(request, "core/change_log.html", {"page": paginate(request, qs), "q": q})
+    page = paginate(request, qs)
+    for row in page:
+        row.labeled = audit.labeled_changes(row)
+    return render(request, "core/change_log.html", {"page": page, "q": q})
 
 
 @login_required

@@ -260,3 +260,15 @@ def test_rows_read_well_in_the_shell(edited):
     event = audit.security_event(SecurityEventCode.LOCKED, username="preparer")
     assert str(event) == f"#{event.seq} 账号锁定 preparer"
     assert str(AuditChainHead.objects.get(name="security")) == f"security#{event.seq}"
+
+
+def test_change_log_page_shows_field_names_and_choice_labels_in_chinese(world, login):
+    from jixiao.org import services as org_services
+
+    agency = world.agency("101001")
+    org_services.update_agency(actor=world.user("perf_section"), agency=agency, version=agency.version,
+                               name="临朐县第一中学（新）", active=False)
+    body = login("auditor").get("/core/audit/changes/").content.decode()
+    assert "单位名称：临朐县第一中学 → 临朐县第一中学（新）" in body
+    assert "在用：是 → 否" in body
+    assert "角色：（空） → 安全审计员" in body  # choice codes read as their labels
