@@ -1,0 +1,178 @@
+"""F9 Expert and firm pools (专家库、第三方机构库) and the seeded expert draw (随机抽取).
+
+The performance section manages the pools; section reviewers and leaders read them (without the
+experts' contact details). Experts see only the draws they are in, through ``DrawnExpert``'s
+``assigned=`` lookup; nothing else of the pools."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+
+from jixiao.core.models import VersionedModel
+from jixiao.core.roles import Role
+from jixiao.core.scoping import ScopedQuerySet, scope_rule
+from jixiao.pools.choices import DrawnStatus, ExpertStatus, FirmKind, FirmStatus
+
+POOL_VIEWERS = [Role.PERFORMANCE_SECTION, Role.SECTION_REVIEWER, Role.VIEWER]
+POOL_EDITORS = [Role.PERFORMANCE_SECTION]
+
+
+class Firm(VersionedModel):
+    """第三方机构: a consultancy, accounting, appraisal or law firm, research institute or university
+    that may be commissioned for evaluations (财监〔2021〕4号)."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("机构名称", max_length=128)
+    kind = models.CharField("机构类型", max_length=16, choices=FirmKind.choices)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)
+    qualifications = models.TextField("资质", blank=True)
+    status = models.CharField("状态", max_length=16, choices=FirmStatus.choices, default=FirmStatus.ACTIVE)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="firm_profile", verbose_name="机构登录账号")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=POOL_VIEWERS, create=POOL_EDITORS, change=POOL_EDITORS)
+
+    class Meta:
+        ordering = ["region", "name"]
+        verbose_name = "第三方机构"
+        constraints = [models.UniqueConstraint(fields=["region", "credit_code"], name="uniq_firm_credit_code")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("pools:firm_detail", args=[self.pk])
+
+
+class FirmRecord(models.Model):
+    """One row of a firm's track record (业绩): later evaluations add the experts' report-quality
+    score (domain-rules §10)."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="records")
+    year = models.PositiveSmallIntegerField("年度")
+    object = models.CharField("评价对象", max_length=255)
+    quality_score = models.DecimalField("报告质量评分", max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.CharField("备注", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=POOL_VIEWERS, create=POOL_EDITORS, change=POOL_EDITORS)
+
+    class Meta:
+        ordering = ["firm", "-year", "pk"]
+        verbose_name = "机构业绩"
+
+    def __str__(self):
+        return f"{self.year} {self.object}"
+
+
+class Expert(VersionedModel):
+    """评审专家. ``agency`` and ``firm`` are the affiliations a draw recuses the expert from."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=64)
+    organisation = models.CharField("工作单位", max_length=128)
+    title = models.CharField("职称", max_length=64, blank=True)
+    fields = models.ManyToManyField("org.Sector", related_name="+", verbose_name="专业领域")
+    qualification = models.CharField("执业资格", max_length=255, blank=True)
+    status = models.CharField("状态", max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE)
+    agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="所在预算单位")
+    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.PROTECT, related_name="experts",
+                             verbose_name="所属第三方机构")
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="expert_profile", verbose_name="专家登录账号")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=POOL_VIEWERS, create=POOL_EDITORS, change=POOL_EDITORS)
+
+    class Meta:
+        ordering = ["region", "name", "pk"]
+        verbose_name = "评审专家"
+        constraints = [models.UniqueConstraint(fields=["region", "name", "organisation"],
+                                               name="uniq_expert_name_org")]
+        indexes = [models.Index(fields=["region", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("pools:expert_detail", args=[self.pk])
+
+
+class Draw(models.Model):
+    """One random draw of experts (专家抽取). ``seed`` and ``pool`` (the eligible ids the seed ran
+    over) make it reproducible: ``rules.choose(pool, count, seed)`` gives the same experts again."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField("抽取事由", max_length=255)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    count = models.PositiveSmallIntegerField("抽取人数")
+    fields = models.ManyToManyField("org.Sector", related_name="+", verbose_name="专业领域")
+    exclude_agencies = models.ManyToManyField("org.Agency", blank=True, related_name="+", verbose_name="回避单位")
+    exclude_firms = models.ManyToManyField(Firm, blank=True, related_name="+", verbose_name="回避机构")
+    exclude_drawn_in = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         verbose_name="排除该次已抽中的专家")
+    excluded = models.ManyToManyField(Expert, blank=True, related_name="+", verbose_name="因回避排除的专家")
+    seed = models.PositiveBigIntegerField("随机种子")
+    pool = models.JSONField("候选专家", default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="抽取人")
+    created_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, view=POOL_VIEWERS, create=POOL_EDITORS)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "专家抽取"
+
+    def __str__(self):
+        return f"{self.purpose}（{self.count} 人）"
+
+    def get_absolute_url(self):
+        return reverse("pools:draw_detail", args=[self.pk])
+
+
+class DrawnExpert(models.Model):
+    """An expert drawn in a draw: invited, then accepted, declined or replaced (by ``replaced_by``).
+    ``seed`` is set on replacement rows (the derived seed of that one-person draw)."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="drawn")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="drawn")
+    order = models.PositiveSmallIntegerField("顺序")
+    status = models.CharField("状态", max_length=16, choices=DrawnStatus.choices, default=DrawnStatus.INVITED)
+    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="replaces", verbose_name="替补专家")
+    seed = models.PositiveBigIntegerField("替补种子", null=True, blank=True)
+    reason = models.CharField("谢绝/替换原因", max_length=255, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = scope_rule(agency=None, assigned="expert__user", view=[*POOL_VIEWERS, Role.EXPERT],
+                       change=[Role.PERFORMANCE_SECTION, Role.EXPERT])
+
+    class Meta:
+        ordering = ["draw", "order"]
+        verbose_name = "抽中专家"
+        constraints = [models.UniqueConstraint(fields=["draw", "expert"], name="uniq_expert_per_draw")]
+
+    def __str__(self):
+        return f"{self.expert}（{self.get_status_display()}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (DrawnStatus.INVITED, DrawnStatus.ACCEPTED)
