@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the Swagger UI assets locally (no CDN on an intranet)
     "jixiao.core",
     "jixiao.org",
+    "jixiao.library",
     "jixiao.pools",
 ]
 
