@@ -13,7 +13,9 @@ urlpatterns = [
     path("help/", core_views.help_page, name="help"),
     path("area/<slug:code>/", core_views.area, name="area"),
     path("org/", include("jixiao.org.urls")),
+    path("pools/", include("jixiao.pools.urls")),
     path("core/", include("jixiao.core.urls")),
+    path("projects/", include("jixiao.projects.urls")),
     path("api/v1/", api.urls),
 ]
 

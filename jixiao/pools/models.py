@@ -176,3 +176,8 @@ class DrawnExpert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (DrawnStatus.INVITED, DrawnStatus.ACCEPTED)
+
+
+def sees_contact(user) -> bool:
+    """Experts' phone and e-mail are for the performance section only (it arranges the reviews)."""
+    return getattr(user, "role", "") == Role.PERFORMANCE_SECTION

@@ -1,0 +1,262 @@
+"""F9 API schemas. Sectors travel by code; agencies, firms and draws by id (resolved in the caller's
+scope). Experts' phone and e-mail are null for everyone but the performance section."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from jixiao.pools.choices import DrawnStatus, ExpertStatus, FirmKind, FirmStatus
+from jixiao.pools.models import sees_contact
+
+
+def _not_null(value):
+    if value is None:
+        raise ValueError("不能为空")
+    return value
+
+
+def _request_user(context):
+    request = (context or {}).get("request")
+    return getattr(request, "user", None)
+
+
+class ExpertOut(Schema):
+    id: int
+    region: int
+    name: str
+    organisation: str
+    title: str
+    fields: list[str] = Field(description="专业领域代码")
+    qualification: str
+    status: ExpertStatus
+    status_display: str
+    agency: int | None = Field(None, description="所在预算单位 id（回避用）")
+    firm: int | None = Field(None, description="所属第三方机构 id（回避用）")
+    phone: str | None = Field(None, description="仅绩效股可见")
+    email: str | None = Field(None, description="仅绩效股可见")
+    version: int
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_fields(obj):
+        return [s.code for s in obj.fields.all()]
+
+    @staticmethod
+    def resolve_status_display(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_agency(obj):
+        return obj.agency_id
+
+    @staticmethod
+    def resolve_firm(obj):
+        return obj.firm_id
+
+    @staticmethod
+    def resolve_phone(obj, context):
+        return obj.phone if sees_contact(_request_user(context)) else None
+
+    @staticmethod
+    def resolve_email(obj, context):
+        return obj.email if sees_contact(_request_user(context)) else None
+
+
+class ExpertIn(Schema):
+    name: str = Field(max_length=64)
+    organisation: str = Field(max_length=128)
+    title: str = Field("", max_length=64)
+    fields: list[str] = Field(description="专业领域代码")
+    qualification: str = Field("", max_length=255)
+    status: ExpertStatus = ExpertStatus.ACTIVE
+    agency: int | None = None
+    firm: int | None = None
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+
+
+class ExpertPatch(Schema):
+    name: str | None = Field(None, max_length=64)
+    organisation: str | None = Field(None, max_length=128)
+    title: str | None = Field(None, max_length=64)
+    fields: list[str] | None = None
+    qualification: str | None = Field(None, max_length=255)
+    status: ExpertStatus | None = None
+    agency: int | None = None
+    firm: int | None = None
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+
+    _required = field_validator("name", "organisation", "title", "fields", "qualification", "status", "phone",
+                                "email")(_not_null)
+
+
+class FirmRecordOut(Schema):
+    year: int
+    object: str
+    quality_score: Decimal | None
+    note: str
+
+
+class FirmOut(Schema):
+    id: int
+    region: int
+    name: str
+    kind: FirmKind
+    kind_display: str
+    credit_code: str
+    qualifications: str
+    status: FirmStatus
+    status_display: str
+    records: list[FirmRecordOut]
+    version: int
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_kind_display(obj):
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_status_display(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_records(obj):
+        return list(obj.records.all())
+
+
+class FirmIn(Schema):
+    name: str = Field(max_length=128)
+    kind: FirmKind
+    credit_code: str = Field(max_length=18, description="统一社会信用代码（GB 32100，含校验位）")
+    qualifications: str = ""
+    status: FirmStatus = FirmStatus.ACTIVE
+
+
+class FirmPatch(Schema):
+    name: str | None = Field(None, max_length=128)
+    kind: FirmKind | None = None
+    credit_code: str | None = Field(None, max_length=18)
+    qualifications: str | None = None
+    status: FirmStatus | None = None
+
+    _required = field_validator("name", "kind", "credit_code", "qualifications", "status")(_not_null)
+
+
+class DrawnOut(Schema):
+    id: int
+    draw: int
+    expert: int
+    expert_name: str
+    order: int
+    status: DrawnStatus
+    status_display: str
+    replaced_by: int | None
+    seed: int | None = Field(None, description="替补抽取的种子（原始抽取为空）")
+    reason: str
+
+    @staticmethod
+    def resolve_draw(obj):
+        return obj.draw_id
+
+    @staticmethod
+    def resolve_expert(obj):
+        return obj.expert_id
+
+    @staticmethod
+    def resolve_expert_name(obj):
+        return obj.expert.name
+
+    @staticmethod
+    def resolve_status_display(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_replaced_by(obj):
+        return obj.replaced_by_id
+
+
+class DrawOut(Schema):
+    id: int
+    region: int
+    purpose: str
+    count: int
+    fields: list[str]
+    exclude_agencies: list[int]
+    exclude_firms: list[int]
+    exclude_drawn_in: int | None
+    excluded: list[int] = Field(description="因回避被排除的专家 id")
+    seed: int
+    pool: list[int] = Field(description="抽取时的候选专家 id（升序）；以 seed 复核")
+    created_at: datetime
+    drawn: list[DrawnOut]
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_fields(obj):
+        return [s.code for s in obj.fields.all()]
+
+    @staticmethod
+    def resolve_exclude_agencies(obj):
+        return [a.pk for a in obj.exclude_agencies.all()]
+
+    @staticmethod
+    def resolve_exclude_firms(obj):
+        return [f.pk for f in obj.exclude_firms.all()]
+
+    @staticmethod
+    def resolve_exclude_drawn_in(obj):
+        return obj.exclude_drawn_in_id
+
+    @staticmethod
+    def resolve_excluded(obj):
+        return [e.pk for e in obj.excluded.all()]
+
+    @staticmethod
+    def resolve_drawn(obj):
+        return list(obj.drawn.all())
+
+
+class DrawIn(Schema):
+    purpose: str = Field(max_length=255)
+    count: int = Field(ge=1, le=99)
+    fields: list[str] = Field(description="专业领域代码")
+    exclude_agencies: list[int] = Field(default_factory=list, description="回避单位 id")
+    exclude_firms: list[int] = Field(default_factory=list, description="回避机构 id")
+    exclude_drawn_in: int | None = Field(None, description="排除该次抽取已抽中的专家")
+    seed: int | None = Field(None, ge=0, description="随机种子；不填由系统生成")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=255)
+
+
+class TaskOut(DrawnOut):
+    purpose: str
+    fields: list[str]
+    invited_at: datetime
+
+    @staticmethod
+    def resolve_purpose(obj):
+        return obj.draw.purpose
+
+    @staticmethod
+    def resolve_fields(obj):
+        return [s.code for s in obj.draw.fields.all()]
+
+    @staticmethod
+    def resolve_invited_at(obj):
+        return obj.draw.created_at
