@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jixiao.core",
     "jixiao.org",
     "jixiao.library",
+    "jixiao.projects",
     "jixiao.pools",
 ]
 

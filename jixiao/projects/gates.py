@@ -1,0 +1,68 @@
+"""The two gates of the project library, as registries that later apps fill.
+
+* 先评估后入库 (中发〔2018〕34号; 财预〔2018〕167号): a project that needs an ex-ante assessment
+  (``rules.needs_exante``) is admitted to the library only with a supporting conclusion. The
+  assessment app (F4) calls :func:`register_exante_check` in its ``AppConfig.ready``.
+* 未设置绩效目标不得安排预算 (《预算法》第三十二条; 财预〔2018〕167号): a project is included in the budget
+  only with an approved target sheet. The targets app (F5) calls :func:`register_target_check`.
+
+A check is ``fn(project) -> bool | str``: ``True`` lets the project through; ``False`` or a Chinese
+message refuses it. Every registered check must let it through. With no check registered the gate
+refuses — the project library cannot know that an assessment or a target sheet exists until the
+app that keeps them says so, and letting projects through meanwhile would teach users the wrong
+order of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Check = Callable[[object], "bool | str"]
+
+EXANTE_REFUSED = "须先完成事前绩效评估并获得支持（予以支持或部分支持）后方可入库"
+TARGET_REFUSED = "未设置经批复的绩效目标，不得纳入预算安排资金"
+
+_exante_checks: list[Check] = []
+_target_checks: list[Check] = []
+
+
+def register_exante_check(fn: Check) -> Check:
+    if fn not in _exante_checks:
+        _exante_checks.append(fn)
+    return fn
+
+
+def unregister_exante_check(fn: Check) -> None:
+    if fn in _exante_checks:
+        _exante_checks.remove(fn)
+
+
+def register_target_check(fn: Check) -> Check:
+    if fn not in _target_checks:
+        _target_checks.append(fn)
+    return fn
+
+
+def unregister_target_check(fn: Check) -> None:
+    if fn in _target_checks:
+        _target_checks.remove(fn)
+
+
+def _run(checks: list[Check], project, refused: str) -> str | None:
+    """None when every check lets the project through, else the refusal message."""
+    if not checks:
+        return refused
+    for check in checks:
+        answer = check(project)
+        if answer is True:
+            continue
+        return answer if isinstance(answer, str) and answer else refused
+    return None
+
+
+def exante_refusal(project) -> str | None:
+    return _run(_exante_checks, project, EXANTE_REFUSED)
+
+
+def target_refusal(project) -> str | None:
+    return _run(_target_checks, project, TARGET_REFUSED)

@@ -1,0 +1,135 @@
+"""F3 pages. Thin: parse → scoped fetch → one service call → render (house style 2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jixiao.core.errors import ServiceError
+from jixiao.core.money import from_wan
+from jixiao.core.roles import Role
+from jixiao.core.scoping import can, get_for_user
+from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.org.models import Sector
+from jixiao.projects import exports, imports, rules, services
+from jixiao.projects.choices import ProjectAction, ProjectStage
+from jixiao.projects.filters import ProjectFilter
+from jixiao.projects.forms import MoveForm, ProjectForm
+from jixiao.projects.models import Project
+
+
+def _projects(user, action="view"):
+    return Project.objects.for_user(user, action).select_related("agency", "sector")
+
+
+@login_required
+def project_list(request):
+    require(request.user, Project, "view")
+    qs, form = ProjectFilter.filter_request(_projects(request.user), request.GET,
+                                            choices={"sector": [(s.code, s.name) for s in Sector.objects.all()]})
+    if request.GET.get("format") == "xlsx":
+        projects = list(qs)
+        record_export(request, "projects", len(projects))
+        return file_response(exports.projects_workbook(projects), f"{request.user.region.name}项目库.xlsx")
+    totals = qs.aggregate(count=Count("pk"), requested=Sum("requested_amount"), budget=Sum("budget_amount"))
+    return render(request, "projects/project_list.html", {
+        "page": paginate(request, qs), "filter_form": form, "totals": totals,
+        "can_create": can(request.user, Project, "create"),
+    })
+
+
+def _can_edit(user, project) -> bool:
+    if not can(user, Project, "change") or project.stage in rules.FINAL_STAGES:
+        return False
+    return user.role == Role.PERFORMANCE_SECTION or project.stage == ProjectStage.RESERVE
+
+
+@login_required
+def project_detail(request, pk: int):
+    require(request.user, Project, "view")
+    project = get_for_user(_projects(request.user).select_related("region"), request.user, "view", pk=pk)
+    actions = [ProjectAction(a) for a in services.actions_for(project, request.user)] \
+        if can(request.user, Project, "change") else []
+    return render(request, "projects/project_detail.html", {
+        "project": project, "events": project.events.all(), "actions": actions,
+        "move_form": MoveForm(initial={"version": project.version}), "can_edit": _can_edit(request.user, project),
+        "needs_exante": rules.needs_exante(is_new=project.is_new, is_major=project.is_major, year=project.year,
+                                           end_year=project.end_year),
+    })
+
+
+@login_required
+def project_create(request):
+    require(request.user, Project, "create")
+    initial = {"year": request.GET.get("year") or None, "is_new": "1"}
+    if request.user.agency_id:
+        initial |= {"agency": request.user.agency_id, "sector": request.user.agency.sector_id}
+    form = ProjectForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(actor=request.user, region=request.user.region, **form.service_fields())
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已建立项目“{project.name}”（{project.code}），处于储备阶段。")
+            return redirect(project)
+    return render(request, "org/simple_form.html", {"form": form, "title": "新建项目",
+                                                    "cancel": reverse("projects:project_list")})
+
+
+@login_required
+def project_edit(request, pk: int):
+    require(request.user, Project, "change")
+    project = get_for_user(Project, request.user, "change", pk=pk)
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.update_project(actor=request.user, project=project,
+                                              version=form.cleaned_data["version"], **form.service_fields())
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(project)
+    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑项目：{project.name}",
+                                                    "cancel": project.get_absolute_url()})
+
+
+@login_required
+@require_POST
+def project_move(request, pk: int, action: str):
+    require(request.user, Project, "change")
+    if action not in ProjectAction.values:
+        raise Http404("没有这个操作。")
+    project = get_for_user(Project, request.user, "change", pk=pk)
+    form = MoveForm(request.POST)
+    d = form.cleaned_data if form.is_valid() else {}
+    amount = d.get("budget_amount")
+    try:
+        project = services.move(actor=request.user, project=project, version=d.get("version"), action=action,
+                                note=d.get("note") or "", budget_amount=from_wan(amount) if amount else None)
+    except ServiceError as exc:
+        messages.error(request, f"{ProjectAction(action).label}未完成：{exc.message}")
+    else:
+        messages.success(request, f"已{ProjectAction(action).label}，项目现处于“{project.get_stage_display()}”阶段。")
+    return redirect("projects:project_detail", pk=pk)
+
+
+@login_required
+def project_import(request):
+    require(request.user, Project, "create")
+    return import_page(
+        request, run=lambda **kw: imports.import_projects(actor=request.user, **kw), title="导入项目清单",
+        template_url="projects:project_import_template", back_url="projects:project_list", columns=imports.COLUMNS,
+    )
+
+
+@login_required
+def project_import_template(request):
+    require(request.user, Project, "create")
+    return file_response(exports.projects_workbook([]), "项目库导入模板.xlsx")
