@@ -13,6 +13,7 @@ urlpatterns = [
     path("help/", core_views.help_page, name="help"),
     path("area/<slug:code>/", core_views.area, name="area"),
     path("org/", include("jixiao.org.urls")),
+    path("library/", include("jixiao.library.urls")),
     path("pools/", include("jixiao.pools.urls")),
     path("core/", include("jixiao.core.urls")),
     path("projects/", include("jixiao.projects.urls")),

@@ -28,7 +28,7 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area("org", "组织机构", "F1", "diagram-3", BUSINESS - {Role.EXPERT, Role.FIRM}, "org:agency_list",
          "行政区划、预算部门与单位、财政股室及对口关系。"),
-    Area("library", "指标库", "F2", "journal-bookmark", BUSINESS, None, "分行业、分层级的绩效指标模板，编制目标时智能推荐。"),
+    Area("library", "指标库", "F2", "journal-bookmark", BUSINESS, "library:template_list", "分行业、分层级的绩效指标模板，编制目标时智能推荐。"),
     Area("projects", "项目库", "F3", "folder2-open", AGENCY_SIDE | FINANCE | {Role.VIEWER}, "projects:project_list",
          "项目与政策从储备到完结的全过程，先评估后入库、无目标不安排预算。"),
     Area("assessment", "事前评估", "F4", "clipboard-check", AGENCY_SIDE | FINANCE | {Role.EXPERT}, None,
