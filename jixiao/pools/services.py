@@ -311,10 +311,12 @@ def _close(row: DrawnExpert) -> None:
 
 @service
 def accept_drawn(*, actor, drawn: DrawnExpert):
-    """The expert (or the performance section on the expert's word) accepts the invitation."""
-    row = DrawnExpert.objects.select_for_update().get(pk=drawn.pk)
+    """The drawn expert accepts the invitation (only the expert, from their own login)."""
+    row = DrawnExpert.objects.select_for_update().select_related("expert").get(pk=drawn.pk)
     if actor is not None:
         assert_in_scope(row, actor, "change")
+        if actor.role != Role.EXPERT or row.expert.user_id != actor.pk:
+            raise PermissionDenied("只有被抽中的专家本人可以接受邀请。")
     if row.status != DrawnStatus.INVITED:
         raise TransitionError(f"该邀请当前为“{row.get_status_display()}”，不能再接受。")
     before = audit.snapshot(row)

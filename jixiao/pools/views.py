@@ -136,7 +136,7 @@ def expert_import_template(request):
 @login_required
 def firm_list(request):
     require(request.user, Firm, "view")
-    qs = Firm.objects.for_user(request.user, "view").annotate(record_count=Count("records"))
+    qs = Firm.objects.for_user(request.user, "view").annotate(record_count=Count("records")).order_by("name", "pk")
     qs, form = FirmFilter.filter_request(qs, request.GET)
     if request.GET.get("format") == "xlsx":
         firms = list(qs)
