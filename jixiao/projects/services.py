@@ -84,6 +84,8 @@ def clean_fields(data: dict, *, region) -> tuple[dict, dict[str, list[str]]]:
     """Normalise and check one project's fields (no uniqueness: the callers check codes set-based)."""
     errors: dict[str, list[str]] = {}
     d = dict(data)
+    d["kind"] = d.get("kind") or ProjectKind.PROJECT
+    d["budget_book"] = d.get("budget_book") or BudgetBook.GENERAL_PUBLIC
     for key in ("code", "name", "function_code", "description"):
         d[key] = (d.get(key) or "").strip()
     if not d["name"]:
