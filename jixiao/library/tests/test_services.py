@@ -162,7 +162,7 @@ def test_suggest_ranks_by_overlap_and_sector(world, django_assert_max_num_querie
     names = [t.name for t in result]
     assert names[0] == "校舍维修改造面积"
     assert "校舍维修工程验收合格率" in names
-    assert all(a.suggestion_score >= b.suggestion_score for a, b in zip(result, result[1:]))
+    assert all(a.suggestion_score >= b.suggestion_score for a, b in zip(result, result[1:], strict=False))
 
 
 def test_suggest_sees_own_region_not_others_and_skips_inactive(world):
