@@ -7,7 +7,16 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from jixiao.apiauth import allowed
-from jixiao.core.apikit import CREATE_ERRORS, READ_ERRORS, UPDATE_ERRORS, Pages, if_match, ref, refs, with_etag
+from jixiao.core.apikit import (
+    CREATE_ERRORS,
+    READ_ERRORS,
+    UPDATE_ERRORS,
+    Pages,
+    if_match,
+    ref,
+    refs,
+    with_etag,
+)
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import ASSIGNED_ROLES
 from jixiao.core.scoping import get_for_user

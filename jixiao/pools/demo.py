@@ -69,44 +69,44 @@ def extend_county(*, world, seed: int, year: int) -> dict:
 
     firms = []
     for i, (name, kind, quals) in enumerate(FIRMS):
+        # every random value is drawn whether or not the row exists, so a second run plans the same
         code = _credit_code(rng, kind)
+        records = [(y, rng.choice(RECORD_OBJECTS), rng.randint(7000, 9600) / 100)
+                   for y in range(year - 3, year) if rng.random() < 0.7]
         firm = Firm.objects.filter(region=region, name=name).first()
         if firm is None:
             firm = services.create_firm(actor=None, region=region, name=name, kind=kind, credit_code=code,
                                         qualifications=quals, user=world.user("firm") if i == 0 else None)
-            for y in range(year - 3, year):
-                if rng.random() < 0.7:
-                    services.add_firm_record(actor=None, firm=firm, year=y,
-                                             object=f"{y}年度{rng.choice(RECORD_OBJECTS)}绩效评价",
-                                             quality_score=rng.randint(7000, 9600) / 100, note="专家评审")
+            for y, obj, score in records:
+                services.add_firm_record(actor=None, firm=firm, year=y, object=f"{y}年度{obj}绩效评价",
+                                         quality_score=score, note="专家评审")
             created["pool_firms"] += 1
         firms.append(firm)
 
-    people = []
+    people = [("赵明远", "潍坊学院", "教授", ["education", "health", "general_public_services"], "教育评估专家")]
     codes = list(SECTOR_PEOPLE)
-    for i in range(60):
-        code = codes[i % len(codes)]
+    seen = {(people[0][0], people[0][1])}
+    while len(people) < 60:
+        code = codes[len(people) % len(codes)]
         orgs, titles, qual = SECTOR_PEOPLE[code]
         org = rng.choice(orgs).replace("山东XX", "山东衡信")
         extra = [c for c in rng.sample(codes, 2) if c != code][: rng.randint(0, 1)]
-        people.append((rng.choice(SURNAMES) + rng.choice(GIVEN), org, rng.choice(titles), [code, *extra], qual))
-    people[0] = ("赵明远", "潍坊学院", "教授", ["education", "health", "general_public_services"], "教育评估专家")
-    seen = set()
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        if (name, org) not in seen:
+            seen.add((name, org))
+            people.append((name, org, rng.choice(titles), [code, *extra], qual))
     experts = []
     for i, (name, org, title, fields, qual) in enumerate(people):
-        if (name, org) in seen:
-            continue
-        seen.add((name, org))
+        phone = f"13{rng.randint(100000000, 999999999)}"
         expert = Expert.objects.filter(region=region, name=name, organisation=org).first()
         if expert is None:
-            agency = next((a for a in agencies if a.name == org or a.name.endswith(org.removeprefix("临朐县"))), None)
+            agency = next((a for a in agencies if a.name == org), None)
             firm = next((f for f in firms if f.name == org), None)
             expert = services.create_expert(
                 actor=None, region=region, name=name, organisation=org, title=title,
                 fields=[sectors[c] for c in fields], qualification=qual,
                 status=ExpertStatus.SUSPENDED if i % 29 == 28 else ExpertStatus.ACTIVE,
-                agency=agency if org.startswith("临朐县") else None, firm=firm,
-                phone=f"13{rng.randint(100000000, 999999999)}", email=f"expert{i + 1:02d}@example.cn",
+                agency=agency, firm=firm, phone=phone, email=f"expert{i + 1:02d}@example.cn",
                 user=world.user("expert") if i == 0 else None,
             )
             created["pool_experts"] += 1
@@ -128,7 +128,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
         second = services.draw_experts(
             actor=None, region=region, purpose=f"{year}年度教育和体育局部门整体支出绩效评价（专家评审）", count=3,
             fields=[sectors["education"], sectors["general_public_services"]], exclude_drawn_in=draw,
-            exclude_firms=firms[:1], seed=rng.randrange(10**12),
+            exclude_firms=[f for f in firms if f.name == "潍坊学院"], seed=rng.randrange(10**12),
         )
         other = DrawnExpert.objects.filter(draw=second).order_by("order").first()
         services.decline_and_replace(actor=None, drawn=other, reason="与被评价单位存在利害关系，申请回避")

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from jixiao.core import audit
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.errors import ValidationFailed
-from jixiao.core.excel import Column, ImportFailed, ImportReport, open_workbook, parse_choice, parse_code, read_table
+from jixiao.core.excel import (
+    Column,
+    ImportFailed,
+    ImportReport,
+    open_workbook,
+    parse_choice,
+    parse_code,
+    read_table,
+)
 from jixiao.core.services import service
 from jixiao.core.viewkit import require
 from jixiao.org.models import Agency, Sector
