@@ -96,8 +96,8 @@ def _register_routers() -> None:
     from jixiao.core.api import router as core_router
     from jixiao.library.api import router as library_router
     from jixiao.org.api import router as org_router
-    from jixiao.projects.api import router as projects_router
     from jixiao.pools.api import router as pools_router
+    from jixiao.projects.api import router as projects_router
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
