@@ -10,6 +10,18 @@ from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, Project
 WAN = {"max_digits": 14, "decimal_places": 6, "min_value": 0}
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """Inline checkboxes: Django puts the widget's class on the wrapper too, so the boxes get theirs here."""
+
+    def __init__(self):
+        super().__init__(attrs={"class": "d-flex flex-wrap gap-3"})
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["class"] = "form-check-input me-1"
+        return option
+
+
 class ProjectForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.CharField(label="项目编码", max_length=32, required=False, help_text="新建时留空则自动编码；编码终身不变。")
@@ -20,14 +32,14 @@ class ProjectForm(BootstrapMixin, forms.Form):
     budget_book = forms.ChoiceField(label="预算类型", choices=BudgetBook.choices)
     function_code = forms.CharField(label="支出功能分类科目", max_length=7, help_text="类、款、项代码，如 2050202（小学教育）。")
     fund_sources = forms.MultipleChoiceField(label="资金来源", choices=FundSource.choices,
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=Checkboxes())
     requested_amount = forms.DecimalField(label="申报金额（万元）", **WAN)
     budget_amount = forms.DecimalField(label="预算金额（万元）", required=False, **WAN)
     is_new = forms.TypedChoiceField(label="新增/延续", choices=[("1", "新增"), ("0", "延续")],
                                     coerce=lambda v: v == "1")
     is_major = forms.BooleanField(label="重大项目（政策）", required=False)
     tags = forms.MultipleChoiceField(label="标签", choices=ProjectTag.choices, required=False,
-                                     widget=forms.CheckboxSelectMultiple)
+                                     widget=Checkboxes())
     year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100, required=False)
     end_year = forms.IntegerField(label="结束年度", min_value=2000, max_value=2100, required=False)
@@ -37,8 +49,6 @@ class ProjectForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.for_user(user, "view").filter(active=True)
         self._style()
-        for name in ("fund_sources", "tags"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
 
     @staticmethod
     def initial_for(project) -> dict:
