@@ -38,7 +38,7 @@ def _sector(code: str | None):
             response={200: list[schemas.TemplateOut], **READ_ERRORS})
 @paginate(Pages)
 def template_list(request, filters: Query[TemplateQuery]):
-    return TemplateFilter.apply(_templates().visible_to(request.user), filters.model_dump())
+    return TemplateFilter.apply(_templates().visible_to(request.user).ordered(), filters.model_dump())
 
 
 @router.get("/templates/{int:id}", auth=allowed(IndicatorTemplate, "view"), summary="指标模板详情",

@@ -5,7 +5,7 @@ read by every region) and each region's own."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.urls import reverse
 
@@ -87,6 +87,15 @@ class TemplateQuerySet(ScopedQuerySet):
     def available_in(self, region) -> TemplateQuerySet:
         region_id = getattr(region, "pk", region)
         return self.filter(Q(region__isnull=True) | Q(region_id=region_id))
+
+    def ordered(self) -> TemplateQuerySet:
+        """Sector by sector (common ones last), then level 1 and level 2 in taxonomy order, then name."""
+        def by(field, choices):
+            return Case(*[When(**{field: code}, then=Value(i)) for i, (code, _) in enumerate(choices)],
+                        default=Value(len(choices)), output_field=IntegerField())
+
+        return self.order_by(F("sector__position").asc(nulls_last=True), by("level1", Level1.choices),
+                             by("level2", Level2.choices), "name", "pk")
 
     def visible_to(self, user) -> TemplateQuerySet:
         if not can(user, self.model, "view") or not getattr(user, "is_active", False):

@@ -92,6 +92,22 @@ def tree(pairs: Iterable[tuple[str, str]], labels1: dict[str, str], labels2: dic
     return out
 
 
+#: The same cost indicator in the two taxonomies: classic 产出 → 成本; 2021 成本 → 经济成本 (the default
+#: kind; a classic sheet does not say whether a cost is economic, social or ecological).
+_CLASSIC_COST = ("output", "cost")
+_2021_COST = ("cost", "economic_cost")
+
+
+def map_pair(level1: str, level2: str, version: str) -> tuple[str, str]:
+    """A template's (level 1, level 2) as the taxonomy ``version`` files it: only cost differs —
+    (output, cost) ↔ (cost, economic_cost / social_cost / ecological_cost)."""
+    if version == "2021" and (level1, level2) == _CLASSIC_COST:
+        return _2021_COST
+    if version == "classic" and level1 == "cost":
+        return _CLASSIC_COST
+    return level1, level2
+
+
 def pair_error(level1: str, level2: str, allowed: set[tuple[str, str]]) -> str | None:
     """A Chinese message when ``level2`` is not a level-2 kind of ``level1`` in any taxonomy."""
     if (level1, level2) in allowed:

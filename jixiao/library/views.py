@@ -30,7 +30,7 @@ def _templates():
 @login_required
 def template_list(request):
     require(request.user, IndicatorTemplate, "view")
-    qs = _templates().visible_to(request.user)
+    qs = _templates().visible_to(request.user).ordered()
     qs, form = TemplateFilter.filter_request(qs, request.GET, choices={"sector": _sector_choices()})
     if request.GET.get("format") == "xlsx":
         templates = list(qs)

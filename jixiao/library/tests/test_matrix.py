@@ -4,6 +4,7 @@ import pytest
 
 from jixiao.library import services
 from jixiao.library.models import IndicatorTemplate
+from jixiao.org.models import Sector
 from tests.matrix import ModelMatrix
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ class TestTemplateMatrix(ModelMatrix):
         existing = IndicatorTemplate.objects.filter(region=region, name="临朐县校园安全设施配备率").first()
         return existing or services.create_template(
             actor=None, region=region, name="临朐县校园安全设施配备率", level1="output", level2="quality",
-            operator="ge", typical_value="95", unit="%")
+            operator="ge", typical_value="95", unit="%", sector=Sector.objects.get(code="education"))
 
     def create_data(self, world):
         return {"name": "临朐县课后服务覆盖率", "level1": "output", "level2": "quality", "operator": "ge",

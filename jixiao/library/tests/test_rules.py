@@ -85,3 +85,11 @@ def test_numeric_value_check():
     assert rules.numeric_value_error("ge", "") is None
     assert rules.numeric_value_error("ge", "较好") == "运算符为数值比较时，指标值应为数字（收到“较好”）"
     assert rules.numeric_value_error("eq", "NaN") is not None
+
+
+def test_map_pair_between_taxonomies():
+    assert rules.map_pair("output", "cost", "2021") == ("cost", "economic_cost")
+    assert rules.map_pair("cost", "social_cost", "classic") == ("output", "cost")
+    assert rules.map_pair("output", "cost", "classic") == ("output", "cost")
+    assert rules.map_pair("cost", "ecological_cost", "2021") == ("cost", "ecological_cost")
+    assert rules.map_pair("benefit", "social", "classic") == ("benefit", "social")

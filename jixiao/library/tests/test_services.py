@@ -221,3 +221,12 @@ def test_record_usage_is_one_update(world):
     b.refresh_from_db()
     assert (a.usage_count, b.usage_count) == (2, 1)
     assert services.record_usage(templates=[]) == 0
+
+
+def test_ordered_sector_by_sector_in_taxonomy_order_common_last(world):
+    rows = list(IndicatorTemplate.objects.filter(region__isnull=True).ordered()
+                .values_list("sector__code", "level1", "level2"))
+    assert rows[0][:2] == ("education", "output") and rows[-1][0] is None
+    education = [r for r in rows if r[0] == "education"]
+    order = ["output", "cost", "benefit", "satisfaction"]
+    assert [order.index(r[1]) for r in education] == sorted(order.index(r[1]) for r in education)
