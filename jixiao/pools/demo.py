@@ -117,7 +117,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
     if not Draw.objects.filter(region=region, purpose=purpose).exists():
         hospital = next((a for a in agencies if "人民医院" in a.name), None)
         fields = [sectors["health"], sectors["education"]]
-        pool = rules.eligible(services._candidates(region.pk), fields=[s.pk for s in fields],
+        pool = rules.eligible(services.candidates(region.pk), fields=[s.pk for s in fields],
                               exclude_agencies=[hospital.pk] if hospital else ())
         # Pick, deterministically, a seed whose draw includes the expert persona (so the demo login
         # has a task); it is recorded like any other seed and reproduces the same draw.

@@ -211,7 +211,7 @@ def _ids(items) -> list[int]:
     return list(dict.fromkeys(int(getattr(x, "pk", x)) for x in items or ()))
 
 
-def _candidates(region_id: int) -> list[rules.Candidate]:
+def candidates(region_id: int) -> list[rules.Candidate]:
     """The region's experts as plain values: two queries, whatever the pool size."""
     field_map: dict[int, set[int]] = {}
     for expert_id, sector_id in Expert.fields.through.objects.filter(expert__region_id=region_id).values_list(
@@ -225,10 +225,10 @@ def _candidates(region_id: int) -> list[rules.Candidate]:
     ]
 
 
-def _conflicted(candidates, *, fields, agencies, firms) -> list[int]:
+def _conflicted(members, *, fields, agencies, firms) -> list[int]:
     """Active experts of the fields who were left out only because of a conflict of interest."""
     wanted = frozenset(fields)
-    return sorted(c.id for c in candidates if c.active and c.fields & wanted and (
+    return sorted(c.id for c in members if c.active and c.fields & wanted and (
         (c.agency_id is not None and c.agency_id in agencies) or (c.firm_id is not None and c.firm_id in firms)))
 
 
@@ -278,8 +278,8 @@ def draw_experts(*, actor, region, purpose: str, count: int, fields, exclude_age
         raise ValidationFailed(errors)
     seed = secrets.randbelow(10**12) if seed is None else seed
     drawn_before = set(earlier.drawn.values_list("expert_id", flat=True)) if earlier else set()
-    candidates = _candidates(region.pk)
-    pool = rules.eligible(candidates, fields=field_ids, exclude_agencies=agency_ids, exclude_firms=firm_ids,
+    members = candidates(region.pk)
+    pool = rules.eligible(members, fields=field_ids, exclude_agencies=agency_ids, exclude_firms=firm_ids,
                           exclude_experts=drawn_before)
     if len(pool) < count:
         raise ValidationFailed({"count": [rules.shortfall_message(len(pool), count)]}, code="pool_too_small")
@@ -293,7 +293,7 @@ def draw_experts(*, actor, region, purpose: str, count: int, fields, exclude_age
     draw.fields.set(sectors)
     draw.exclude_agencies.set(agencies)
     draw.exclude_firms.set(firms)
-    draw.excluded.set(_conflicted(candidates, fields=field_ids, agencies=set(agency_ids), firms=set(firm_ids)))
+    draw.excluded.set(_conflicted(members, fields=field_ids, agencies=set(agency_ids), firms=set(firm_ids)))
     experts = Expert.objects.in_bulk(chosen)
     rows = DrawnExpert.objects.bulk_create([
         DrawnExpert(region=region, draw=draw, expert=experts[pk], order=i) for i, pk in enumerate(chosen, start=1)
@@ -301,6 +301,8 @@ def draw_experts(*, actor, region, purpose: str, count: int, fields, exclude_age
     if actor is not None:
         assert_in_scope(draw, actor, "create")
     audit.log_create(actor=actor, obj=draw)
+    for row in rows:  # at most 99: who was drawn, in which order, in the change log too
+        audit.log_create(actor=actor, obj=row)
     _invite(rows, draw)
     return draw
 
@@ -351,7 +353,7 @@ def decline_and_replace(*, actor, drawn: DrawnExpert, reason: str):
     if draw.exclude_drawn_in_id:
         in_draw |= set(DrawnExpert.objects.filter(draw_id=draw.exclude_drawn_in_id).values_list("expert_id", flat=True))
     pool = rules.eligible(
-        _candidates(draw.region_id), fields=draw.fields.values_list("pk", flat=True),
+        candidates(draw.region_id), fields=draw.fields.values_list("pk", flat=True),
         exclude_agencies=draw.exclude_agencies.values_list("pk", flat=True),
         exclude_firms=draw.exclude_firms.values_list("pk", flat=True), exclude_experts=in_draw,
     )

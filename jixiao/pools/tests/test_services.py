@@ -115,7 +115,10 @@ def test_seed_is_generated_and_recorded_when_not_given(world, pool):
     assert list(draw.drawn.order_by("order").values_list("expert_id", flat=True)) == rules.choose(draw.pool, 2,
                                                                                                    draw.seed)
     log = ChangeLog.objects.get(object_type="pools.draw", object_id=str(draw.pk))
-    assert log.changes["seed"][1] == draw.seed
+    assert log.changes["seed"][1] == draw.seed and log.changes["pool"][1] == draw.pool
+    drawn_logs = ChangeLog.objects.filter(object_type="pools.drawnexpert", action="create",
+                                          object_id__in=[str(pk) for pk in draw.drawn.values_list("pk", flat=True)])
+    assert drawn_logs.count() == 2
 
 
 def test_exclusions(world, pool):
@@ -171,7 +174,7 @@ def test_decline_draws_a_replacement_with_a_derived_seed(world, pool):
     first.refresh_from_db()
     assert first.status == DrawnStatus.REPLACED and first.replaced_by == replacement
     in_draw = set(draw.drawn.exclude(pk=replacement.pk).values_list("expert_id", flat=True))
-    pool_now = rules.eligible(services._candidates(draw.region_id), fields=[sector("education").pk],
+    pool_now = rules.eligible(services.candidates(draw.region_id), fields=[sector("education").pk],
                               exclude_experts=in_draw)
     assert replacement.seed == rules.derived_seed(99, 1)
     assert [replacement.expert_id] == rules.choose(pool_now, 1, replacement.seed)
