@@ -328,6 +328,9 @@ def write_styled(sheets: list[SheetData]) -> bytes:
                 if col.money and value is not None:
                     value = to_wan(value)
                 cell = ws.cell(row=r, column=i, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    # text is text: a value someone typed as "=…" must not become a live formula
+                    cell.data_type = "s"
                 cell.border = border
                 if col.money:
                     cell.number_format = "#,##0.00"
@@ -355,7 +358,10 @@ def write_fast(sheet: SheetData, *, target=None) -> bytes | None:
             if col.money and value is not None:
                 ws.write_number(r, i, float(to_wan(value)), money)  # xlsx stores IEEE doubles anyway
             elif value is not None:
-                ws.write(r, i, value)
+                if isinstance(value, str):
+                    ws.write_string(r, i, value)  # never a formula, whatever the text starts with
+                else:
+                    ws.write(r, i, value)
     wb.close()
     if target is None:
         return out.getvalue()

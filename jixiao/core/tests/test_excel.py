@@ -312,3 +312,19 @@ def test_an_empty_sheet_reports_the_missing_header():
     rows, report = read(xlsx([]))
     assert rows == []
     assert len(report.errors) == 1 and report.errors[0].message.startswith("找不到表头行")
+
+
+def test_text_starting_with_equals_is_written_as_text_not_a_formula():
+    import io
+
+    from openpyxl import load_workbook
+
+    from jixiao.core.excel import Column, SheetData, write_fast, write_styled
+
+    cols = [Column("v", "指标值")]
+    rows = [{"v": "=100%"}, {"v": '=HYPERLINK("http://x","点我")'}]
+    for data in (write_styled([SheetData("表", cols, rows)]), write_fast(SheetData("表", cols, rows))):
+        ws = load_workbook(io.BytesIO(data)).active
+        values = [c.value for c in ws["A"][1:]]
+        types = [c.data_type for c in ws["A"][1:]]
+        assert values == ["=100%", '=HYPERLINK("http://x","点我")'] and types == ["s", "s"]
