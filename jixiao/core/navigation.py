@@ -40,7 +40,7 @@ AREAS: tuple[Area, ...] = (
     Area("evaluation", "绩效评价", "F7", "award", BUSINESS, None, "单位自评、部门评价和财政重点评价。"),
     Area("results", "结果应用", "F8", "arrow-repeat", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
          "问题整改、两书一函、评价结果与预算挂钩、问责。"),
-    Area("pools", "专家与机构", "F9", "people", FINANCE | {Role.EXPERT, Role.FIRM}, "pools:index", "专家库、第三方机构库及随机抽取。"),
+    Area("pools", "专家与机构", "F9", "people", FINANCE | {Role.EXPERT, Role.FIRM, Role.VIEWER}, "pools:index", "专家库、第三方机构库及随机抽取。"),
     Area("appraisal", "绩效考核", "F10", "trophy", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
          "部门和乡镇预算绩效管理工作考核、排名、通报。"),
     Area("disclosure", "信息公开", "F11", "megaphone", FINANCE | {Role.VIEWER}, None, "绩效目标和评价结果公开，向人大报送。"),
