@@ -93,6 +93,7 @@ def _not_found(request, exc):
 
 
 def _register_routers() -> None:
+    from jixiao.assessment.api import router as assessment_router
     from jixiao.core.api import router as core_router
     from jixiao.library.api import router as library_router
     from jixiao.org.api import router as org_router
@@ -104,6 +105,7 @@ def _register_routers() -> None:
     api.add_router("/library/", library_router)
     api.add_router("/projects/", projects_router)
     api.add_router("/pools/", pools_router)
+    api.add_router("/assessment/", assessment_router)
 
 
 _register_routers()

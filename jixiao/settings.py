@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "jixiao.library",
     "jixiao.projects",
     "jixiao.pools",
+    "jixiao.assessment",
 ]
 
 MIDDLEWARE = [

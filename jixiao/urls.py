@@ -17,6 +17,7 @@ urlpatterns = [
     path("pools/", include("jixiao.pools.urls")),
     path("core/", include("jixiao.core.urls")),
     path("projects/", include("jixiao.projects.urls")),
+    path("assessment/", include("jixiao.assessment.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -31,7 +31,7 @@ AREAS: tuple[Area, ...] = (
     Area("library", "指标库", "F2", "journal-bookmark", BUSINESS, "library:template_list", "分行业、分层级的绩效指标模板，编制目标时智能推荐。"),
     Area("projects", "项目库", "F3", "folder2-open", AGENCY_SIDE | FINANCE | {Role.VIEWER}, "projects:project_list",
          "项目与政策从储备到完结的全过程，先评估后入库、无目标不安排预算。"),
-    Area("assessment", "事前评估", "F4", "clipboard-check", AGENCY_SIDE | FINANCE | {Role.EXPERT}, None,
+    Area("assessment", "事前评估", "F4", "clipboard-check", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, "assessment:index",
          "新增重大项目和政策的事前绩效评估，专家打分并形成评估意见。"),
     Area("targets", "目标管理", "F5", "bullseye", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, None,
          "绩效目标申报、审核、批复、调整与覆盖率统计。"),

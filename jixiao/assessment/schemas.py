@@ -1,0 +1,142 @@
+"""F4 API schemas. Money travels as decimal yuan; scores as decimals with two places."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from jixiao.assessment.choices import AssessmentStatus
+from jixiao.projects.choices import ProjectKind
+
+
+class DimensionOut(Schema):
+    code: str
+    name: str
+    points: Decimal
+    sub_items: str = ""
+    combined: Decimal | None = Field(None, description="专家综合得分（平均分）")
+
+
+class AssessmentOut(Schema):
+    id: int
+    region: int
+    project: int
+    project_code: str
+    project_name: str
+    agency_code: str
+    agency_name: str
+    sector: str
+    year: int
+    object_kind: ProjectKind
+    status: AssessmentStatus
+    status_display: str
+    requested_amount: Decimal = Field(description="申报金额（元）")
+    total_score: Decimal | None
+    conclusion: str = Field(description="评估结论代码（support/partial/defer/reject …）")
+    conclusion_label: str
+    supported_amount: Decimal | None = Field(description="支持金额（元）")
+    budget_effect: Decimal | None = Field(description="预算影响：申报金额 − 支持金额（元）")
+    draw: int | None
+    concluded_at: datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_project(obj):
+        return obj.project_id
+
+    @staticmethod
+    def resolve_project_code(obj):
+        return obj.project.code
+
+    @staticmethod
+    def resolve_project_name(obj):
+        return obj.project.name
+
+    @staticmethod
+    def resolve_agency_code(obj):
+        return obj.project.agency.code
+
+    @staticmethod
+    def resolve_agency_name(obj):
+        return obj.project.agency.name
+
+    @staticmethod
+    def resolve_sector(obj):
+        return obj.project.sector.code
+
+    @staticmethod
+    def resolve_status_display(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_draw(obj):
+        return obj.draw_id
+
+
+class ScoreOut(Schema):
+    dimension: str
+    score: Decimal
+    opinion: str
+
+
+class ReviewOut(Schema):
+    expert: str
+    drawn: int
+    submitted_at: datetime | None
+    total: Decimal | None
+    opinion: str
+    scores: list[ScoreOut] = []
+
+
+class AssessmentDetailOut(AssessmentOut):
+    dimensions: list[DimensionOut]
+    opinion: str
+    reviews: list[ReviewOut] = Field([], description="专家评分（仅财政和专家本人可见）")
+
+
+class CreateIn(Schema):
+    project: int = Field(description="项目 id（储备阶段、需事前评估）")
+    note: str = ""
+
+
+class DrawIn(Schema):
+    count: int = Field(description="抽取人数（3—9）")
+    seed: int | None = Field(None, description="随机种子；留空则随机生成")
+
+
+class ScoreIn(Schema):
+    score: Decimal
+    opinion: str = ""
+
+
+class ScoresIn(Schema):
+    scores: dict[str, ScoreIn] = Field(description="维度代码 → 得分与意见")
+    opinion: str = Field(description="总体评审意见")
+
+
+class ConcludeIn(Schema):
+    conclusion: str = Field(description="结论代码（本地区配置的事前评估结论）")
+    opinion: str
+    supported_amount: Decimal | None = Field(None, description="支持金额（元），部分支持时必填")
+    admit_project: bool = True
+
+
+class StatisticsRowOut(Schema):
+    conclusion: str
+    label: str
+    count: int
+    requested: Decimal = Field(description="申报金额合计（元）")
+    supported: Decimal = Field(description="支持金额合计（元）")
+    cut: Decimal = Field(description="核减金额（预算影响）合计（元）")
+
+
+class StatisticsOut(Schema):
+    year: int
+    rows: list[StatisticsRowOut]
+    totals: StatisticsRowOut

@@ -1,0 +1,214 @@
+"""F4 pages. Thin: role gate → scoped fetch → one service call → render (house style 2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Max, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from jixiao.assessment import documents, services
+from jixiao.assessment.choices import AssessmentStatus
+from jixiao.assessment.filters import AssessmentFilter
+from jixiao.assessment.forms import ConcludeForm, CreateForm, DrawForm, ScoreForm
+from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore
+from jixiao.core.errors import ServiceError, ValidationFailed
+from jixiao.core.money import from_wan
+from jixiao.core.roles import Role
+from jixiao.core.scoping import can, get_for_user
+from jixiao.core.viewkit import errors_to_form, file_response, paginate, require
+from jixiao.org.models import Sector
+from jixiao.projects.choices import ProjectStage
+from jixiao.projects.models import Project
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _assessments(user, action="view"):
+    return ExAnteAssessment.objects.for_user(user, action).select_related(
+        "project", "project__agency", "project__sector", "region")
+
+
+@login_required
+def index(request):
+    if request.user.role == Role.EXPERT:
+        return redirect("assessment:my_assessments")
+    require(request.user, ExAnteAssessment, "view")
+    return redirect("assessment:assessment_list")
+
+
+@login_required
+def assessment_list(request):
+    require(request.user, ExAnteAssessment, "view")
+    qs, form = AssessmentFilter.filter_request(
+        _assessments(request.user), request.GET,
+        choices={"sector": [(s.code, s.name) for s in Sector.objects.all()]})
+    return render(request, "assessment/assessment_list.html", {
+        "page": paginate(request, qs), "filter_form": form,
+        "can_create": can(request.user, ExAnteAssessment, "create"),
+    })
+
+
+def eligible_projects(user):
+    """Projects in 储备 the user may see that need an ex-ante assessment and have none under way."""
+    open_ = ExAnteAssessment.objects.exclude(status=AssessmentStatus.CONCLUDED).values("project_id")
+    return (Project.objects.for_user(user, "view").filter(stage=ProjectStage.RESERVE)
+            .filter(Q(is_new=True, is_major=True) | Q(is_new=False, year__gt=F("end_year")))
+            .exclude(pk__in=open_).select_related("agency").order_by("code"))
+
+
+@login_required
+def assessment_create(request):
+    require(request.user, ExAnteAssessment, "create")
+    form = CreateForm(request.POST or None, initial={"project": request.GET.get("project")},
+                      projects=eligible_projects(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            a = services.create_assessment(actor=request.user, project=form.cleaned_data["project"],
+                                           note=form.cleaned_data["note"])
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已发起“{a.project.name}”的事前绩效评估，项目进入评估中。请抽取评审专家。")
+            return redirect(a)
+    return render(request, "org/simple_form.html", {"form": form, "title": "发起事前绩效评估",
+                                                    "cancel": reverse("assessment:assessment_list")})
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    require(request.user, ExAnteAssessment, "view")
+    a = get_for_user(_assessments(request.user).select_related("draw", "concluded_by"), request.user, "view", pk=pk)
+    reviews = list(ExpertReview.objects.for_user(request.user, "view").filter(assessment=a)
+                   .select_related("drawn__expert").order_by("drawn__order"))
+    scores: dict[tuple[int, str], ExpertScore] = {
+        (s.drawn_id, s.dimension): s for s in ExpertScore.objects.for_user(request.user, "view").filter(assessment=a)}
+    rows = [{"review": r, "scores": [scores.get((r.drawn_id, d["code"])) for d in a.dimensions]} for r in reviews]
+    done, expected = services.scoring_progress(a)
+    is_perf = can(request.user, ExAnteAssessment, "change")
+    mine = services.drawn_for(a, request.user) if request.user.role == Role.EXPERT else None
+    return render(request, "assessment/assessment_detail.html", {
+        "a": a, "rows": rows, "done": done, "expected": expected,
+        "dimensions": [{**d, "combined": a.combined_scores.get(d["code"])} for d in a.dimensions],
+        "can_draw": is_perf and a.status == AssessmentStatus.DRAFT,
+        "can_conclude": is_perf and a.status == AssessmentStatus.SCORING,
+        "can_score": mine is not None and a.status == AssessmentStatus.SCORING,
+        "project_visible": Project.objects.for_user(request.user, "view").filter(pk=a.project_id).exists(),
+    })
+
+
+@login_required
+def assessment_draw(request, pk: int):
+    require(request.user, ExAnteAssessment, "change")
+    a = get_for_user(_assessments(request.user, "change"), request.user, "change", pk=pk)
+    form = DrawForm(request.POST or None, initial={"version": a.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.draw_assessment_experts(actor=request.user, assessment=a, version=d["version"],
+                                             count=d["count"], seed=d.get("seed"))
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已抽取 {d['count']} 位评审专家（已回避申报单位），并通知专家评分。")
+            return redirect(a)
+    return render(request, "org/simple_form.html", {
+        "form": form, "title": f"抽取评审专家：{a.project.name}（{a.project.sector.name}）", "cancel": a.get_absolute_url()})
+
+
+@login_required
+def assessment_score(request, pk: int):
+    """The drawn expert's scoring page (their task from 我的任务 / 我的评估)."""
+    require(request.user, ExpertScore, "create")
+    a = get_for_user(_assessments(request.user), request.user, "view", pk=pk)
+    drawn = services.drawn_for(a, request.user)
+    if drawn is None:
+        raise PermissionDenied("您不是本评估抽中的专家（或已谢绝、被替换），不能评分。")
+    existing = {s.dimension: s for s in ExpertScore.objects.for_user(request.user).filter(assessment=a, drawn=drawn)}
+    review = ExpertReview.objects.filter(assessment=a, drawn=drawn).first()
+    initial = {"opinion": review.opinion if review else ""}
+    for code, s in existing.items():
+        initial |= {f"score_{code}": s.score, f"opinion_{code}": s.opinion}
+    form = ScoreForm(request.POST or None, initial=initial, dimensions=a.dimensions)
+    closed = a.status != AssessmentStatus.SCORING
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_scores(actor=request.user, assessment=a, scores=form.service_scores(),
+                                   opinion=form.cleaned_data["opinion"])
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "评分已提交。在绩效股出具结论前，您仍可修改。")
+            return redirect("assessment:my_assessments")
+    return render(request, "assessment/assessment_score.html", {"a": a, "form": form, "closed": closed,
+                                                                "review": review})
+
+
+@login_required
+def assessment_conclude(request, pk: int):
+    require(request.user, ExAnteAssessment, "change")
+    a = get_for_user(_assessments(request.user, "change"), request.user, "change", pk=pk)
+    options = services.conclusion_options(a.region_id, a.year)
+    form = ConcludeForm(request.POST or None, initial={"version": a.version, "admit_project": True}, options=options)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        amount = d.get("supported_amount")
+        try:
+            a = services.conclude(actor=request.user, assessment=a, version=d["version"], conclusion=d["conclusion"],
+                                  opinion=d["opinion"], supported_amount=from_wan(amount) if amount is not None else None,
+                                  admit_project=d.get("admit_project", False))
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已出具事前评估结论：{a.conclusion_label}。")
+            return redirect(a)
+    done, expected = services.scoring_progress(a)
+    return render(request, "assessment/assessment_conclude.html", {"a": a, "form": form, "done": done,
+                                                                   "expected": expected})
+
+
+@login_required
+def assessment_opinion(request, pk: int):
+    """事前绩效评估意见书 (Word)."""
+    require(request.user, ExAnteAssessment, "view")
+    a = get_for_user(_assessments(request.user), request.user, "view", pk=pk)
+    return file_response(documents.opinion_document(a), f"{a.project.name}事前绩效评估意见书.docx", DOCX)
+
+
+def default_year(user) -> int:
+    latest = ExAnteAssessment.objects.for_user(user, "view").aggregate(y=Max("year"))["y"]
+    return latest or timezone.localdate().year
+
+
+@login_required
+def assessment_statistics(request):
+    require(request.user, ExAnteAssessment, "view")
+    try:
+        year = int(request.GET.get("year") or default_year(request.user))
+    except ValueError:
+        year = default_year(request.user)
+    rows, totals = services.statistics_by_conclusion(ExAnteAssessment.objects.for_user(request.user, "view"),
+                                                     region=request.user.region, year=year)
+    return render(request, "assessment/assessment_statistics.html", {
+        "year": year, "rows": rows, "totals": totals, "region": request.user.region,
+    })
+
+
+@login_required
+def my_assessments(request):
+    """我的评估: the assessments the expert login was drawn for, with the state of their scoring."""
+    if request.user.role != Role.EXPERT:
+        raise PermissionDenied("此页面供评审专家使用。")
+    qs = _assessments(request.user).order_by("-pk")
+    page = paginate(request, qs)
+    mine = {r.assessment_id: r for r in ExpertReview.objects.for_user(request.user).filter(
+        assessment__in=list(page.object_list))}
+    items = [{"a": a, "review": mine.get(a.pk)} for a in page.object_list]
+    return render(request, "assessment/my_assessments.html", {"page": page, "items": items})
+
+
