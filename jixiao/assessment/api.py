@@ -31,15 +31,12 @@ def _detail(request, a):
     scores: dict[int, list] = {}
     for s in ExpertScore.objects.for_user(request.user, "view").filter(assessment=a):
         scores.setdefault(s.drawn_id, []).append(s)
-    out = schemas.AssessmentOut.from_orm(a).model_dump()
-    out["dimensions"] = [{**d, "combined": a.combined_scores.get(d["code"])} for d in a.dimensions]
-    out["opinion"] = a.opinion
-    out["reviews"] = [
+    a.reviews_out = [
         {"expert": r.drawn.expert.name, "drawn": r.drawn_id, "submitted_at": r.submitted_at, "total": r.total,
          "opinion": r.opinion, "scores": [{"dimension": s.dimension, "score": s.score, "opinion": s.opinion}
                                           for s in scores.get(r.drawn_id, [])]}
         for r in reviews]
-    return out
+    return a
 
 
 def _respond(request, response, a):

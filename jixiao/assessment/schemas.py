@@ -99,6 +99,14 @@ class AssessmentDetailOut(AssessmentOut):
     opinion: str
     reviews: list[ReviewOut] = Field([], description="专家评分（仅财政和专家本人可见）")
 
+    @staticmethod
+    def resolve_dimensions(obj):
+        return [{**d, "combined": obj.combined_scores.get(d["code"])} for d in obj.dimensions]
+
+    @staticmethod
+    def resolve_reviews(obj):
+        return getattr(obj, "reviews_out", [])
+
 
 class CreateIn(Schema):
     project: int = Field(description="项目 id（储备阶段、需事前评估）")

@@ -207,7 +207,8 @@ def test_continuing_project_past_its_end_year_needs_assessment(world):
     assert exc.value.code == "project.exante_required"
 
 
-def test_registered_exante_check_decides(world):
+def test_registered_exante_check_decides(world, monkeypatch):
+    monkeypatch.setattr(gates, "_exante_checks", [])  # this check alone (not the assessment app's)
     perf = world.user("perf_section")
     supported = make_project(world, code="A1", is_new=True, is_major=True, start_year=2026)
     refused = make_project(world, code="A2", is_new=True, is_major=True, start_year=2026)

@@ -1,0 +1,62 @@
+"""Assessments in the persona world (临朐县) in each state, built through the services; idempotent,
+so route targets and tests can both call it. The pool is the pools app's test pool: three education
+experts may be drawn for 第一中学 (钱学军 of 第一中学 itself is recused), 赵明远 (the ``expert``
+persona) among them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jixiao.assessment import services
+from jixiao.assessment.models import ExAnteAssessment
+from jixiao.pools.models import DrawnExpert
+from jixiao.pools.tests.helpers import ensure_pool
+from jixiao.projects.tests.factories import make_project
+
+SCORES = {"necessity": "18", "economy": "15.5", "target_reasonableness": "16", "feasibility": "17",
+          "financing_compliance": "19"}
+
+
+def major_project(world, code: str, **over):
+    fields = dict(name=f"第一中学新校区建设项目{code[-2:]}", is_new=True, is_major=True, start_year=2026, end_year=2028,
+                  requested_amount=Decimal("12000000.00"))
+    fields.update(over)
+    return make_project(world, code=code, **fields)
+
+
+def _assessment(world, code: str):
+    project = major_project(world, code)
+    return ExAnteAssessment.objects.filter(project=project).order_by("-pk").first() or \
+        services.create_assessment(actor=None, project=project)
+
+
+def draft(world):
+    ensure_pool(world)
+    return _assessment(world, "EA2026001")
+
+
+def scoring(world, code: str = "EA2026002"):
+    ensure_pool(world)
+    a = _assessment(world, code)
+    if a.status == "draft":
+        a = services.draw_assessment_experts(actor=None, assessment=a, version=a.version, seed=11)
+    return a
+
+
+def score_all(a, scores=None, *, skip_user=None):
+    for drawn in DrawnExpert.objects.filter(draw=a.draw, status__in=("invited", "accepted")).select_related("expert"):
+        if skip_user is not None and drawn.expert.user_id == skip_user.pk:
+            continue
+        services.submit_scores(actor=None, assessment=a, drawn=drawn, opinion="同意立项，建议细化绩效目标。",
+                               scores={k: {"score": v, "opinion": "较好"} for k, v in (scores or SCORES).items()})
+    a.refresh_from_db()
+    return a
+
+
+def concluded(world):
+    a = scoring(world, "EA2026003")
+    if a.status == "scoring":
+        a = score_all(a)
+        a = services.conclude(actor=None, assessment=a, version=a.version, conclusion="support",
+                              opinion="项目立项必要，予以支持。")
+    return a
