@@ -12,7 +12,16 @@ from jixiao.assessment import documents, schemas, services
 from jixiao.assessment.filters import AssessmentFilter
 from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore
 from jixiao.assessment.views import DOCX, default_year
-from jixiao.core.apikit import CREATE_ERRORS, READ_ERRORS, UPDATE_ERRORS, ErrorOut, Pages, if_match, ref, with_etag
+from jixiao.core.apikit import (
+    CREATE_ERRORS,
+    READ_ERRORS,
+    UPDATE_ERRORS,
+    ErrorOut,
+    Pages,
+    if_match,
+    ref,
+    with_etag,
+)
 from jixiao.core.scoping import get_for_user
 from jixiao.core.viewkit import file_response
 from jixiao.projects.models import Project
