@@ -60,3 +60,11 @@ def concluded(world):
         a = services.conclude(actor=None, assessment=a, version=a.version, conclusion="support",
                               opinion="项目立项必要，予以支持。")
     return a
+
+
+def scored(world, code: str = "EA2026004"):
+    """Every drawn expert has scored; the conclusion is the performance section's to give."""
+    a = scoring(world, code)
+    if a.status == "scoring" and not a.total_score:
+        a = score_all(a)
+    return a
