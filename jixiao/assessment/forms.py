@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
 from jixiao.assessment import services
@@ -40,7 +42,7 @@ class ScoreForm(BootstrapMixin, forms.Form):
         self.dimensions = dimensions
         for d in dimensions:
             self.fields[f"score_{d['code']}"] = forms.DecimalField(
-                label=f"{d['name']}（0—{d['points']} 分）", min_value=0, max_value=d["points"], decimal_places=2,
+                label=f"{d['name']}（0—{d['points']} 分）", min_value=0, max_value=Decimal(d["points"]), decimal_places=2,
                 max_digits=7, help_text=d.get("sub_items", ""))
             self.fields[f"opinion_{d['code']}"] = forms.CharField(
                 label=f"{d['name']}意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))

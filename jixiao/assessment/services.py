@@ -365,9 +365,8 @@ def statistics(queryset, *, year: int) -> list[dict]:
             .values("conclusion", "conclusion_label")
             .annotate(count=Count("pk"), requested=Sum("requested_amount"), supported=Sum("supported_amount"),
                       cut=Sum("budget_effect"), admitted=Count("pk", filter=Q(admits=True))))
-    zero = Decimal("0.00")
     return [{"conclusion": r["conclusion"], "label": r["conclusion_label"], "count": r["count"],
-             "requested": r["requested"] or zero, "supported": r["supported"] or zero, "cut": r["cut"] or zero}
+             "requested": yuan(r["requested"] or 0), "supported": yuan(r["supported"] or 0), "cut": yuan(r["cut"] or 0)}
             for r in rows]
 
 

@@ -11,8 +11,9 @@ from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore
 from jixiao.assessment.tests import helpers
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ChangeLog, InboxItem
+from jixiao.org.models import Sector
 from jixiao.pools import services as pool_services
-from jixiao.pools.models import DrawnExpert
+from jixiao.pools.models import DrawnExpert, Expert
 from jixiao.pools.tests.helpers import ensure_pool
 from jixiao.projects import services as project_services
 from jixiao.projects.models import Project, ProjectEvent
@@ -178,8 +179,6 @@ def test_only_drawn_experts_score(world):
     # an expert who declined (and was replaced) may no longer score
     mine = DrawnExpert.objects.get(draw=a.draw, expert__user=world.user("expert"))
     ensure_pool(world)
-    from jixiao.pools.models import Expert
-    from jixiao.org.models import Sector
     pool_services.create_expert(actor=None, region=a.region, name="冯振华", organisation="潍坊学院",
                                 fields=[Sector.objects.get(code="education")])
     pool_services.decline_and_replace(actor=world.user("expert"), drawn=mine, reason="时间冲突")
