@@ -166,6 +166,20 @@ def _open_task(*, actor, assessment, drawn) -> ExpertReview:
     return review
 
 
+def _sync_tasks(*, actor, assessment) -> None:
+    """Keep the scoring tasks in step with the draw after replacements made in the pools (an
+    expert who declined or was replaced loses the task; the replacement gets one)."""
+    if assessment.draw_id is None:
+        return
+    rows = DrawnExpert.objects.filter(draw_id=assessment.draw_id).select_related("expert__user")
+    have = {r.drawn_id: r for r in ExpertReview.objects.filter(assessment=assessment)}
+    for row in rows:
+        if row.status in OPEN_DRAWN and row.pk not in have:
+            _open_task(actor=actor, assessment=assessment, drawn=row)
+        elif row.status not in OPEN_DRAWN and row.pk in have:
+            inbox.close_items(obj=have[row.pk], kind=InboxKind.ASSIGNMENT)
+
+
 def drawn_for(assessment, user) -> DrawnExpert | None:
     """The open drawn row of ``user`` (an expert login) in the assessment's draw, if any."""
     if assessment.draw_id is None or user is None:
@@ -241,6 +255,7 @@ def submit_scores(*, actor, assessment: ExAnteAssessment, scores: dict, opinion:
         assert_in_scope(review, actor, "change")
     audit.log_update(actor=actor, obj=review, before=before)
     inbox.close_items(obj=review, kind=InboxKind.ASSIGNMENT)
+    _sync_tasks(actor=actor, assessment=assessment)
     _recombine(actor=actor, assessment=assessment)
     done, expected = scoring_progress(assessment)
     if expected and done == expected:
@@ -297,6 +312,7 @@ def conclude(*, actor, assessment: ExAnteAssessment, version: int, conclusion: s
         raise TransitionError("本评估已出结论", code="assessment.concluded")
     if assessment.status != AssessmentStatus.SCORING:
         raise TransitionError("请先抽取评审专家并完成评分", code="assessment.not_scoring")
+    _sync_tasks(actor=actor, assessment=assessment)
     done, expected = scoring_progress(assessment)
     if done < expected or not expected:
         raise TransitionError(f"尚有 {expected - done} 位专家未提交评分，不能出具结论", code="assessment.scoring_open")

@@ -21,6 +21,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, paginate, require
 from jixiao.org.models import Sector
+from jixiao.pools.models import Draw
 from jixiao.projects.choices import ProjectStage
 from jixiao.projects.models import Project
 
@@ -97,6 +98,7 @@ def assessment_detail(request, pk: int):
         "can_conclude": is_perf and a.status == AssessmentStatus.SCORING,
         "can_score": mine is not None and a.status == AssessmentStatus.SCORING,
         "project_visible": Project.objects.for_user(request.user, "view").filter(pk=a.project_id).exists(),
+        "can_see_draw": can(request.user, Draw, "view"),
     })
 
 

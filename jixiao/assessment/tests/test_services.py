@@ -299,3 +299,22 @@ def test_statistics_one_group_by(world, django_assert_num_queries):
     assert full[2]["count"] == 0 and totals["count"] == 4 and totals["cut"] == D("22000000.00")
     assert services.statistics(ExAnteAssessment.objects.for_user(world.user("far_perf_section")), year=2026) == []
     assert services.statistics(qs, year=2025) == []
+
+
+def test_replacement_gets_the_task_and_scores(world):
+    a = helpers.scoring(world)
+    pool_services.create_expert(actor=None, region=a.region, name="冯振华", organisation="潍坊学院",
+                                fields=[Sector.objects.get(code="education")])
+    mine = DrawnExpert.objects.get(draw=a.draw, expert__user=world.user("expert"))
+    replacement = pool_services.decline_and_replace(actor=world.user("perf_section"), drawn=mine, reason="回避")
+    assert replacement.expert.name == "冯振华"
+    helpers.score_all(a)  # the two others and the replacement
+    a.refresh_from_db()
+    assert services.scoring_progress(a) == (3, 3)
+    assert ExpertReview.objects.get(assessment=a, drawn=replacement).is_submitted
+    # the replaced expert's task is closed
+    assert not InboxItem.objects.filter(user=world.user("expert"), title__startswith="事前评估评分",
+                                        done_at__isnull=True).exists()
+    a = services.conclude(actor=world.user("perf_section"), assessment=a, version=a.version, conclusion="support",
+                          opinion="支持")
+    assert a.total_score == D("85.50")
