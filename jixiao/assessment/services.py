@@ -115,7 +115,7 @@ def create_assessment(*, actor, project: Project, note: str = "") -> ExAnteAsses
     project_services.submit_for_assessment(actor=actor, project=project, version=project.version,
                                            note=(note or "").strip() or "发起事前绩效评估")
     project_services.record_event(actor=actor, project=project, kind=EVENT_KIND, title="发起事前绩效评估",
-                                  note=(note or "").strip(), data={"assessment": assessment.pk})
+                                  note=(note or "").strip(), data={"url": assessment.get_absolute_url(), "assessment": assessment.pk})
     return assessment
 
 
@@ -150,7 +150,7 @@ def draw_assessment_experts(*, actor, assessment: ExAnteAssessment, version: int
     for row in draw.drawn.select_related("expert__user").order_by("order"):
         _open_task(actor=actor, assessment=assessment, drawn=row)
     project_services.record_event(actor=actor, project=project, kind=EVENT_KIND, title="抽取事前评估专家",
-                                  data={"assessment": assessment.pk, "draw": draw.pk, "seed": draw.seed})
+                                  data={"url": assessment.get_absolute_url(), "assessment": assessment.pk, "draw": draw.pk, "seed": draw.seed})
     return assessment
 
 
@@ -355,7 +355,7 @@ def conclude(*, actor, assessment: ExAnteAssessment, version: int, conclusion: s
     project = Project.objects.get(pk=assessment.project_id)
     project_services.record_event(
         actor=actor, project=project, kind=EVENT_KIND, title=f"事前评估结论：{option['label']}", note=opinion,
-        data={"assessment": assessment.pk, "conclusion": option["code"], "total_score": str(assessment.total_score),
+        data={"url": assessment.get_absolute_url(), "assessment": assessment.pk, "conclusion": option["code"], "total_score": str(assessment.total_score),
               "supported_amount": None if supported is None else str(supported)},
     )
     note = f"事前绩效评估结论：{option['label']}"

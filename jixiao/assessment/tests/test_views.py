@@ -22,6 +22,8 @@ def test_flow_through_the_pages(world, login):
     r = perf.post("/assessment/new/", {"project": p.pk, "note": "重大项目"})
     a = ExAnteAssessment.objects.get(project=p)
     assert r.status_code == 302 and r["Location"] == f"/assessment/{a.pk}/"
+    # the project's timeline links to the assessment
+    assert f'href="/assessment/{a.pk}/"' in perf.get(f"/projects/{p.pk}/").content.decode()
     r = perf.post(f"/assessment/{a.pk}/draw/", {"version": a.version, "count": 3, "seed": 3})
     assert r.status_code == 302
     a.refresh_from_db()
