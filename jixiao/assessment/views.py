@@ -75,7 +75,7 @@ def assessment_create(request):
         else:
             messages.success(request, f"已发起“{a.project.name}”的事前绩效评估，项目进入评估中。请抽取评审专家。")
             return redirect(a)
-    return render(request, "org/simple_form.html", {"form": form, "title": "发起事前绩效评估",
+    return render(request, "core/form_page.html", {"form": form, "title": "发起事前绩效评估",
                                                     "cancel": reverse("assessment:assessment_list")})
 
 
@@ -117,7 +117,7 @@ def assessment_draw(request, pk: int):
         else:
             messages.success(request, f"已抽取 {d['count']} 位评审专家（已回避申报单位），并通知专家评分。")
             return redirect(a)
-    return render(request, "org/simple_form.html", {
+    return render(request, "core/form_page.html", {
         "form": form, "title": f"抽取评审专家：{a.project.name}（{a.project.sector.name}）", "cancel": a.get_absolute_url()})
 
 

@@ -74,7 +74,7 @@ def _form_view(request, template=None):
             return redirect(template)
     title = "新增指标模板" if template is None else f"编辑指标模板：{template.name}"
     cancel = template.get_absolute_url() if template else reverse("library:template_list")
-    return render(request, "org/simple_form.html", {"form": form, "title": title, "cancel": cancel})
+    return render(request, "core/form_page.html", {"form": form, "title": title, "cancel": cancel})
 
 
 @login_required

@@ -81,7 +81,7 @@ def agency_create(request):
         else:
             messages.success(request, f"已新增单位“{agency.name}”。")
             return redirect(agency)
-    return render(request, "org/simple_form.html", {"form": form, "title": "新增单位",
+    return render(request, "core/form_page.html", {"form": form, "title": "新增单位",
                                                     "cancel": reverse("org:agency_list")})
 
 
@@ -104,7 +104,7 @@ def agency_edit(request, pk: int):
         else:
             messages.success(request, "已保存。")
             return redirect(agency)
-    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑单位：{agency.name}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"编辑单位：{agency.name}",
                                                     "cancel": agency.get_absolute_url()})
 
 
@@ -172,7 +172,7 @@ def _section_form_view(request, section=None):
             messages.success(request, "已保存。")
             return redirect(section)
     title = "新增股室" if section is None else f"编辑股室：{section.name}"
-    return render(request, "org/simple_form.html", {"form": form, "title": title,
+    return render(request, "core/form_page.html", {"form": form, "title": title,
                                                     "cancel": section.get_absolute_url() if section else None})
 
 
@@ -248,7 +248,7 @@ def user_create(request):
         else:
             messages.success(request, f"已创建账号 {user.username}。")
             return redirect(user)
-    return render(request, "org/simple_form.html", {"form": form, "title": "新增用户", "cancel": None})
+    return render(request, "core/form_page.html", {"form": form, "title": "新增用户", "cancel": None})
 
 
 @login_required
@@ -273,7 +273,7 @@ def user_edit(request, pk: int):
         else:
             messages.success(request, "已保存。")
             return redirect(subject)
-    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑用户：{subject.username}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"编辑用户：{subject.username}",
                                                     "cancel": subject.get_absolute_url()})
 
 
@@ -298,7 +298,7 @@ def user_role(request, pk: int):
         else:
             messages.success(request, f"已将 {subject.username} 的角色变更为“{subject.get_role_display()}”。")
             return redirect(subject)
-    return render(request, "org/simple_form.html", {"form": form, "title": f"变更角色：{subject.username}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"变更角色：{subject.username}",
                                                     "cancel": subject.get_absolute_url()})
 
 

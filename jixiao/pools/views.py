@@ -97,7 +97,7 @@ def _expert_form_view(request, expert=None):
                 messages.success(request, f"已保存专家“{expert.name}”。")
                 return redirect(expert)
     title = "新增专家" if expert is None else f"编辑专家：{expert.name}"
-    return render(request, "org/simple_form.html", {
+    return render(request, "core/form_page.html", {
         "form": form, "title": title,
         "cancel": expert.get_absolute_url() if expert else reverse("pools:expert_list"),
     })
@@ -183,7 +183,7 @@ def _firm_form_view(request, firm=None):
                 messages.success(request, f"已保存机构“{firm.name}”。")
                 return redirect(firm)
     title = "新增第三方机构" if firm is None else f"编辑机构：{firm.name}"
-    return render(request, "org/simple_form.html", {
+    return render(request, "core/form_page.html", {
         "form": form, "title": title, "cancel": firm.get_absolute_url() if firm else reverse("pools:firm_list"),
     })
 
@@ -215,7 +215,7 @@ def firm_record_create(request, pk: int):
         else:
             messages.success(request, "已记入机构业绩。")
             return redirect(firm)
-    return render(request, "org/simple_form.html", {"form": form, "title": f"记录业绩：{firm.name}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"记录业绩：{firm.name}",
                                                     "cancel": firm.get_absolute_url()})
 
 
@@ -263,7 +263,7 @@ def draw_create(request):
         else:
             messages.success(request, f"已抽取 {draw.count} 名专家（随机种子 {draw.seed}）。")
             return redirect(draw)
-    return render(request, "org/simple_form.html", {"form": form, "title": "随机抽取专家",
+    return render(request, "core/form_page.html", {"form": form, "title": "随机抽取专家",
                                                     "cancel": reverse("pools:draw_list")})
 
 

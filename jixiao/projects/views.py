@@ -78,7 +78,7 @@ def project_create(request):
         else:
             messages.success(request, f"已建立项目“{project.name}”（{project.code}），处于储备阶段。")
             return redirect(project)
-    return render(request, "org/simple_form.html", {"form": form, "title": "新建项目",
+    return render(request, "core/form_page.html", {"form": form, "title": "新建项目",
                                                     "cancel": reverse("projects:project_list")})
 
 
@@ -96,7 +96,7 @@ def project_edit(request, pk: int):
         else:
             messages.success(request, "已保存。")
             return redirect(project)
-    return render(request, "org/simple_form.html", {"form": form, "title": f"编辑项目：{project.name}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"编辑项目：{project.name}",
                                                     "cancel": project.get_absolute_url()})
 
 
