@@ -332,7 +332,8 @@ def my_tasks(request):
     """我的任务: the draws an expert login is in (a firm login's commissions come with F7)."""
     if request.user.role not in ASSIGNED_ROLES:
         raise PermissionDenied("此页面供专家和第三方机构使用。")
+    # the draw's subject (an assessment …) is prefetched generically: pools does not import the apps above it
     tasks = DrawnExpert.objects.for_user(request.user, "view").select_related("draw").prefetch_related(
-        Prefetch("draw__fields")).order_by("-draw__created_at", "order")
+        Prefetch("draw__fields"), "draw__subject").order_by("-draw__created_at", "order")
     return render(request, "pools/my_tasks.html", {"page": paginate(request, tasks),
                                                    "is_expert": request.user.role == Role.EXPERT})

@@ -30,6 +30,7 @@ def test_flow_through_the_pages(world, login):
     assert a.status == "scoring"
 
     expert = login("expert")
+    assert f'href="/assessment/{a.pk}/"' in expert.get("/pools/tasks/").content.decode()
     r = expert.get("/assessment/mine/")
     assert "县医院门诊综合楼建设项目" in r.content.decode() and "未提交" in r.content.decode()
     form = {f"score_{k}": v for k, v in helpers.SCORES.items()} | {"opinion": "同意立项", "opinion_economy": "测算偏高"}
