@@ -26,8 +26,7 @@ def home(request):
     context = {
         "agency_count": agencies.count(),
         "department_count": agencies.filter(parent__isnull=True).count(),
-        "sections": FinanceSection.objects.filter(users=user) if user.finance_section_id else [],
-        "looked_after": user.finance_section.agencies.all()[:30] if user.finance_section_id else [],
+        "looked_after": agencies.filter(sections=user.finance_section_id)[:30] if user.finance_section_id else [],
     }
     return render(request, "org/home.html", context)
 

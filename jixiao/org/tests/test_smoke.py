@@ -27,3 +27,9 @@ def test_login_ignores_username_case_and_names_a_deactivated_account(world, pass
     assert r.status_code == 200 and "该账号已停用" in r.content.decode()
     r = Client().post("/login/", {"username": "unit_head", "password": "wrong-Password1"})
     assert "账号或密码不正确" in r.content.decode()  # a wrong password learns nothing about the account
+
+
+def test_home_lists_the_agencies_a_section_looks_after(world, login):
+    body = login("section_reviewer_agri").get("/").content.decode()
+    assert "本股室对口单位" in body and "临朐县农业农村局" in body and "临朐县城关街道办事处" in body
+    assert "临朐县教育和体育局</a>" not in body
