@@ -20,7 +20,7 @@ from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, paginate, require
-from jixiao.org.models import Sector
+from jixiao.org.filters import sector_choices
 from jixiao.pools.models import Draw
 from jixiao.projects.choices import ProjectStage
 from jixiao.projects.models import Project
@@ -46,7 +46,7 @@ def assessment_list(request):
     require(request.user, ExAnteAssessment, "view")
     qs, form = AssessmentFilter.filter_request(
         _assessments(request.user), request.GET,
-        choices={"sector": [(s.code, s.name) for s in Sector.objects.all()]})
+        choices={"sector": sector_choices()})
     return render(request, "assessment/assessment_list.html", {
         "page": paginate(request, qs), "filter_form": form,
         "can_create": can(request.user, ExAnteAssessment, "create"),

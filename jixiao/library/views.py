@@ -16,11 +16,7 @@ from jixiao.library.choices import Level1, Level2, TaxonomyVersion
 from jixiao.library.filters import TemplateFilter
 from jixiao.library.forms import SuggestForm, TemplateForm
 from jixiao.library.models import Framework, IndicatorTemplate, TaxonomyEntry, get_visible_template
-from jixiao.org.models import Sector
-
-
-def _sector_choices():
-    return [(s.code, s.name) for s in Sector.objects.all()]
+from jixiao.org.filters import sector_choices
 
 
 def _templates():
@@ -31,7 +27,7 @@ def _templates():
 def template_list(request):
     require(request.user, IndicatorTemplate, "view")
     qs = _templates().visible_to(request.user).ordered()
-    qs, form = TemplateFilter.filter_request(qs, request.GET, choices={"sector": _sector_choices()})
+    qs, form = TemplateFilter.filter_request(qs, request.GET, choices={"sector": sector_choices()})
     if request.GET.get("format") == "xlsx":
         templates = list(qs)
         record_export(request, "indicator_templates", len(templates))

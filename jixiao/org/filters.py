@@ -27,3 +27,10 @@ class UserFilter(FilterSet):
         Filter("agency", "单位代码", lookups=("agency__code",)),
         Filter("is_active", "启用", "bool"),
     )
+
+
+def sector_choices() -> list[tuple[str, str]]:
+    """The sector filter's options (national reference data, the same for every user)."""
+    from jixiao.org.models import Sector
+
+    return [(s.code, s.name) for s in Sector.objects.all()]

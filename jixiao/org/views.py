@@ -14,9 +14,9 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.org import exports, imports, services
-from jixiao.org.filters import AgencyFilter
+from jixiao.org.filters import AgencyFilter, sector_choices
 from jixiao.org.forms import AgencyForm
-from jixiao.org.models import Agency, FinanceSection, Sector
+from jixiao.org.models import Agency, FinanceSection
 
 
 @login_required
@@ -31,15 +31,12 @@ def home(request):
     return render(request, "org/home.html", context)
 
 
-def _sector_choices():
-    return [(s.code, s.name) for s in Sector.objects.all()]
-
 
 @login_required
 def agency_list(request):
     require(request.user, Agency, "view")
     qs = Agency.objects.for_user(request.user, "view").select_related("parent", "sector")
-    qs, form = AgencyFilter.filter_request(qs, request.GET, choices={"sector": _sector_choices()})
+    qs, form = AgencyFilter.filter_request(qs, request.GET, choices={"sector": sector_choices()})
     if request.GET.get("format") == "xlsx":
         agencies = list(qs)
         record_export(request, "agencies", len(agencies))

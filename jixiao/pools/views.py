@@ -14,7 +14,7 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.roles import ASSIGNED_ROLES, Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
-from jixiao.org.models import Sector
+from jixiao.org.filters import sector_choices
 from jixiao.pools import exports, imports, rules, services
 from jixiao.pools.filters import DrawFilter, ExpertFilter, FirmFilter
 from jixiao.pools.forms import DrawForm, ExpertForm, FirmForm, FirmRecordForm, ReasonForm, resolve_login
@@ -30,9 +30,6 @@ def index(request):
     return redirect("pools:expert_list")
 
 
-def _sector_choices():
-    return [(s.code, s.name) for s in Sector.objects.all()]
-
 
 # --- experts ------------------------------------------------------------------------------------
 
@@ -44,7 +41,7 @@ def _experts(user):
 def expert_list(request):
     require(request.user, Expert, "view")
     qs, form = ExpertFilter.filter_request(_experts(request.user), request.GET,
-                                           choices={"field": _sector_choices()})
+                                           choices={"field": sector_choices()})
     qs = qs.distinct()
     if request.GET.get("format") == "xlsx":
         experts = list(qs)

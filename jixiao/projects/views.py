@@ -15,7 +15,7 @@ from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
-from jixiao.org.models import Sector
+from jixiao.org.filters import sector_choices
 from jixiao.projects import exports, imports, rules, services
 from jixiao.projects.choices import ProjectAction, ProjectStage
 from jixiao.projects.filters import ProjectFilter
@@ -31,7 +31,7 @@ def _projects(user, action="view"):
 def project_list(request):
     require(request.user, Project, "view")
     qs, form = ProjectFilter.filter_request(_projects(request.user), request.GET,
-                                            choices={"sector": [(s.code, s.name) for s in Sector.objects.all()]})
+                                            choices={"sector": sector_choices()})
     if request.GET.get("format") == "xlsx":
         projects = list(qs)
         record_export(request, "projects", len(projects))
