@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jixiao.projects",
     "jixiao.pools",
     "jixiao.assessment",
+    "jixiao.targets",
 ]
 
 MIDDLEWARE = [

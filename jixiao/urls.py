@@ -18,6 +18,7 @@ urlpatterns = [
     path("core/", include("jixiao.core.urls")),
     path("projects/", include("jixiao.projects.urls")),
     path("assessment/", include("jixiao.assessment.urls")),
+    path("targets/", include("jixiao.targets.urls")),
     path("api/v1/", api.urls),
 ]
 

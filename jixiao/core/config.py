@@ -342,6 +342,66 @@ _register(Spec(
 ))
 
 
+SEVERITY_CHOICES = (("error", "错误（须修改）"), ("warning", "提示"), ("off", "不检查"))
+_register(Spec(
+    key="target_quality_rules",
+    label="目标质量自动检查",
+    help="绩效目标表提交前自动检查的项目及其级别：“错误”须修改后才能提交，“提示”只提醒，“不检查”关闭该项。",
+    shape=ROWS,
+    fields=(
+        Field("code", "检查项代码"),
+        Field("name", "检查项"),
+        Field("severity", "级别", "choice", SEVERITY_CHOICES),
+    ),
+    default=[
+        {"code": "incomplete_row", "name": "指标要素不全", "severity": "error"},
+        {"code": "wrong_level", "name": "一、二级指标不符合本年度指标体系", "severity": "error"},
+        {"code": "goal_empty", "name": "总体目标为空", "severity": "error"},
+        {"code": "missing_level1", "name": "缺少一级指标（产出、效益、满意度；2021版另含成本）", "severity": "error"},
+        {"code": "non_numeric", "name": "数值运算符的指标值不是数字", "severity": "error"},
+        {"code": "duplicate_name", "name": "三级指标名称重复", "severity": "error"},
+        {"code": "no_timeliness", "name": "缺少时效指标", "severity": "warning"},
+        {"code": "qualitative_share", "name": "定性指标占比过高", "severity": "warning"},
+        {"code": "weight_total", "name": "分值合计不等于满分", "severity": "warning"},
+        {"code": "weaker_than_last_year", "name": "指标值低于上年实际完成值", "severity": "warning"},
+        {"code": "cost_above_standard", "name": "成本指标高于支出标准", "severity": "warning"},
+        {"code": "goal_copied", "name": "总体目标照搬上年", "severity": "warning"},
+    ],
+    source="财预〔2021〕101号 绩效目标审核“四性”（完整性、相关性、适当性、可行性）",
+))
+_register(Spec(
+    key="target_quality_params",
+    label="目标质量检查参数",
+    help="定性指标占比上限、目标表分值满分，以及审核超期提醒的天数。",
+    shape=OBJECT,
+    fields=(
+        Field("qualitative_share_max", "定性指标占比上限（%）", "decimal", minimum=D(0), maximum=D(100)),
+        Field("weight_total", "分值满分", "decimal", minimum=D(1)),
+        Field("review_days", "每步审核时限（天）", "int", minimum=D(1), maximum=D(90)),
+    ),
+    default={"qualitative_share_max": D("30"), "weight_total": D("100"), "review_days": 5},
+    source="财预〔2021〕101号：绩效指标应尽量量化",
+))
+_register(Spec(
+    key="spending_standards",
+    label="预算支出标准",
+    help="成本指标的上限：名称含“关键词”、计量单位相同的成本指标，指标值不得高于“标准”。",
+    shape=ROWS,
+    fields=(
+        Field("keyword", "关键词"),
+        Field("unit", "计量单位", required=False),
+        Field("ceiling", "标准", "decimal", minimum=D(0)),
+        Field("source", "依据", required=False),
+    ),
+    default=[
+        {"keyword": "会议费", "unit": "元/人天", "ceiling": D("550"), "source": "财行〔2016〕214号 二类会议综合定额"},
+        {"keyword": "培训费", "unit": "元/人天", "ceiling": D("550"), "source": "财行〔2016〕540号 二类培训综合定额"},
+        {"keyword": "住宿费", "unit": "元/人天", "ceiling": D("380"), "source": "财行〔2013〕531号 差旅住宿标准（一般地区）"},
+    ],
+    source="各地预算支出标准",
+))
+
+
 class UnknownConfigKey(KeyError):
     pass
 

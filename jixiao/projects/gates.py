@@ -5,6 +5,8 @@
   assessment app (F4) calls :func:`register_exante_check` in its ``AppConfig.ready``.
 * 未设置绩效目标不得安排预算 (《预算法》第三十二条; 财预〔2018〕167号): a project is included in the budget
   only with an approved target sheet. The targets app (F5) calls :func:`register_target_check`.
+* 四个同步: the budget amount of a budgeted project changes only after an adjusted target sheet is
+  approved. The targets app calls :func:`register_adjustment_check`.
 
 A check is ``fn(project) -> bool | str``: ``True`` lets the project through; ``False`` or a Chinese
 message refuses it. Every registered check must let it through. With no check registered the gate
@@ -16,6 +18,7 @@ order of work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 Check = Callable[[object], "bool | str"]
 
@@ -24,6 +27,9 @@ TARGET_REFUSED = "未设置经批复的绩效目标，不得纳入预算安排�
 
 _exante_checks: list[Check] = []
 _target_checks: list[Check] = []
+_adjustment_checks: list = []
+
+ADJUSTMENT_REFUSED = "调整项目预算须先调整绩效目标并经审核批复"
 
 
 def register_exante_check(fn: Check) -> Check:
@@ -48,6 +54,23 @@ def unregister_target_check(fn: Check) -> None:
         _target_checks.remove(fn)
 
 
+def register_adjustment_check(fn) -> object:
+    """``fn(project, new_amount) -> bool | str``: may a budgeted project's budget amount change to
+    ``new_amount``? (四个同步: a budget adjustment follows an approved adjusted target sheet.)"""
+    if fn not in _adjustment_checks:
+        _adjustment_checks.append(fn)
+    return fn
+
+
+def unregister_adjustment_check(fn) -> None:
+    if fn in _adjustment_checks:
+        _adjustment_checks.remove(fn)
+
+
+def adjustment_refusal(project, amount) -> str | None:
+    return _run([lambda p, fn=fn: fn(p, amount) for fn in _adjustment_checks], project, ADJUSTMENT_REFUSED)
+
+
 def _run(checks: list[Check], project, refused: str) -> str | None:
     """None when every check lets the project through, else the refusal message."""
     if not checks:
@@ -66,3 +89,17 @@ def exante_refusal(project) -> str | None:
 
 def target_refusal(project) -> str | None:
     return _run(_target_checks, project, TARGET_REFUSED)
+
+
+@contextmanager
+def overridden(*, exante=None, target=None, adjustment=None):
+    """Run with the given checks in place of the registered ones (tests of the project library that
+    must not depend on the apps above it)."""
+    saved = (_exante_checks[:], _target_checks[:], _adjustment_checks[:])
+    for registry, fns in ((_exante_checks, exante), (_target_checks, target), (_adjustment_checks, adjustment)):
+        if fns is not None:
+            registry[:] = list(fns)
+    try:
+        yield
+    finally:
+        _exante_checks[:], _target_checks[:], _adjustment_checks[:] = saved

@@ -224,6 +224,10 @@ def update_project(*, actor, project: Project, version: int, **changes) -> Proje
         errors.setdefault("code", []).append(f"项目编码 {d['code']} 已被使用")
     if errors:
         raise ValidationFailed(errors)
+    if (project.stage in (ProjectStage.BUDGETED, ProjectStage.EXECUTING)
+            and d["budget_amount"] != project.budget_amount
+            and (refusal := gates.adjustment_refusal(project, d["budget_amount"]))):
+        raise TransitionError(refusal, code="project.target_adjustment_required")
     for k, v in d.items():
         setattr(project, k, v)
     bump(project)

@@ -34,9 +34,8 @@ def targets_ok():
     def check(project):
         return True
 
-    gates.register_target_check(check)
-    yield check
-    gates.unregister_target_check(check)
+    with gates.overridden(target=[check]):
+        yield check
 
 
 def _fields(world, **over):

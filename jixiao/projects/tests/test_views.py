@@ -143,11 +143,8 @@ def test_move_by_page(world, login):
     def approved(project):
         return True
 
-    gates.register_target_check(approved)
-    try:
+    with gates.overridden(target=[approved]):
         perf.post(f"/projects/{p.pk}/move/budget/", {"version": p.version, "budget_amount": "100"})
-    finally:
-        gates.unregister_target_check(approved)
     p.refresh_from_db()
     assert p.stage == "budgeted" and p.budget_amount == Decimal("1000000.00")
     r = perf.post(f"/projects/{p.pk}/move/start/", {"version": p.version - 1}, follow=True)

@@ -1,0 +1,694 @@
+"""Every write of F5 (target management), and the reads other apps call.
+
+A sheet is written by the agency that asks for the money (谁申请资金，谁编制目标) — its preparer, or the
+performance section correcting it — and reviewed along the region's ``target`` chain (单位自审 →
+主管部门审核 → 业务股室初审 → 绩效股复审 → 专家会审 when chosen; 谁安排资金，谁审核) through
+``jixiao.core.review``. Each save reruns the automatic quality check (``rules.check``) and stores its
+findings; blocking findings stop a submit. Approval opens the project's budget gate
+(``projects.gates``: 未设置绩效目标不得安排预算), and an in-year adjustment is a new version reviewed
+again, without which the project's budget amount cannot change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.utils import timezone
+
+from jixiao.core import audit
+from jixiao.core import config as region_config
+from jixiao.core import review as review_machinery
+from jixiao.core.choices import ChangeAction, ReviewStatus
+from jixiao.core.concurrency import bump, lock_checked
+from jixiao.core.errors import ServiceError, TransitionError, ValidationFailed
+from jixiao.core.money import MoneyError, yuan
+from jixiao.core.roles import Role
+from jixiao.core.scoping import assert_in_scope
+from jixiao.core.services import service
+from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.targets import rules
+from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
+from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
+
+CHAIN = "target"
+HEADER_FIELDS = ("annual_goal", "medium_goal", "amount", "fiscal_amount", "other_amount", "medium_amount",
+                 "medium_fiscal", "medium_other", "adjustment_reason")
+MONEY_FIELDS = ("amount", "fiscal_amount", "other_amount", "medium_amount", "medium_fiscal", "medium_other")
+INDICATOR_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard",
+                    "explanation", "value_basis", "template")
+#: Project stages in which a project takes a target sheet: from the application to the end of its year.
+OPEN_PROJECT_STAGES = ("reserve", "assessing", "admitted", "budgeted", "executing")
+_STATUS_OF_REVIEW = {
+    ReviewStatus.DRAFT: SheetStatus.DRAFT,
+    ReviewStatus.IN_REVIEW: SheetStatus.IN_REVIEW,
+    ReviewStatus.RETURNED: SheetStatus.RETURNED,
+    ReviewStatus.APPROVED: SheetStatus.APPROVED,
+}
+
+# --- last year's actual values: filled by the monitoring/evaluation apps ---------------------------
+
+ActualsProvider = Callable[[object, int], dict]
+_actuals_providers: list[ActualsProvider] = []
+
+
+def register_actuals_provider(fn: ActualsProvider) -> ActualsProvider:
+    """``fn(project, year) -> {(indicator name, unit): Decimal}``: a project's actual values in
+    ``year``. The evaluation app (F7) registers one; until then the "weaker than last year" check
+    has nothing to compare with and stays silent."""
+    if fn not in _actuals_providers:
+        _actuals_providers.append(fn)
+    return fn
+
+
+def unregister_actuals_provider(fn: ActualsProvider) -> None:
+    if fn in _actuals_providers:
+        _actuals_providers.remove(fn)
+
+
+def last_actuals(project, year: int) -> dict:
+    out: dict = {}
+    if project is None:
+        return out
+    for fn in _actuals_providers:
+        out.update(fn(project, year) or {})
+    return out
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+def taxonomy_tree(version: str) -> dict[str, list[str]]:
+    """{level 1: [level 2, …]} of a taxonomy version, in display order."""
+    from jixiao.library.models import TaxonomyEntry
+
+    tree: dict[str, list[str]] = {}
+    for level1, level2 in (TaxonomyEntry.objects.filter(taxonomy=version).order_by("position")
+                           .values_list("level1", "level2")):
+        tree.setdefault(level1, []).append(level2)
+    return tree
+
+
+def quality_settings(region, year: int) -> dict:
+    """The configuration the check reads, once per sheet (or once per import)."""
+    params = region_config.get(region, year, "target_quality_params")
+    return {
+        "severities": {r["code"]: r["severity"] for r in region_config.get(region, year, "target_quality_rules")},
+        "qualitative_share_max": params["qualitative_share_max"],
+        "weight_total": params["weight_total"],
+        "standards": tuple(rules.Standard(r["keyword"], r["unit"] or "", r["ceiling"], r["source"] or "")
+                           for r in region_config.get(region, year, "spending_standards")),
+    }
+
+
+def _previous_goal(sheet: TargetSheet) -> str:
+    """Last year's approved annual goal of the same object (project, or agency whole budget)."""
+    qs = TargetSheet.objects.filter(year=sheet.year - 1, status__in=[SheetStatus.APPROVED, SheetStatus.SUPERSEDED])
+    qs = qs.filter(project=sheet.project) if sheet.project_id else qs.filter(agency=sheet.agency, kind=TargetKind.AGENCY)
+    return qs.order_by("-number").values_list("annual_goal", flat=True).first() or ""
+
+
+def check_input(sheet: TargetSheet, rows: Iterable[rules.Row], *, settings: dict | None = None,
+                tree: dict | None = None) -> rules.CheckInput:
+    settings = settings or quality_settings(sheet.region_id, sheet.year)
+    return rules.CheckInput(
+        rows=tuple(rows),
+        annual_goal=sheet.annual_goal,
+        taxonomy=tree if tree is not None else taxonomy_tree(sheet.taxonomy),
+        previous_goal=_previous_goal(sheet),
+        last_actuals={(rules._normalise(k[0]), k[1]): v
+                      for k, v in last_actuals(sheet.project, sheet.year - 1).items()},
+        **settings,
+    )
+
+
+def rows_of(sheet: TargetSheet) -> list[rules.Row]:
+    return [rules.Row(i.position, i.level1, i.level2, i.name, i.operator, i.value, i.unit, i.weight)
+            for i in sheet.indicators.order_by("position")]
+
+
+def recheck(sheet: TargetSheet) -> list[rules.Finding]:
+    """Run the quality check on the stored sheet and store its findings (and counts)."""
+    findings = rules.check(check_input(sheet, rows_of(sheet)))
+    store_findings(sheet, findings)
+    return findings
+
+
+def store_findings(sheet: TargetSheet, findings: list[rules.Finding]) -> None:
+    TargetFinding.objects.filter(sheet=sheet).delete()
+    TargetFinding.objects.bulk_create([
+        TargetFinding(region_id=sheet.region_id, sheet=sheet, code=f.code, severity=f.severity, row=f.row,
+                      message=f.message[:255])
+        for f in findings
+    ])
+    errors = sum(1 for f in findings if f.severity == "error")
+    TargetSheet.objects.filter(pk=sheet.pk).update(error_count=errors, warning_count=len(findings) - errors)
+    sheet.error_count, sheet.warning_count = errors, len(findings) - errors
+
+
+def review_of(sheet: TargetSheet):
+    return review_machinery.review_for(sheet, CHAIN)
+
+
+def current_sheet(project, year: int | None = None) -> TargetSheet | None:
+    """The newest version of a project's sheet for a year (its budget year by default)."""
+    return (TargetSheet.objects.filter(project=project, year=year or project.year)
+            .order_by("-number").first())
+
+
+# --- the project library's gates (registered in TargetsConfig.ready) -------------------------------
+
+def target_check(project) -> bool | str:
+    """未设置绩效目标不得安排预算 (《预算法》第三十二条): the project's sheet for its budget year is approved."""
+    if TargetSheet.objects.filter(project=project, year=project.year, status=SheetStatus.APPROVED).exists():
+        return True
+    sheet = current_sheet(project)
+    if sheet is None:
+        return f"项目尚未编报 {project.year} 年度绩效目标，不得纳入预算安排资金"
+    return f"项目 {project.year} 年度绩效目标{sheet.get_status_display()}，批复后方可纳入预算"
+
+
+def adjustment_check(project, amount) -> bool | str:
+    """A budget adjustment follows an approved adjusted target sheet (四个同步): the approved current
+    version must be an adjustment (version 2 or later) whose annual amount is the new budget."""
+    sheet = TargetSheet.objects.filter(project=project, year=project.year, status=SheetStatus.APPROVED).first()
+    if sheet is None or sheet.number == 1:
+        return "调整项目预算须先调整绩效目标：请编报调整后的绩效目标表并经审核批复"
+    if sheet.amount != amount:
+        return (f"已批复的调整后绩效目标表年度资金为 {sheet.amount} 元，与调整后的预算 {amount} 元不一致，"
+                "请先调整绩效目标")
+    return True
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+def _money(errors: dict, field: str, value):
+    label = TargetSheet._meta.get_field(field).verbose_name
+    try:
+        amount = yuan(value if value not in (None, "") else 0)
+    except MoneyError as e:
+        errors.setdefault(field, []).append(f"{label}：{e}")
+        return Decimal("0")
+    if amount < 0:
+        errors.setdefault(field, []).append(f"{label}不能为负数")
+    return amount
+
+
+def _header(values: dict, errors: dict) -> dict:
+    out = {}
+    for field in HEADER_FIELDS:
+        if field not in values:
+            continue
+        v = values[field]
+        out[field] = _money(errors, field, v) if field in MONEY_FIELDS else (v or "").strip()
+    return out
+
+
+def _weight(value, errors: list[str], where: str):
+    if value in (None, ""):
+        return None
+    try:
+        w = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.append(f"{where}分值“{value}”不是数字")
+        return None
+    if not w.is_finite() or w < 0 or w >= 10000:
+        errors.append(f"{where}分值应为 0—9999 之间的数字")
+        return None
+    return w.quantize(Decimal("0.01"))
+
+
+_LENGTHS = {f: TargetIndicator._meta.get_field(f).max_length for f in ("name", "value", "unit")}
+
+
+def clean_indicator(values: dict, position: int) -> tuple[dict, list[str]]:
+    """One indicator from a form, an API body or an import row: codes checked, text trimmed, lengths
+    and the weight checked. Quality (taxonomy fit, numeric values, duplicates …) is the check's job:
+    it is reported, not refused, so a preparer can save work in progress."""
+    where = f"第 {position} 项指标："
+    errors: list[str] = []
+    d = {k: (values.get(k).strip() if isinstance(values.get(k), str) else values.get(k)) for k in INDICATOR_FIELDS}
+    if d["level1"] not in Level1.values:
+        errors.append(f"{where}一级指标“{d['level1'] or ''}”无效")
+    if d["level2"] not in Level2.values:
+        errors.append(f"{where}二级指标“{d['level2'] or ''}”无效")
+    if d["operator"] not in Operator.values:
+        errors.append(f"{where}运算符“{d['operator'] or ''}”无效")
+    for field, limit in _LENGTHS.items():
+        d[field] = d[field] or ""
+        if len(d[field]) > limit:
+            label = TargetIndicator._meta.get_field(field).verbose_name
+            errors.append(f"{where}{label}最多 {limit} 个字（现有 {len(d[field])} 个）")
+    if not d["name"]:
+        errors.append(f"{where}三级指标名称不能为空")
+    d["value_basis"] = d["value_basis"] or ValueBasis.PLAN
+    if d["value_basis"] not in ValueBasis.values:
+        errors.append(f"{where}指标值确定依据“{d['value_basis']}”无效")
+    d["weight"] = _weight(d["weight"], errors, where)
+    d["scoring_standard"] = d["scoring_standard"] or ""
+    d["explanation"] = d["explanation"] or ""
+    d["number"] = rules.parse_number(d["value"]) if d["operator"] in rules.NUMERIC_OPERATORS else None
+    if d["number"] is not None and abs(d["number"]) >= Decimal("1e16"):
+        errors.append(f"{where}指标值过大")
+    return d, errors
+
+
+def _indicator_summary(sheet_pk) -> list[str]:
+    return [f"{i.name}：{i.value_display}" for i in TargetIndicator.objects.filter(sheet_id=sheet_pk)]
+
+
+def _locked_editable(sheet: TargetSheet, version: int, actor) -> TargetSheet:
+    sheet = lock_checked(TargetSheet, sheet.pk, version)
+    if actor is not None:
+        assert_in_scope(sheet, actor, "change")
+        if actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+            raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
+    if not sheet.is_editable:
+        raise TransitionError(f"绩效目标表{sheet.get_status_display()}，不能修改", code="target.locked")
+    return sheet
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+def _title(kind: str, year: int, project=None, agency=None) -> str:
+    if kind == TargetKind.AGENCY:
+        return f"{agency.name}{year}年度部门整体支出绩效目标"
+    return f"{project.name}{year}年度绩效目标"
+
+
+@service
+def create_sheet(*, actor, year: int, project=None, agency=None, annual_goal: str = "", medium_goal: str = "",
+                 include_expert_panel: bool = False, **amounts) -> TargetSheet:
+    """A declared (version 1) sheet: for a project or policy (``project``; the project's agency
+    writes it) or an agency's whole budget (``agency``). Amounts default to the project's budget
+    (or requested) amount, all 财政拨款. The review starts as a draft with the region's target chain."""
+    if (project is None) == (agency is None):
+        raise ValueError("create_sheet needs a project or an agency")
+    errors: dict[str, list[str]] = {}
+    if project is not None:
+        agency = project.agency
+        kind = TargetKind.POLICY if project.kind == "policy" else TargetKind.PROJECT
+        if project.stage not in OPEN_PROJECT_STAGES:
+            raise TransitionError(f"项目已{project.get_stage_display()}，不能再编报绩效目标", code="target.project_closed")
+        if TargetSheet.objects.filter(project=project, year=year).exists():
+            raise TransitionError(f"该项目 {year} 年度的绩效目标表已存在", code="target.exists")
+        default = project.budget_amount or project.requested_amount
+    else:
+        kind = TargetKind.AGENCY
+        if TargetSheet.objects.filter(agency=agency, kind=TargetKind.AGENCY, year=year).exists():
+            raise TransitionError(f"该单位 {year} 年度的部门整体绩效目标表已存在", code="target.exists")
+        default = Decimal("0")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = ["年度应为 2000—2100 之间的整数"]
+    values = _header({"annual_goal": annual_goal, "medium_goal": medium_goal, **amounts}, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    values.setdefault("amount", yuan(default))
+    if "fiscal_amount" not in amounts and "other_amount" not in amounts:
+        values["fiscal_amount"] = values["amount"]
+    sheet = TargetSheet.objects.create(
+        region_id=agency.region_id, agency=agency, project=project, kind=kind, year=year, number=1,
+        taxonomy=region_config.get(agency.region_id, year, "taxonomy")["version"],
+        title=_title(kind, year, project, agency)[:255], include_expert_panel=bool(include_expert_panel),
+        created_by=actor if getattr(actor, "pk", None) else None, **values,
+    )
+    if actor is not None:
+        assert_in_scope(sheet, actor, "create")
+    audit.log_create(actor=actor, obj=sheet)
+    _start_review(actor, sheet)
+    recheck(sheet)
+    if project is not None:
+        _timeline(actor, sheet, "编报绩效目标")
+    return sheet
+
+
+def _start_review(actor, sheet: TargetSheet):
+    return review_machinery.start_review(
+        actor=actor, obj=sheet, chain=CHAIN, year=sheet.year, title=sheet.title,
+        submit_roles=[Role.AGENCY_PREPARER], include_optional=sheet.include_expert_panel,
+    )
+
+
+def _timeline(actor, sheet: TargetSheet, title: str, note: str = "") -> None:
+    from jixiao.projects.services import record_event
+
+    record_event(actor=actor, project=sheet.project, kind=TargetEventKind.TARGETS, title=title, note=note,
+                 data={"url": sheet.get_absolute_url(), "sheet": sheet.pk, "number": sheet.number})
+
+
+@service
+def update_sheet(*, actor, sheet: TargetSheet, version: int, **changes) -> TargetSheet:
+    """Edit the header (goals, amounts, adjustment reason) of a draft or returned sheet."""
+    unknown = set(changes) - set(HEADER_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}")
+    sheet = _locked_editable(sheet, version, actor)
+    before = audit.snapshot(sheet)
+    errors: dict[str, list[str]] = {}
+    values = _header(changes, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    for k, v in values.items():
+        setattr(sheet, k, v)
+    bump(sheet)
+    sheet.save()
+    audit.log_update(actor=actor, obj=sheet, before=before)
+    recheck(sheet)
+    return sheet
+
+
+def _write_indicators(sheet: TargetSheet, cleaned: list[dict]) -> None:
+    TargetIndicator.objects.filter(sheet=sheet).delete()
+    TargetIndicator.objects.bulk_create([
+        TargetIndicator(region_id=sheet.region_id, sheet=sheet, position=i, **d)
+        for i, d in enumerate(cleaned, start=1)
+    ])
+
+
+def _resolve_templates(region_id, rows: list[dict]) -> None:
+    from jixiao.library.models import IndicatorTemplate
+
+    ids = {r["template"] for r in rows if r.get("template") not in (None, "")}
+    ids = {getattr(i, "pk", i) for i in ids}
+    found = {t.pk: t for t in IndicatorTemplate.objects.available_in(region_id).filter(pk__in=ids)} if ids else {}
+    for r in rows:
+        t = r.get("template")
+        if t not in (None, ""):
+            r["template"] = found.get(getattr(t, "pk", t))
+
+
+@service
+def save_indicators(*, actor, sheet: TargetSheet, version: int, rows: list[dict]) -> TargetSheet:
+    """Replace the sheet's indicators with ``rows`` (each a dict of ``INDICATOR_FIELDS``; ``template``
+    an id or a template of the library the region reads). Every bad row is reported at once; then
+    the quality check runs on the saved rows. Templates newly adopted count as used."""
+    sheet = _locked_editable(sheet, version, actor)
+    rows = [dict(r) for r in rows]
+    _resolve_templates(sheet.region_id, rows)
+    cleaned, problems = [], []
+    for i, r in enumerate(rows, start=1):
+        d, errs = clean_indicator(r, i)
+        cleaned.append(d)
+        problems.extend(errs)
+    if len(cleaned) > 200:
+        problems.append("一张目标表最多 200 项指标")
+    if problems:
+        raise ValidationFailed({"indicators": problems})
+    before = {**audit.snapshot(sheet), "indicators": _indicator_summary(sheet.pk)}
+    old_templates = set(TargetIndicator.objects.filter(sheet=sheet, template__isnull=False)
+                        .values_list("template_id", flat=True))
+    _write_indicators(sheet, cleaned)
+    bump(sheet)
+    sheet.save()
+    audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before,
+                        after={**audit.snapshot(sheet), "indicators": _indicator_summary(sheet.pk)})
+    new_templates = [d["template"] for d in cleaned if d["template"] is not None
+                     and d["template"].pk not in old_templates]
+    if new_templates:
+        from jixiao.library.services import record_usage
+
+        record_usage(templates=new_templates, actor=actor)
+    recheck(sheet)
+    return sheet
+
+
+def indicator_from_template(template) -> dict:
+    """The indicator a template proposes (one-click adoption), filed under the sheet's taxonomy by
+    the caller (``library.rules.map_pair``)."""
+    return {"level1": template.level1, "level2": template.level2, "name": template.name,
+            "operator": template.operator, "value": template.typical_value, "unit": template.unit,
+            "weight": None, "scoring_standard": template.scoring_standard, "explanation": template.explanation,
+            "value_basis": template.value_basis, "template": template}
+
+
+def indicator_dicts(sheet: TargetSheet) -> list[dict]:
+    return [{f: getattr(i, f) for f in INDICATOR_FIELDS} for i in sheet.indicators.order_by("position")]
+
+
+@service
+def adopt_templates(*, actor, sheet: TargetSheet, version: int, templates) -> TargetSheet:
+    """一键引用: append the indicators the chosen library templates propose (already present names
+    are skipped), mapped onto the sheet's taxonomy version."""
+    from jixiao.library.rules import map_pair
+
+    rows = indicator_dicts(sheet)
+    have = {rules._normalise(r["name"]) for r in rows}
+    for template in templates:
+        if rules._normalise(template.name) in have:
+            continue
+        row = indicator_from_template(template)
+        row["level1"], row["level2"] = map_pair(row["level1"], row["level2"], sheet.taxonomy)
+        rows.append(row)
+        have.add(rules._normalise(template.name))
+    return save_indicators(actor=actor, sheet=sheet, version=version, rows=rows)
+
+
+@service
+def save_tasks(*, actor, sheet: TargetSheet, version: int, rows: list[dict]) -> TargetSheet:
+    """Replace the main tasks of an agency's whole-budget sheet; the sheet's annual amounts become
+    their sums (金额合计)."""
+    sheet = _locked_editable(sheet, version, actor)
+    if sheet.kind != TargetKind.AGENCY:
+        raise TransitionError("只有部门整体绩效目标表有年度主要任务", code="target.not_agency")
+    problems, cleaned = [], []
+    for i, r in enumerate(rows, start=1):
+        errs: dict[str, list[str]] = {}
+        name = (r.get("name") or "").strip()
+        if not name:
+            problems.append(f"第 {i} 项任务：任务名称不能为空")
+        elif len(name) > 128:
+            problems.append(f"第 {i} 项任务：任务名称最多 128 个字")
+        amounts = {}
+        for field in ("amount", "fiscal_amount", "other_amount"):
+            try:
+                amounts[field] = yuan(r.get(field) or 0)
+            except MoneyError as e:
+                errs.setdefault(field, []).append(str(e))
+                amounts[field] = Decimal("0")
+        if not errs and amounts["amount"] == 0 and (amounts["fiscal_amount"] or amounts["other_amount"]):
+            amounts["amount"] = amounts["fiscal_amount"] + amounts["other_amount"]
+        if not errs and amounts["fiscal_amount"] + amounts["other_amount"] not in (0, amounts["amount"]):
+            problems.append(f"第 {i} 项任务：财政拨款与其他资金之和应等于总额")
+        problems.extend(f"第 {i} 项任务：{m}" for ms in errs.values() for m in ms)
+        cleaned.append({"name": name, "content": (r.get("content") or "").strip(), **amounts})
+    if problems:
+        raise ValidationFailed({"tasks": problems})
+    before = {**audit.snapshot(sheet), "tasks": [t.name for t in sheet.tasks.all()]}
+    TargetTask.objects.filter(sheet=sheet).delete()
+    TargetTask.objects.bulk_create([TargetTask(region_id=sheet.region_id, sheet=sheet, position=i, **d)
+                                    for i, d in enumerate(cleaned, start=1)])
+    sheet.amount = sum((d["amount"] for d in cleaned), Decimal("0"))
+    sheet.fiscal_amount = sum((d["fiscal_amount"] for d in cleaned), Decimal("0"))
+    sheet.other_amount = sum((d["other_amount"] for d in cleaned), Decimal("0"))
+    bump(sheet)
+    sheet.save()
+    audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before,
+                        after={**audit.snapshot(sheet), "tasks": [d["name"] for d in cleaned]})
+    return sheet
+
+
+# --- review ----------------------------------------------------------------------------------------
+
+def _sync(sheet: TargetSheet, review) -> None:
+    sheet.status = _STATUS_OF_REVIEW[review.status]
+
+
+def _locked_for_review(sheet: TargetSheet, version: int, actor):
+    sheet = lock_checked(TargetSheet, sheet.pk, version)
+    if actor is not None:
+        assert_in_scope(sheet, actor, "view")
+    review = review_of(sheet)
+    if review is None:  # every sheet starts its review when created; a missing one is a data fault
+        raise TransitionError("该目标表没有审核流程", code="target.no_review")
+    return sheet, review, audit.snapshot(sheet)
+
+
+def _finish(actor, sheet: TargetSheet, before: dict) -> TargetSheet:
+    bump(sheet)
+    sheet.save()
+    audit.log_update(actor=actor, obj=sheet, before=before)
+    return sheet
+
+
+@service
+def submit_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "") -> TargetSheet:
+    """Submit a draft or returned sheet into review. The quality check runs first; any finding of
+    severity "error" refuses the submit with every such finding listed."""
+    sheet, review, before = _locked_for_review(sheet, version, actor)
+    if not sheet.is_editable:
+        raise TransitionError(f"绩效目标表{sheet.get_status_display()}，不能提交", code="target.not_submittable")
+    if not sheet.indicators.exists():
+        raise ValidationFailed({"indicators": ["尚未填写任何绩效指标，不能提交"]}, code="target.empty")
+    findings = recheck(sheet)
+    errors = rules.blocking(findings)
+    if errors:
+        raise ValidationFailed({"findings": [f.message for f in errors]}, code="target.quality")
+    review_machinery.submit(actor=actor, review=review, version=review.version, opinion=opinion)
+    review.refresh_from_db()
+    _sync(sheet, review)
+    sheet.submitted_at = timezone.now()
+    return _finish(actor, sheet, before)
+
+
+@service
+def approve_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "") -> TargetSheet:
+    """Pass the current step. After the last step the version is approved (批复): an earlier approved
+    version becomes superseded, and the project's timeline records it."""
+    sheet, review, before = _locked_for_review(sheet, version, actor)
+    review_machinery.approve(actor=actor, review=review, version=review.version, opinion=opinion)
+    review.refresh_from_db()
+    _sync(sheet, review)
+    if sheet.status == SheetStatus.APPROVED:
+        sheet.approved_at = timezone.now()
+        _supersede_earlier(actor, sheet)
+    sheet = _finish(actor, sheet, before)
+    if sheet.status == SheetStatus.APPROVED and sheet.project_id:
+        _timeline(actor, sheet, "绩效目标批复" if sheet.number == 1 else "调整后绩效目标批复", opinion)
+    return sheet
+
+
+def _supersede_earlier(actor, sheet: TargetSheet) -> None:
+    earlier = TargetSheet.objects.filter(year=sheet.year, status=SheetStatus.APPROVED, number__lt=sheet.number)
+    earlier = (earlier.filter(project=sheet.project) if sheet.project_id
+               else earlier.filter(agency=sheet.agency, kind=TargetKind.AGENCY))
+    for old in earlier:
+        before = audit.snapshot(old)
+        old.status = SheetStatus.SUPERSEDED
+        bump(old)
+        old.save()
+        audit.log_update(actor=actor, obj=old, before=before)
+
+
+@service
+def return_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str) -> TargetSheet:
+    """退回: back to the preparer with the reviewer's opinion (required); every opinion stays visible."""
+    sheet, review, before = _locked_for_review(sheet, version, actor)
+    review_machinery.return_(actor=actor, review=review, version=review.version, opinion=opinion)
+    review.refresh_from_db()
+    _sync(sheet, review)
+    sheet.return_count += 1
+    return _finish(actor, sheet, before)
+
+
+def bulk_review(*, actor, sheets: Iterable[TargetSheet], action: str, opinion: str = "") -> tuple[int, list[str]]:
+    """Approve or return several sheets (the reviewer's bulk action). Each sheet is its own service
+    call (its own transaction), at the version just read: one refusal does not stop the others, and
+    each refusal comes back as "title：reason"."""
+    fn = {"approve": approve_sheet, "return": return_sheet}[action]
+    done, failures = 0, []
+    for sheet in sheets:
+        try:
+            fn(actor=actor, sheet=sheet, version=sheet.version, opinion=opinion)
+            done += 1
+        except (ServiceError, PermissionDenied) as e:
+            message = getattr(e, "message", None) or str(e)
+            if isinstance(e, ValidationFailed):
+                message = "；".join(m for ms in e.errors.values() for m in ms)
+            failures.append(f"{sheet.title}：{message}")
+    return done, failures
+
+
+# --- versions --------------------------------------------------------------------------------------
+
+@service
+def adjust_sheet(*, actor, sheet: TargetSheet, reason: str) -> TargetSheet:
+    """In-year adjustment (年中调整): a new version copied from the approved one, with the reason, in
+    draft and reviewed again along the chain. Only the approved current version can be adjusted, and
+    only one adjustment is under way at a time."""
+    sheet = TargetSheet.objects.select_for_update().get(pk=sheet.pk)
+    if actor is not None:
+        assert_in_scope(sheet, actor, "change")
+        if actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+            raise PermissionDenied("只有编报单位的填报人（或绩效股）可以调整绩效目标。")
+    if sheet.status != SheetStatus.APPROVED:
+        raise TransitionError("只有已批复的绩效目标才能调整", code="target.not_approved")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"adjustment_reason": ["请填写调整原因"]})
+    siblings = TargetSheet.objects.filter(year=sheet.year)
+    siblings = (siblings.filter(project=sheet.project) if sheet.project_id
+                else siblings.filter(agency=sheet.agency, kind=TargetKind.AGENCY))
+    if siblings.filter(number__gt=sheet.number).exists():
+        raise TransitionError("已有一份调整中的绩效目标表，请先完成它的审核", code="target.adjusting")
+    number = (siblings.aggregate(n=Max("number"))["n"] or 0) + 1
+    copy = TargetSheet.objects.create(
+        region_id=sheet.region_id, agency=sheet.agency, project=sheet.project, kind=sheet.kind, year=sheet.year,
+        number=number, previous=sheet, taxonomy=sheet.taxonomy, title=sheet.title,
+        include_expert_panel=sheet.include_expert_panel, adjustment_reason=reason,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **{f: getattr(sheet, f) for f in ("annual_goal", "medium_goal", *MONEY_FIELDS)},
+    )
+    TargetIndicator.objects.bulk_create([
+        TargetIndicator(region_id=copy.region_id, sheet=copy, position=i.position,
+                        **{f: getattr(i, f) for f in (*INDICATOR_FIELDS, "number") if f != "template"},
+                        template_id=i.template_id)
+        for i in sheet.indicators.all()
+    ])
+    TargetTask.objects.bulk_create([
+        TargetTask(region_id=copy.region_id, sheet=copy, position=t.position, name=t.name, content=t.content,
+                   amount=t.amount, fiscal_amount=t.fiscal_amount, other_amount=t.other_amount)
+        for t in sheet.tasks.all()
+    ])
+    if actor is not None:
+        assert_in_scope(copy, actor, "change")
+    audit.log_create(actor=actor, obj=copy)
+    _start_review(actor, copy)
+    recheck(copy)
+    if copy.project_id:
+        _timeline(actor, copy, "调整绩效目标", reason)
+    return copy
+
+
+def versions(sheet: TargetSheet) -> list[TargetSheet]:
+    """Every version of the sheet's object and year, oldest first (for side-by-side comparison)."""
+    qs = TargetSheet.objects.filter(year=sheet.year)
+    qs = qs.filter(project=sheet.project) if sheet.project_id else qs.filter(agency=sheet.agency,
+                                                                             kind=TargetKind.AGENCY)
+    return list(qs.order_by("number").prefetch_related("indicators"))
+
+
+# --- disclosure flag (F11 builds the pages) ---------------------------------------------------------
+
+@service
+def set_published(*, actor, sheet: TargetSheet, version: int, published: bool, redacted: bool = False):
+    """Mark an approved sheet as published with the budget (预算公开, domain-rules §12), or withdraw
+    it; a redacted (涉密) sheet is never published."""
+    sheet = lock_checked(TargetSheet, sheet.pk, version)
+    if actor is not None:
+        assert_in_scope(sheet, actor, "change")
+        if actor.role != Role.PERFORMANCE_SECTION:
+            raise PermissionDenied("只有绩效股可以公开绩效目标。")
+    if sheet.status != SheetStatus.APPROVED:
+        raise TransitionError("只有已批复的绩效目标才能公开", code="target.not_approved")
+    if published and redacted:
+        raise ValidationFailed({"published": ["涉密内容不能公开"]})
+    before = audit.snapshot(sheet)
+    sheet.redacted = bool(redacted)
+    sheet.published = bool(published)
+    sheet.published_at = timezone.now() if published else None
+    return _finish(actor, sheet, before)
+
+
+# --- 专家会审: the optional last step ---------------------------------------------------------------
+
+@service
+def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
+    """Draw the experts of the 专家会审 step for a sheet that includes it (domain-rules §10): the
+    sheet's agency is recused; the drawn experts become the step's reviewers."""
+    from jixiao.pools.services import draw_experts
+
+    sheet = TargetSheet.objects.select_for_update().get(pk=sheet.pk)
+    if actor is not None:
+        assert_in_scope(sheet, actor, "change")
+        if actor.role != Role.PERFORMANCE_SECTION:
+            raise PermissionDenied("只有绩效股可以抽取会审专家。")
+    if not sheet.include_expert_panel:
+        raise TransitionError("该目标表的审核链不含专家会审", code="target.no_panel")
+    if sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED):
+        raise TransitionError("绩效目标已批复，不再需要会审专家", code="target.approved")
+    draw = draw_experts(actor=actor, region=sheet.region, purpose=f"{sheet.title}专家会审", count=count,
+                        fields=fields, exclude_agencies=[sheet.agency], subject=sheet, seed=seed)
+    before = audit.snapshot(sheet)
+    sheet.expert_draw = draw
+    _finish(actor, sheet, before)
+    return draw
