@@ -99,6 +99,8 @@ def _register_routers() -> None:
     from jixiao.org.api import router as org_router
     from jixiao.pools.api import router as pools_router
     from jixiao.projects.api import router as projects_router
+    from jixiao.targets.api import router as targets_router
+    from jixiao.targets.api_statistics import router as target_statistics_router
 
     api.add_router("/", core_router)
     api.add_router("/org/", org_router)
@@ -106,6 +108,8 @@ def _register_routers() -> None:
     api.add_router("/projects/", projects_router)
     api.add_router("/pools/", pools_router)
     api.add_router("/assessment/", assessment_router)
+    api.add_router("/targets/", targets_router)
+    api.add_router("/targets/statistics/", target_statistics_router)
 
 
 _register_routers()

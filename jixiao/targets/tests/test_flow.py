@@ -10,7 +10,13 @@ from jixiao.core.models import ReviewEvent
 from jixiao.projects import services as project_services
 from jixiao.targets import services
 from jixiao.targets.models import TargetSheet
-from jixiao.targets.tests.factories import GOOD_ROWS, approve_through, approved_sheet, make_project, make_sheet
+from jixiao.targets.tests.factories import (
+    GOOD_ROWS,
+    approve_through,
+    approved_sheet,
+    make_project,
+    make_sheet,
+)
 
 
 def test_clean_sheet_has_no_findings_and_goes_through_the_chain(world):
