@@ -1,0 +1,4 @@
+"""Filled in by the routes_pages work."""
+
+HTML_ROUTES = []
+API_ROUTES = []
