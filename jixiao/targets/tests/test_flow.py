@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.core.errors import TransitionError, ValidationFailed
+from django.core.exceptions import PermissionDenied
+
+from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ReviewEvent
 from jixiao.projects import services as project_services
 from jixiao.targets import services
@@ -130,3 +132,113 @@ def test_only_one_declared_sheet_per_project_and_year(world):
     sheet = make_sheet(world)
     with pytest.raises(TransitionError):
         services.create_sheet(actor=world.user("preparer"), year=sheet.year, project=sheet.project)
+
+
+def test_expert_panel_step_is_taken_by_a_drawn_expert(world):
+    from jixiao.org.models import Sector
+    from jixiao.pools.tests.helpers import ensure_pool
+
+    ensure_pool(world)
+    sheet = make_sheet(world, include_expert_panel=True)
+    assert [s["name"] for s in services.review_of(sheet).steps][-1] == "专家会审"
+    with pytest.raises(PermissionDenied):
+        services.draw_panel(actor=world.user("section_reviewer"), sheet=sheet, count=1,
+                            fields=[Sector.objects.get(code="education")])
+    draw = services.draw_panel(actor=world.user("perf_section"), sheet=sheet, count=3,
+                               fields=[Sector.objects.get(code="education")], seed=7)
+    assert draw.drawn.filter(expert__user=world.user("expert")).exists()
+    sheet.refresh_from_db()
+    sheet = services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+    sheet = approve_through(world, sheet)
+    assert sheet.status == "in_review"
+    # the expert now sees the sheet (assigned scope) and takes the last step
+    assert TargetSheet.objects.for_user(world.user("expert"), "view").filter(pk=sheet.pk).exists()
+    sheet = services.approve_sheet(actor=world.user("expert"), sheet=sheet, version=sheet.version, opinion="同意")
+    assert sheet.status == "approved"
+
+
+def test_agency_sheet_tasks_set_its_amounts(world):
+    agency = world.agency("101001")
+    preparer = world.user("preparer")
+    sheet = services.create_sheet(actor=preparer, year=2026, agency=agency, annual_goal="1. 保障学校正常运转。")
+    assert sheet.kind == "agency" and sheet.amount == 0
+    sheet = services.save_tasks(actor=preparer, sheet=sheet, version=sheet.version, rows=[
+        {"name": "教育教学", "content": "保障教学", "fiscal_amount": "3000000", "other_amount": "200000"},
+        {"name": "校舍维修", "content": "维修", "amount": "500000", "fiscal_amount": "500000"},
+    ])
+    assert sheet.amount == Decimal("3700000.00") and sheet.fiscal_amount == Decimal("3500000.00")
+    with pytest.raises(ValidationFailed) as exc:
+        services.save_tasks(actor=preparer, sheet=sheet, version=sheet.version, rows=[
+            {"name": "", "amount": "1"}, {"name": "x", "amount": "10", "fiscal_amount": "3", "other_amount": "3"}])
+    assert len(exc.value.errors["tasks"]) == 2
+    assert sheet.tasks.count() == 2
+    with pytest.raises(TransitionError):
+        services.create_sheet(actor=preparer, year=2026, agency=agency)
+
+
+def test_scope_and_roles_of_writes(world):
+    sheet = make_sheet(world)
+    with pytest.raises(PermissionDenied):
+        services.update_sheet(actor=world.user("preparer_agri"), sheet=sheet, version=sheet.version,
+                              annual_goal="改")
+    with pytest.raises(PermissionDenied):
+        services.update_sheet(actor=world.user("unit_head"), sheet=sheet, version=sheet.version, annual_goal="改")
+    with pytest.raises(StaleVersion):
+        services.update_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version - 1,
+                              annual_goal="改")
+    with pytest.raises(PermissionDenied):
+        services.create_sheet(actor=world.user("preparer_agri"), year=2026, project=make_project(world, code="XM2"))
+    sheet.refresh_from_db()
+    assert sheet.annual_goal != "改"
+
+
+def test_adopting_templates_counts_usage_and_maps_the_taxonomy(world):
+    from jixiao.library.models import IndicatorTemplate
+
+    sheet = make_sheet(world, rows=[])
+    template = IndicatorTemplate.objects.filter(region__isnull=True, level1="output", level2="cost").first()
+    other = IndicatorTemplate.objects.filter(region__isnull=True, level1="satisfaction").first()
+    before = (template.usage_count, other.usage_count)
+    sheet = services.adopt_templates(actor=world.user("preparer"), sheet=sheet, version=sheet.version,
+                                     templates=[template, other, other])
+    rows = list(sheet.indicators.order_by("position"))
+    assert [r.name for r in rows] == [template.name, other.name]
+    assert (rows[0].level1, rows[0].level2) == ("cost", "economic_cost")  # classic cost filed under 2021
+    template.refresh_from_db()
+    other.refresh_from_db()
+    assert (template.usage_count, other.usage_count) == (before[0] + 1, before[1] + 1)
+
+
+def test_bulk_review_reports_each_refusal(world):
+    ok = make_sheet(world)
+    ok = services.submit_sheet(actor=world.user("preparer"), sheet=ok, version=ok.version)
+    draft = make_sheet(world, project=make_project(world, code="XM2026101001002", name="实验室设备购置项目"))
+    done, failures = services.bulk_review(actor=world.user("unit_head"), sheets=[ok, draft], action="approve",
+                                          opinion="同意")
+    assert done == 1 and len(failures) == 1 and "实验室设备购置项目" in failures[0]
+    ok.refresh_from_db()
+    assert services.review_of(ok).current_step["name"] == "主管部门审核"
+
+
+def test_publish_only_approved_and_never_redacted(world):
+    perf = world.user("perf_section")
+    sheet = make_sheet(world)
+    with pytest.raises(TransitionError):
+        services.set_published(actor=perf, sheet=sheet, version=sheet.version, published=True)
+    sheet = approved_sheet(world)
+    with pytest.raises(ValidationFailed):
+        services.set_published(actor=perf, sheet=sheet, version=sheet.version, published=True, redacted=True)
+    with pytest.raises(PermissionDenied):
+        services.set_published(actor=world.user("preparer"), sheet=sheet, version=sheet.version, published=True)
+    sheet = services.set_published(actor=perf, sheet=sheet, version=sheet.version, published=True)
+    assert sheet.published and sheet.published_at
+
+
+def test_every_write_is_in_the_change_log(world):
+    from jixiao.core.models import ChangeLog
+
+    sheet = approved_sheet(world)
+    rows = ChangeLog.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk))
+    assert rows.filter(action="create").count() == 1
+    assert rows.filter(action="update", changes__has_key="indicators").exists()
+    assert rows.filter(action="update", changes__has_key="status").count() >= 2
