@@ -4,7 +4,6 @@ approve; the project's budget gate; adjustment and the budget-adjustment gate.""
 from decimal import Decimal
 
 import pytest
-
 from django.core.exceptions import PermissionDenied
 
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
