@@ -33,7 +33,7 @@ AREAS: tuple[Area, ...] = (
          "项目与政策从储备到完结的全过程，先评估后入库、无目标不安排预算。"),
     Area("assessment", "事前评估", "F4", "clipboard-check", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, "assessment:index",
          "新增重大项目和政策的事前绩效评估，专家打分并形成评估意见。"),
-    Area("targets", "目标管理", "F5", "bullseye", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, None,
+    Area("targets", "目标管理", "F5", "bullseye", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, "targets:sheet_list",
          "绩效目标申报、审核、批复、调整与覆盖率统计。"),
     Area("monitoring", "运行监控", "F6", "activity", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
          "预算执行与目标实现“双监控”，偏差预警与纠偏。"),

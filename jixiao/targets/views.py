@@ -1,89 +1,612 @@
-"""Pages of target management (thin: require → scoped fetch → one service call)."""
+"""F5 pages. Thin: require → scoped fetch → form → one service call → messages + redirect."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from jixiao.core.scoping import get_for_user
-from jixiao.core.viewkit import require
-from jixiao.targets.models import TargetSheet
+from jixiao.core import config as region_config
+from jixiao.core import review as review_machinery
+from jixiao.core.choices import InboxKind, ReviewStatus
+from jixiao.core.errors import ServiceError, ValidationFailed
+from jixiao.core.models import InboxItem, Review, ReviewEvent
+from jixiao.core.money import MoneyError, from_wan
+from jixiao.core.roles import Role
+from jixiao.core.scoping import can, get_for_user
+from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.targets import services
+from jixiao.targets.choices import SheetStatus, TargetKind
+from jixiao.targets.filters import SheetFilter
+from jixiao.targets.forms import (
+    AdjustForm,
+    AdmitForm,
+    BulkReviewForm,
+    CreateForm,
+    DrawForm,
+    OpinionForm,
+    PublishForm,
+    SheetForm,
+    wan_exact,
+)
+from jixiao.targets.models import TARGET_EDITORS, TARGET_REVIEWERS, TargetIndicator, TargetSheet
+
+#: The columns of the indicator editor, in the order of the official form.
+ROW_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard", "value_basis",
+              "explanation", "template")
+TASK_FIELDS = ("name", "content", "amount", "fiscal_amount", "other_amount")
 
 
-def sheet_detail(request, pk):
+def _sheets(user, action="view"):
+    return TargetSheet.objects.for_user(user, action).select_related("agency", "project", "region")
+
+
+def _editor(user) -> None:
+    """谁申请资金，谁编制目标: only the agency's preparer (and the performance section) write a sheet;
+    reviewers may act on a sheet's review but never edit it."""
+    require(user, TargetSheet, "change")
+    if user.role not in TARGET_EDITORS:
+        raise PermissionDenied("只有编报单位的填报人（或绩效股）可以编制、修改绩效目标表。")
+
+
+def _perf(user) -> None:
+    require(user, TargetSheet, "change")
+    if user.role != Role.PERFORMANCE_SECTION:
+        raise PermissionDenied("此操作由绩效股进行。")
+
+
+def _sheet(request, pk, action="view"):
+    return get_for_user(_sheets(request.user, action), request.user, action, pk=pk)
+
+
+def default_year(user) -> int:
+    latest = TargetSheet.objects.for_user(user, "view").aggregate(y=Max("year"))["y"]
+    return latest or timezone.localdate().year
+
+
+def _year(request, user) -> int:
+    try:
+        return int(request.POST.get("year") or request.GET.get("year") or default_year(user))
+    except ValueError:
+        return default_year(user)
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+@login_required
+def sheet_list(request):
     require(request.user, TargetSheet, "view")
-    sheet = get_for_user(TargetSheet.objects.select_related("project", "agency"), request.user, "view", pk=pk)
-    return render(request, "targets/sheet_detail.html", {"sheet": sheet})
+    qs, form = SheetFilter.filter_request(_sheets(request.user), request.GET)
+    return render(request, "targets/sheet_list.html", {
+        "page": paginate(request, qs), "filter_form": form, "query": request.GET.urlencode(),
+        "can_create": can(request.user, TargetSheet, "create"),
+        "can_review": request.user.role in TARGET_REVIEWERS,
+    })
 
 
-# Placeholders until the pages land (owned by the pages helper).
+@login_required
+def sheet_export(request):
+    """导出 the filtered sheets: ``?layout=official`` in the official forms (one worksheet per sheet),
+    else the flat list (one row per indicator)."""
+    from jixiao.targets import exports
+
+    require(request.user, TargetSheet, "view")
+    qs, _ = SheetFilter.filter_request(_sheets(request.user), request.GET)
+    region = request.user.region.name if request.user.region_id else ""
+    if request.GET.get("layout") == "official":
+        sheets = list(qs.prefetch_related("indicators", "tasks"))
+        record_export(request, "target_sheets_official", len(sheets))
+        return file_response(exports.official_workbook(sheets), f"{region}绩效目标表.xlsx")
+    record_export(request, "target_sheets", qs.count())
+    return file_response(exports.flat_workbook(qs), f"{region}绩效目标清单.xlsx")
 
 
-def sheet_list(request, pk=None):
-    raise Http404
+def _waiting(user):
+    """The sheets whose current review step is the user's: the open 审核 inbox items the review
+    machinery opened for exactly the step's resolved reviewers (set-based), plus — for experts,
+    whose panel may be drawn after the step opened — the sheets they are drawn for at the 专家会审
+    step. Returns {review id: waiting since}."""
+    review_ct = ContentType.objects.get_for_model(Review)
+    since = dict(InboxItem.objects.filter(user=user, done_at__isnull=True, kind=InboxKind.REVIEW,
+                                          content_type=review_ct).values_list("object_id", "created_at"))
+    if user.role == Role.EXPERT:
+        sheet_ct = ContentType.objects.get_for_model(TargetSheet)
+        mine = TargetSheet.objects.for_user(user, "view").filter(status=SheetStatus.IN_REVIEW).values("pk")
+        for review in Review.objects.filter(content_type=sheet_ct, object_id__in=mine, chain=services.CHAIN,
+                                            status=ReviewStatus.IN_REVIEW):
+            if review.pk not in since and review_machinery.can_act(user, review):
+                since[review.pk] = review.updated_at
+    return since
 
 
-def review_queue(request, pk=None):
-    raise Http404
+@login_required
+def review_queue(request):
+    """待我审核: the reviewer's inbox of sheets, with bulk 通过 / 退回 and overdue marks."""
+    require(request.user, TargetSheet, "view")
+    if request.user.role not in TARGET_REVIEWERS:
+        raise PermissionDenied("此页面供绩效目标的审核人使用。")
+    since = _waiting(request.user)
+    sheet_ct = ContentType.objects.get_for_model(TargetSheet)
+    reviews = {r.object_id: r for r in Review.objects.filter(pk__in=list(since), content_type=sheet_ct,
+                                                             chain=services.CHAIN, status=ReviewStatus.IN_REVIEW)}
+    qs = _sheets(request.user).filter(pk__in=list(reviews), status=SheetStatus.IN_REVIEW).order_by("submitted_at", "pk")
+    if request.method == "POST":
+        form = BulkReviewForm(request.POST)
+        ids = {int(i) for i in request.POST.getlist("sheet") if i.isdigit()}
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for e in errors:
+                    messages.error(request, e)
+        elif not ids:
+            messages.error(request, "请先勾选要审核的目标表。")
+        else:
+            chosen = list(qs.filter(pk__in=ids))
+            done, failures = services.bulk_review(actor=request.user, sheets=chosen, action=form.cleaned_data["action"],
+                                                  opinion=form.cleaned_data["opinion"])
+            label = dict(form.fields["action"].choices)[form.cleaned_data["action"]]
+            if done:
+                messages.success(request, f"已{label} {done} 份目标表。")
+            for failure in failures:
+                messages.error(request, failure)
+        return redirect("targets:review_queue")
+    days = region_config.get(request.user.region_id, default_year(request.user),
+                             "target_quality_params")["review_days"] if request.user.region_id else 5
+    now = timezone.now()
+    page = paginate(request, qs)
+    items = []
+    for sheet in page.object_list:
+        review = reviews[sheet.pk]
+        start = since.get(review.pk) or review.updated_at
+        items.append({"sheet": sheet, "step": (review.current_step or {}).get("name", ""),
+                      "waited": (now - start).days, "overdue": now - start > timedelta(days=days)})
+    return render(request, "targets/review_queue.html", {"page": page, "items": items, "review_days": days})
 
 
-def sheet_create(request, pk=None):
-    raise Http404
+# --- create and edit -------------------------------------------------------------------------------
+
+def creatable_projects(user, year: int):
+    """The user's projects of the year, in a stage that takes a target sheet, without one yet."""
+    from jixiao.projects.models import Project
+
+    have = TargetSheet.objects.filter(year=year, project__isnull=False).values("project_id")
+    return (Project.objects.for_user(user, "view").filter(year=year, stage__in=services.OPEN_PROJECT_STAGES)
+            .exclude(pk__in=have).select_related("agency").order_by("agency__code", "code"))
 
 
-def sheet_export(request, pk=None):
-    raise Http404
+@login_required
+def sheet_create(request):
+    require(request.user, TargetSheet, "create")
+    year = _year(request, request.user)
+    agency = request.user.agency if request.user.agency_id else None
+    if agency is not None and TargetSheet.objects.filter(agency=agency, kind=TargetKind.AGENCY, year=year).exists():
+        agency = None
+    form = CreateForm(request.POST or None, initial={"year": year, "subject": request.GET.get("project")},
+                      projects=creatable_projects(request.user, year), agency=agency,
+                      allow_panel=request.user.role == Role.PERFORMANCE_SECTION)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.create_sheet(actor=request.user, **form.service_fields())
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已建立“{sheet.title}”（草稿）。请填写绩效指标。")
+            return redirect("targets:indicator_edit", pk=sheet.pk)
+    return render(request, "core/form_page.html", {"form": form, "title": "新建绩效目标表",
+                                                    "cancel": reverse("targets:sheet_list")})
 
 
-def sheet_import(request, pk=None):
-    raise Http404
+@login_required
+def sheet_edit(request, pk: int):
+    _editor(request.user)
+    sheet = _sheet(request, pk, "change")
+    form = SheetForm(request.POST or None, initial=SheetForm.initial_for(sheet), sheet=sheet)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.update_sheet(actor=request.user, sheet=sheet, version=form.cleaned_data["version"],
+                                          **form.service_fields())
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存。质量检查结果已更新。")
+            return redirect(sheet)
+    return render(request, "core/form_page.html", {"form": form, "title": f"编辑：{sheet.title}",
+                                                    "cancel": sheet.get_absolute_url()})
 
 
-def import_template(request, pk=None):
-    raise Http404
+def _posted_rows(post, fields) -> list[dict]:
+    """The editor's rows: one list per column (``name="<field>"`` repeated per row); a row with every
+    cell empty is dropped (a blank row added and left unused)."""
+    columns = {f: post.getlist(f) for f in fields}
+    count = max((len(v) for v in columns.values()), default=0)
+    rows = []
+    for i in range(count):
+        row = {f: (columns[f][i] if i < len(columns[f]) else "") for f in fields}
+        if any((v or "").strip() for k, v in row.items() if k not in ("level1", "level2", "operator", "value_basis",
+                                                                      "template")):
+            rows.append(row)
+    return rows
 
 
-def sheet_edit(request, pk=None):
-    raise Http404
+def _tree_labels(sheet) -> list[dict]:
+    l1, l2 = dict(Level1.choices), dict(Level2.choices)
+    return [{"code": k, "label": l1.get(k, k), "children": [{"code": c, "label": l2.get(c, c)} for c in v]}
+            for k, v in services.taxonomy_tree(sheet.taxonomy).items()]
 
 
-def indicator_edit(request, pk=None):
-    raise Http404
+def _suggestions(sheet):
+    from jixiao.library.services import suggest
+
+    if sheet.project_id:
+        project = sheet.project
+        sector = project.sector.code if project.sector_id else None
+        return suggest(region=sheet.region, sector_code=sector, name=project.name,
+                       description=project.description, limit=12)
+    sector = sheet.agency.sector.code if sheet.agency.sector_id else None
+    return suggest(region=sheet.region, sector_code=sector, name=sheet.agency.name, limit=12)
 
 
-def task_edit(request, pk=None):
-    raise Http404
+@login_required
+def indicator_edit(request, pk: int):
+    """The table editor of every indicator row, with the library's suggestions beside it."""
+    _editor(request.user)
+    sheet = _sheet(request, pk, "change")
+    errors: list[str] = []
+    version = sheet.version
+    if request.method == "POST":
+        rows = _posted_rows(request.POST, ROW_FIELDS)
+        for row in rows:
+            row["template"] = int(row["template"]) if str(row["template"]).isdigit() else None
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            errors.append("缺少版本号，请刷新页面后重试。")
+        if not errors:
+            try:
+                sheet = services.save_indicators(actor=request.user, sheet=sheet, version=version, rows=rows)
+            except ServiceError as exc:
+                errors = ([m for ms in exc.errors.values() for m in ms] if isinstance(exc, ValidationFailed)
+                          else [exc.message])
+            else:
+                messages.success(request, f"已保存 {len(rows)} 项指标。"
+                                          f"质量检查：{sheet.error_count} 个错误，{sheet.warning_count} 个提示。")
+                return redirect(sheet)
+    else:
+        rows = services.indicator_dicts(sheet)
+        for row in rows:
+            row["template"] = row["template"].pk if row["template"] is not None else ""
+    tree = _tree_labels(sheet)
+    children = {n["code"]: n["children"] for n in tree}
+    row_findings: dict[int, list] = {}
+    if request.method != "POST":
+        for f in sheet.findings.filter(row__isnull=False):
+            row_findings.setdefault(f.row, []).append(f)
+    for position, row in enumerate(rows, start=1):
+        row["level2_options"] = children.get(row.get("level1"), [])
+        row["errors"] = [e.split("：", 1)[-1] for e in errors if e.startswith(f"第 {position} 项")]
+        row["findings"] = row_findings.get(position, [])
+    return render(request, "targets/indicator_edit.html", {
+        "sheet": sheet, "rows": rows, "errors": errors, "version": version, "tree": tree,
+        "operators": Operator.choices, "bases": ValueBasis.choices, "suggestions": _suggestions(sheet),
+        "blank_row": {"operator": Operator.GE, "value_basis": ValueBasis.PLAN, "level2_options": []},
+    })
 
 
-def adopt(request, pk=None):
-    raise Http404
+@login_required
+@require_POST
+def adopt(request, pk: int):
+    """一键引用: add the chosen library templates' indicators to the sheet."""
+    from jixiao.library.models import IndicatorTemplate
+
+    _editor(request.user)
+    sheet = _sheet(request, pk, "change")
+    ids = [int(i) for i in request.POST.getlist("template") if i.isdigit()]
+    templates = list(IndicatorTemplate.objects.available_in(sheet.region_id).filter(pk__in=ids))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "缺少版本号，请刷新页面后重试。")
+        return redirect("targets:indicator_edit", pk=sheet.pk)
+    if not templates:
+        messages.error(request, "请选择要引用的指标模板。")
+        return redirect("targets:indicator_edit", pk=sheet.pk)
+    before = sheet.indicators.count()
+    try:
+        sheet = services.adopt_templates(actor=request.user, sheet=sheet, version=version, templates=templates)
+    except ServiceError as exc:
+        messages.error(request, f"引用未完成：{exc.message}")
+    else:
+        messages.success(request, f"已引用 {sheet.indicators.count() - before} 项指标，请填写指标值和分值。")
+    return redirect("targets:indicator_edit", pk=sheet.pk)
 
 
-def sheet_submit(request, pk=None):
-    raise Http404
+@login_required
+def task_edit(request, pk: int):
+    """年度主要任务 of an agency's whole-budget sheet (amounts in 万元)."""
+    _editor(request.user)
+    sheet = _sheet(request, pk, "change")
+    if sheet.kind != TargetKind.AGENCY:
+        raise Http404("只有部门整体绩效目标表有年度主要任务。")
+    errors: list[str] = []
+    version = sheet.version
+    if request.method == "POST":
+        rows = _posted_rows(request.POST, TASK_FIELDS)
+        service_rows = []
+        for i, row in enumerate(rows, start=1):
+            amounts = {}
+            for f in ("amount", "fiscal_amount", "other_amount"):
+                try:
+                    amounts[f] = from_wan(row[f] or 0)
+                except (MoneyError, ArithmeticError, ValueError):
+                    errors.append(f"第 {i} 项任务：金额“{row[f]}”不是数字")
+            service_rows.append({**row, **amounts})
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            errors.append("缺少版本号，请刷新页面后重试。")
+        if not errors:
+            try:
+                sheet = services.save_tasks(actor=request.user, sheet=sheet, version=version, rows=service_rows)
+            except ServiceError as exc:
+                errors = ([m for ms in exc.errors.values() for m in ms] if isinstance(exc, ValidationFailed)
+                          else [exc.message])
+            else:
+                messages.success(request, f"已保存 {len(rows)} 项年度主要任务。")
+                return redirect(sheet)
+    else:
+        rows = [{"name": t.name, "content": t.content, "amount": wan_exact(t.amount),
+                 "fiscal_amount": wan_exact(t.fiscal_amount), "other_amount": wan_exact(t.other_amount)}
+                for t in sheet.tasks.all()]
+    return render(request, "targets/task_edit.html", {"sheet": sheet, "rows": rows, "errors": errors,
+                                                      "version": version})
 
 
-def sheet_approve(request, pk=None):
-    raise Http404
+# --- the sheet and its review ----------------------------------------------------------------------
+
+def _history(sheet):
+    review = services.review_of(sheet)
+    if review is None:
+        return None, [], []
+    steps = [{**s, "state": ("done" if review.status == ReviewStatus.APPROVED or i < review.position else
+                             "current" if review.status == ReviewStatus.IN_REVIEW and i == review.position else
+                             "todo")} for i, s in enumerate(review.steps)]
+    events = list(ReviewEvent.objects.filter(review=review).order_by("pk"))
+    return review, steps, events
 
 
-def sheet_return(request, pk=None):
-    raise Http404
+@login_required
+def sheet_detail(request, pk: int):
+    require(request.user, TargetSheet, "view")
+    sheet = _sheet(request, pk)
+    user = request.user
+    review, steps, events = _history(sheet)
+    editor = user.role in TARGET_EDITORS and can(user, TargetSheet, "change")
+    is_perf = user.role == Role.PERFORMANCE_SECTION
+    approved = sheet.status == SheetStatus.APPROVED
+    all_versions = services.versions(sheet)
+    latest = all_versions[-1].pk == sheet.pk
+    return render(request, "targets/sheet_detail.html", {
+        "sheet": sheet, "indicators": sheet.indicators.all(), "tasks": sheet.tasks.all(),
+        "findings": sheet.findings.all(), "review": review, "steps": steps, "events": events,
+        "opinion_form": OpinionForm(initial={"version": sheet.version}),
+        "can_edit": editor and sheet.is_editable,
+        "can_submit": sheet.is_editable and review is not None and review_machinery.can_submit(user, review),
+        "can_act": review is not None and review_machinery.can_act(user, review),
+        "can_adjust": editor and approved and latest,
+        "can_publish": is_perf and approved,
+        "can_draw": is_perf and sheet.include_expert_panel and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED,
+                                                                                 SheetStatus.IN_REVIEW),
+        "can_admit": is_perf and sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED),
+        "version_count": len(all_versions),
+    })
 
 
-def sheet_adjust(request, pk=None):
-    raise Http404
+def _opinion(request):
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "表单已过期（缺少版本号），请刷新页面后重试。")
+        return None
+    return form.cleaned_data
 
 
-def sheet_publish(request, pk=None):
-    raise Http404
+def _transition(request, pk, fn, done: str, failed: str):
+    require(request.user, TargetSheet, "change")
+    sheet = _sheet(request, pk, "change")
+    d = _opinion(request)
+    if d is not None:
+        try:
+            sheet = fn(actor=request.user, sheet=sheet, version=d["version"], opinion=d["opinion"] or "")
+        except ServiceError as exc:
+            details = (["；".join(m for ms in exc.errors.values() for m in ms)]
+                       if isinstance(exc, ValidationFailed) else [])
+            messages.error(request, f"{failed}：{exc.message}{'：' + details[0] if details else ''}")
+        else:
+            messages.success(request, done.format(status=sheet.get_status_display()))
+    return redirect("targets:sheet_detail", pk=pk)
 
 
-def sheet_draw(request, pk=None):
-    raise Http404
+@login_required
+@require_POST
+def sheet_submit(request, pk: int):
+    return _transition(request, pk, services.submit_sheet, "已提交审核。", "未能提交")
 
 
-def sheet_versions(request, pk=None):
-    raise Http404
+@login_required
+@require_POST
+def sheet_approve(request, pk: int):
+    return _transition(request, pk, services.approve_sheet, "已审核通过，目标表现为“{status}”。", "未能通过")
 
 
-def sheet_xlsx(request, pk=None):
-    raise Http404
+@login_required
+@require_POST
+def sheet_return(request, pk: int):
+    return _transition(request, pk, services.return_sheet, "已退回编报单位修改。", "未能退回")
+
+
+@login_required
+def sheet_adjust(request, pk: int):
+    _editor(request.user)
+    sheet = _sheet(request, pk, "change")
+    form = AdjustForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.adjust_sheet(actor=request.user, sheet=sheet, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已建立{new.version_label}（草稿）。修改后请重新提交审核。")
+            return redirect(new)
+    return render(request, "core/form_page.html", {"form": form, "title": f"年中调整：{sheet.title}",
+                                                    "cancel": sheet.get_absolute_url()})
+
+
+@login_required
+@require_POST
+def sheet_publish(request, pk: int):
+    """公开 / 撤回公开 (and 涉密不公开) an approved sheet, or 纳入指标库 one of its indicators."""
+    _perf(request.user)
+    sheet = _sheet(request, pk, "change")
+    if "indicator" in request.POST:
+        return _admit(request, sheet)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "表单已过期（缺少版本号），请刷新页面后重试。")
+        return redirect(sheet)
+    d = form.cleaned_data
+    try:
+        sheet = services.set_published(actor=request.user, sheet=sheet, version=d["version"],
+                                       published=d["published"], redacted=d["redacted"])
+    except ServiceError as exc:
+        messages.error(request, f"未完成：{exc.message}")
+    else:
+        messages.success(request, "已公开。" if sheet.published else
+                         ("已标记为涉密不公开。" if sheet.redacted else "已撤回公开。"))
+    return redirect(sheet)
+
+
+def _admit(request, sheet):
+    """纳入指标库: the performance section admits an indicator of an approved sheet as a template."""
+    from jixiao.library.services import admit_template
+
+    form = AdmitForm(request.POST)
+    indicator = None
+    if form.is_valid():
+        indicator = TargetIndicator.objects.filter(sheet=sheet, pk=form.cleaned_data["indicator"]).first()
+    if indicator is None:
+        raise Http404("没有这项指标。")
+    if sheet.status not in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED):
+        messages.error(request, "只有已批复目标表的指标可以纳入指标库。")
+        return redirect(sheet)
+    sector = sheet.project.sector if sheet.project_id else sheet.agency.sector
+    try:
+        template = admit_template(
+            actor=request.user, region=sheet.region, name=indicator.name, level1=indicator.level1,
+            level2=indicator.level2, operator=indicator.operator, unit=indicator.unit, value=indicator.value,
+            value_basis=indicator.value_basis, scoring_standard=indicator.scoring_standard,
+            explanation=indicator.explanation, sector=sector,
+            serves="agency" if sheet.kind == TargetKind.AGENCY else "project",
+            source_note=f"由“{sheet.title}”纳入")
+    except ServiceError as exc:
+        messages.error(request, f"未能纳入指标库：{exc.message}")
+    else:
+        messages.success(request, f"“{template.name}”已在本区划指标库中。")
+    return redirect(sheet)
+
+
+@login_required
+def sheet_draw(request, pk: int):
+    """抽取会审专家 for the 专家会审 step."""
+    from jixiao.org.models import Sector
+
+    _perf(request.user)
+    sheet = _sheet(request, pk, "change")
+    default = sheet.project.sector_id if sheet.project_id else sheet.agency.sector_id
+    form = DrawForm(request.POST or None, initial={"fields": [default] if default else []},
+                    sectors=Sector.objects.all())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            draw = services.draw_panel(actor=request.user, sheet=sheet, count=d["count"], fields=list(d["fields"]),
+                                       seed=d.get("seed"))
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已抽取 {draw.drawn.count()} 位会审专家（已回避编报单位）。")
+            return redirect(sheet)
+    return render(request, "core/form_page.html", {"form": form, "title": f"抽取会审专家：{sheet.title}",
+                                                    "cancel": sheet.get_absolute_url()})
+
+
+@login_required
+def sheet_versions(request, pk: int):
+    """Every version side by side: goals, amounts and the indicators aligned by name."""
+    require(request.user, TargetSheet, "view")
+    sheet = _sheet(request, pk)
+    every = services.versions(sheet)
+    allowed = set(TargetSheet.objects.for_user(request.user, "view").filter(pk__in=[v.pk for v in every])
+                  .values_list("pk", flat=True))
+    columns = [v for v in every if v.pk in allowed]
+    names: list[str] = []
+    by_version = []
+    for v in columns:
+        rows = {i.name: i for i in v.indicators.all()}
+        by_version.append(rows)
+        names.extend(n for n in rows if n not in names)
+    table = []
+    for name in names:
+        cells = [rows.get(name) for rows in by_version]
+        shown = [(c.level1, c.level2, c.value_display, c.weight) if c else None for c in cells]
+        table.append({"name": name, "cells": [{"i": c, "changed": k > 0 and shown[k] != shown[k - 1]}
+                                              for k, c in enumerate(cells)]})
+    header = []
+    for field, label in (("annual_goal", "年度目标"), ("amount", "年度资金总额"), ("fiscal_amount", "财政拨款"),
+                         ("other_amount", "其他资金"), ("adjustment_reason", "调整原因"), ("status", "状态")):
+        values = [getattr(v, f"get_{field}_display")() if field == "status" else getattr(v, field) for v in columns]
+        header.append({"label": label, "money": field.endswith("amount"),
+                       "cells": [{"value": x, "changed": k > 0 and x != values[k - 1]} for k, x in enumerate(values)]})
+    return render(request, "targets/sheet_versions.html", {"sheet": sheet, "columns": columns, "table": table,
+                                                           "header": header})
+
+
+@login_required
+def sheet_xlsx(request, pk: int):
+    """One sheet in the official layout."""
+    from jixiao.targets import exports
+
+    require(request.user, TargetSheet, "view")
+    sheet = _sheet(request, pk)
+    record_export(request, "target_sheet", 1)
+    return file_response(exports.official_workbook([sheet]), f"{sheet.title}.xlsx")
+
+
+@login_required
+def sheet_import(request):
+    from jixiao.targets import imports
+
+    require(request.user, TargetSheet, "create")
+    year = _year(request, request.user)
+
+    def run(*, data, ip):
+        upload = request.FILES.get("file")
+        return imports.import_sheets(actor=request.user, region=request.user.region, year=year, data=data,
+                                     name=getattr(upload, "name", "") or "")
+
+    return import_page(request, run=run, title=f"导入 {year} 年度绩效目标表", template_url="targets:import_template",
+                       back_url="targets:sheet_list", columns=getattr(imports, "COLUMNS", ()))
+
+
+@login_required
+def import_template(request):
+    from jixiao.targets import exports
+
+    require(request.user, TargetSheet, "create")
+    return file_response(exports.import_template(), "绩效目标导入模板.xlsx")

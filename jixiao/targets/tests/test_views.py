@@ -1,0 +1,242 @@
+"""Pages of target management: create, the indicator editor, submit / return / resubmit / approve
+through the forms, the review queue and bulk review, adjustment and versions, publishing, tasks,
+and refusals that change and show nothing."""
+
+from decimal import Decimal
+
+import pytest
+
+from jixiao.core.models import InboxItem
+from jixiao.targets import services
+from jixiao.targets.models import TargetSheet
+from jixiao.targets.tests.factories import (
+    GOOD_ROWS,
+    approve_through,
+    approved_sheet,
+    make_project,
+    make_sheet,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _editor_post(rows, version) -> dict:
+    """The editor's form: one list per column, as the table's inputs send it."""
+    fields = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard", "value_basis",
+              "explanation", "template")
+    data = {f: [r.get(f, "") or "" for r in rows] for f in fields}
+    data["value_basis"] = [r.get("value_basis") or "plan" for r in rows]
+    return {**data, "version": str(version)}
+
+
+def _submitted(world):
+    sheet = make_sheet(world)
+    return services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+
+
+def test_create_then_write_indicators_through_the_editor(world, login):
+    project = make_project(world)
+    preparer = login("preparer")
+    r = preparer.get("/targets/new/?year=2026")
+    page = r.content.decode()
+    assert r.status_code == 200 and project.code in page and "部门整体：临朐县第一中学" in page
+    assert "纳入专家会审" not in page  # the panel is the performance section's choice
+    r = preparer.post("/targets/new/", {"year": 2026, "subject": project.pk})
+    sheet = TargetSheet.objects.get(project=project)
+    assert r.status_code == 302 and r["Location"] == f"/targets/{sheet.pk}/indicators/"
+    assert sheet.amount == Decimal("1200000.00") and sheet.status == "draft"
+    # the project now has a sheet: it is no longer offered
+    assert project.code not in preparer.get("/targets/new/?year=2026").content.decode()
+
+    r = preparer.get(f"/targets/{sheet.pk}/indicators/")
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="taxonomy-tree"' in page and "指标库推荐" in page
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[2] = {**rows[2], "weight": "十"}  # a bad row: nothing saved, the error shown on the row
+    r = preparer.post(f"/targets/{sheet.pk}/indicators/", _editor_post(rows, sheet.version))
+    assert r.status_code == 200 and "第 3 项指标" in r.content.decode() and "row-error" in r.content.decode()
+    assert sheet.indicators.count() == 0
+    # a blank row left at the end is dropped, the rest saved
+    rows = [dict(r) for r in GOOD_ROWS] + [{"operator": "ge", "value_basis": "plan"}]
+    r = preparer.post(f"/targets/{sheet.pk}/indicators/", _editor_post(rows, sheet.version))
+    assert r.status_code == 302 and r["Location"] == f"/targets/{sheet.pk}/"
+    sheet.refresh_from_db()
+    assert [i.name for i in sheet.indicators.all()] == [r["name"] for r in GOOD_ROWS]
+    assert sheet.indicators.get(position=4).weight == Decimal("10.00")
+    # the same form again carries a stale version: refused, nothing changed
+    r = preparer.post(f"/targets/{sheet.pk}/indicators/", _editor_post(GOOD_ROWS[:2], sheet.version - 1))
+    assert r.status_code == 200 and "已被他人修改" in r.content.decode()
+    assert sheet.indicators.count() == len(GOOD_ROWS)
+
+
+def test_detail_shows_findings_with_anchors_and_actions_per_user(world, login):
+    rows = [dict(r) for r in GOOD_ROWS if r["level1"] != "satisfaction"]
+    rows[0] = {**rows[0], "value": "两栋"}
+    sheet = make_sheet(world, rows=rows)
+    page = login("preparer").get(f"/targets/{sheet.pk}/").content.decode()
+    assert "list-group-item-danger" in page and 'href="#row-1"' in page and 'id="row-1"' in page
+    assert "满意度指标" in page and 'data-testid="submit-sheet"' in page and 'data-testid="edit-indicators"' in page
+    # a reviewer reads the sheet but has nothing to do on a draft
+    page = login("dept_reviewer").get(f"/targets/{sheet.pk}/").content.decode()
+    assert "两栋" in page and 'data-testid="sheet-actions"' not in page and 'data-testid="edit-indicators"' not in page
+    # submitting with blocking findings is refused with the findings listed, and nothing moves
+    r = login("preparer").post(f"/targets/{sheet.pk}/submit/", {"version": sheet.version}, follow=True)
+    assert "未能提交" in r.content.decode() and "两栋" in r.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.status == "draft"
+
+
+def test_return_with_opinion_then_fix_resubmit_and_approve(world, login):
+    sheet = make_sheet(world)
+    preparer = login("preparer")
+    r = preparer.post(f"/targets/{sheet.pk}/submit/", {"version": sheet.version, "opinion": "请审核"})
+    assert r.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.status == "in_review"
+    head = login("unit_head")
+    assert 'data-testid="approve-sheet"' in head.get(f"/targets/{sheet.pk}/").content.decode()
+    head.post(f"/targets/{sheet.pk}/approve/", {"version": sheet.version, "opinion": "同意"})
+    sheet.refresh_from_db()
+    dept = login("dept_reviewer")
+    # a return without an opinion is refused and changes nothing
+    r = dept.post(f"/targets/{sheet.pk}/return/", {"version": sheet.version, "opinion": ""}, follow=True)
+    assert "未能退回" in r.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.status == "in_review"
+    # the performance section is not at this step: refused
+    login("perf_section").post(f"/targets/{sheet.pk}/approve/", {"version": sheet.version})
+    sheet.refresh_from_db()
+    assert sheet.status == "in_review"
+    dept.post(f"/targets/{sheet.pk}/return/", {"version": sheet.version, "opinion": "满意度指标值偏低，请调高"})
+    sheet.refresh_from_db()
+    assert sheet.status == "returned" and sheet.return_count == 1
+    page = preparer.get(f"/targets/{sheet.pk}/").content.decode()
+    assert "满意度指标值偏低，请调高" in page and "主管部门审核人" in page and 'data-testid="submit-sheet"' in page
+
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[-1]["value"] = "95"
+    preparer.post(f"/targets/{sheet.pk}/indicators/", _editor_post(rows, sheet.version))
+    sheet.refresh_from_db()
+    preparer.post(f"/targets/{sheet.pk}/submit/", {"version": sheet.version})
+    sheet.refresh_from_db()
+    for who in ("unit_head", "dept_reviewer", "section_reviewer", "perf_section"):
+        r = login(who).post(f"/targets/{sheet.pk}/approve/", {"version": sheet.version, "opinion": f"{who}同意"})
+        assert r.status_code == 302
+        sheet.refresh_from_db()
+    assert sheet.status == "approved"
+    page = preparer.get(f"/targets/{sheet.pk}/").content.decode()
+    assert page.count('data-testid="opinion"') == 7 and "年中调整" in page
+
+
+def test_review_queue_lists_the_users_step_and_bulk_reviews(world, login):
+    first = _submitted(world)
+    second = make_sheet(world, project=make_project(world, code="XM2026101001002", name="校园食堂改造项目"))
+    second = services.submit_sheet(actor=world.user("preparer"), sheet=second, version=second.version)
+    head = login("unit_head")
+    page = head.get("/targets/review/").content.decode()
+    assert first.title in page and second.title in page and "单位自审" in page
+    # the next step's reviewer has nothing yet; a preparer has no queue
+    assert first.title not in login("dept_reviewer").get("/targets/review/").content.decode()
+    assert login("preparer").get("/targets/review/").status_code == 403
+    # a bulk return needs an opinion: nothing moves
+    head.post("/targets/review/", {"sheet": [first.pk, second.pk], "action": "return", "opinion": ""})
+    assert set(TargetSheet.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        "in_review"}
+    # a sheet id outside the queue is ignored
+    other = make_sheet(world, project=make_project(world, code="XM2026102001001", agency="102001", name="农技推广"),
+                       actor=world.user("preparer_agri"))
+    r = head.post("/targets/review/", {"sheet": [first.pk, second.pk, other.pk], "action": "approve", "opinion": "同意"})
+    assert r.status_code == 302
+    assert set(TargetSheet.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        "in_review"}
+    assert TargetSheet.objects.get(pk=other.pk).status == "draft"
+    page = login("dept_reviewer").get("/targets/review/").content.decode()
+    assert first.title in page and second.title in page
+    assert first.title not in head.get("/targets/review/").content.decode()
+
+
+def test_review_queue_marks_overdue(world, login):
+    sheet = _submitted(world)
+    from django.utils import timezone
+
+    InboxItem.objects.filter(user=world.user("unit_head"), done_at__isnull=True).update(
+        created_at=timezone.now() - timezone.timedelta(days=9))
+    page = login("unit_head").get("/targets/review/").content.decode()
+    assert sheet.title in page and "已超期" in page and "9 天" in page
+
+
+def test_adjust_creates_a_version_and_versions_compare(world, login):
+    first = approved_sheet(world)
+    preparer = login("preparer")
+    r = preparer.post(f"/targets/{first.pk}/adjust/", {"reason": ""})
+    assert r.status_code == 200 and TargetSheet.objects.filter(project=first.project).count() == 1
+    r = preparer.post(f"/targets/{first.pk}/adjust/", {"reason": "上级资金调减"})
+    second = TargetSheet.objects.get(project=first.project, number=2)
+    assert r.status_code == 302 and r["Location"] == f"/targets/{second.pk}/"
+    r = preparer.post(f"/targets/{second.pk}/edit/", {"version": second.version, "annual_goal": "完成1号楼加固",
+                                                      "amount": "100", "fiscal_amount": "100", "other_amount": "0",
+                                                      "medium_goal": "", "medium_amount": "0", "medium_fiscal": "0",
+                                                      "medium_other": "0", "adjustment_reason": "上级资金调减"})
+    assert r.status_code == 302
+    second.refresh_from_db()
+    assert second.amount == Decimal("1000000.00")
+    page = preparer.get(f"/targets/{second.pk}/versions/").content.decode()
+    assert "申报版" in page and "第 1 次调整" in page and "完成1号楼加固" in page and "table-warning" in page
+    assert "120.00 万元" in page and "100.00 万元" in page
+
+
+def test_publish_and_admit_to_library_are_the_performance_sections(world, login):
+    from jixiao.library.models import IndicatorTemplate
+
+    sheet = approved_sheet(world)
+    r = login("preparer").post(f"/targets/{sheet.pk}/publish/", {"version": sheet.version, "published": "on"})
+    assert r.status_code == 403
+    perf = login("perf_section")
+    assert "随预算公开" in perf.get(f"/targets/{sheet.pk}/").content.decode()
+    perf.post(f"/targets/{sheet.pk}/publish/", {"version": sheet.version, "published": "on"})
+    sheet.refresh_from_db()
+    assert sheet.published and sheet.published_at
+    indicator = sheet.indicators.get(name="加固教学楼栋数")
+    perf.post(f"/targets/{sheet.pk}/publish/", {"indicator": indicator.pk})
+    assert IndicatorTemplate.objects.filter(region=sheet.region, name="加固教学楼栋数").exists()
+
+
+def test_agency_sheet_tasks_set_the_amount(world, login):
+    preparer = login("preparer")
+    r = preparer.post("/targets/new/", {"year": 2026, "subject": "agency"})
+    sheet = TargetSheet.objects.get(kind="agency", agency=world.agency("101001"))
+    assert r.status_code == 302
+    r = preparer.post(f"/targets/{sheet.pk}/tasks/", {"version": sheet.version, "name": ["日常教学", "校舍维修"],
+                                                      "content": ["", ""], "amount": ["300", "12.5"],
+                                                      "fiscal_amount": ["300", "12.5"], "other_amount": ["0", "0"]})
+    assert r.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.amount == Decimal("3125000.00") and sheet.tasks.count() == 2
+    page = preparer.get(f"/targets/{sheet.pk}/").content.decode()
+    assert "校舍维修" in page and "312.50" in page
+    # a project sheet has no tasks page
+    assert preparer.get(f"/targets/{make_sheet(world).pk}/tasks/").status_code == 404
+
+
+def test_reviewers_and_other_scopes_cannot_edit(world, login):
+    sheet = make_sheet(world)
+    goal = sheet.annual_goal
+    data = {"version": sheet.version, "annual_goal": "改掉"}
+    assert login("unit_head").post(f"/targets/{sheet.pk}/edit/", data).status_code == 403
+    assert login("preparer_agri").post(f"/targets/{sheet.pk}/edit/", data).status_code == 404
+    assert login("far_preparer").get(f"/targets/{sheet.pk}/").status_code == 404
+    r = login("preparer_agri").post(f"/targets/{sheet.pk}/indicators/", _editor_post(GOOD_ROWS[:1], sheet.version))
+    assert r.status_code == 404 and sheet.title not in r.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.annual_goal == goal and sheet.indicators.count() == len(GOOD_ROWS)
+    assert login("leader").get(f"/targets/{sheet.pk}/").status_code == 200
+    assert login("leader").post(f"/targets/{sheet.pk}/submit/", {"version": sheet.version}).status_code == 403
+
+
+def test_list_filters_and_shows_amounts(world, login):
+    sheet = make_sheet(world)
+    approve_through  # noqa: B018 (imported for the flow tests)
+    page = login("perf_section").get("/targets/?status=draft").content.decode()
+    assert sheet.title in page and "120.00" in page
+    assert sheet.title not in login("perf_section").get("/targets/?status=approved").content.decode()
+    assert sheet.title not in login("far_perf_section").get("/targets/").content.decode()
