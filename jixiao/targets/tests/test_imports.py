@@ -1,0 +1,286 @@
+"""Excel import of target sheets: both layouts, all or nothing with every bad cell by sheet/row/column,
+idempotent by code + year + version, editable sheets replaced, reviewed sheets refused, scope."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from jixiao.core.choices import ReviewStatus, SecurityEventCode
+from jixiao.core.excel import ImportFailed
+from jixiao.core.models import ChangeLog, Review, SecurityEvent
+from jixiao.projects.models import ProjectEvent
+from jixiao.targets import exports
+from jixiao.targets.imports import import_sheets
+from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
+from jixiao.targets.tests.factories import GOOD_ROWS, approved_sheet, make_project, make_sheet
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2026
+FLAT = ["对象类型", "单位编码", "项目编码", "名称", "年度", "版本号", "年度目标", "一级指标", "二级指标", "三级指标", "指标值", "分值"]
+CODE = "XM2026101001001"
+
+
+def flat_row(**over):
+    d = {"对象类型": "项目", "单位编码": "101001", "项目编码": CODE, "名称": "教学楼抗震加固改造项目", "年度": YEAR,
+         "版本号": 1, "年度目标": None, "一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "加固教学楼栋数",
+         "指标值": "≥2栋", "分值": 20}
+    d.update(over)
+    return d
+
+
+def good_rows(code=CODE, goal="完成教学楼抗震加固，校舍安全达标。"):
+    """The six GOOD_ROWS as a bureau types them: labels, one value cell, some numbers as text."""
+    return [
+        flat_row(**{"项目编码": code, "年度目标": goal}),
+        flat_row(**{"项目编码": code, "一级指标": "产出", "二级指标": "质量", "三级指标": "工程验收合格率", "指标值": "100%",
+                    "分值": "20"}),
+        flat_row(**{"项目编码": code, "二级指标": "时效指标", "三级指标": "工程完工时间", "指标值": "≤12月", "分值": "10"}),
+        flat_row(**{"项目编码": code, "一级指标": "成本指标", "二级指标": "经济成本指标", "三级指标": "每栋加固成本",
+                    "指标值": "≤60万元", "分值": 10}),
+        flat_row(**{"项目编码": code, "一级指标": "效益指标", "二级指标": "社会效益指标", "三级指标": "校舍安全达标率",
+                    "指标值": "≥95%", "分值": 30}),
+        flat_row(**{"项目编码": code, "一级指标": "满意度指标", "二级指标": "服务对象满意度指标", "三级指标": "师生满意度",
+                    "指标值": "≥90%", "分值": 10}),
+    ]
+
+
+def workbook(*rows, headers=FLAT, title="绩效指标", extra_sheets=(), caption=None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    if caption:
+        ws.append([caption])
+    ws.append(headers)
+    for r in rows:
+        ws.append([r.get(h) for h in headers])
+    for name, content in extra_sheets:
+        other = wb.create_sheet(name)
+        for line in content:
+            other.append(line)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def run(world, data, user="perf_section", **kw):
+    return import_sheets(actor=world.user(user) if user else None, region=world.regions["370724"], year=YEAR,
+                         data=data, name="测试.xlsx", **kw)
+
+
+def errors_of(exc) -> list[tuple[str, int, str, str]]:
+    return [(e.sheet, e.row, e.column, e.message) for e in exc.value.report.errors]
+
+
+def counts():
+    return (TargetSheet.objects.count(), TargetIndicator.objects.count(), Review.objects.count(),
+            TargetFinding.objects.count(), ChangeLog.objects.count(), TargetTask.objects.count())
+
+
+def test_flat_import_creates_sheet_review_findings_then_is_idempotent(world):
+    project = make_project(world)
+    before_logs = ChangeLog.objects.count()
+    summary = run(world, workbook(*good_rows()), user="preparer")
+    assert (summary["created"], summary["updated"], summary["unchanged"], summary["indicators"]) == (1, 0, 0, 6)
+    sheet = TargetSheet.objects.get(project=project, year=YEAR, number=1)
+    assert sheet.status == "draft" and sheet.kind == "project" and sheet.taxonomy == "2021"
+    assert sheet.annual_goal == "完成教学楼抗震加固，校舍安全达标。"
+    assert sheet.amount == project.requested_amount == sheet.fiscal_amount
+    assert sheet.created_by == world.user("preparer")
+    rows = list(sheet.indicators.order_by("position"))
+    assert [(i.level1, i.level2, i.name, i.operator, i.value, i.unit, i.weight) for i in rows] == [
+        (r["level1"], r["level2"], r["name"], r["operator"], r["value"], r["unit"], Decimal(r["weight"]))
+        for r in GOOD_ROWS]
+    assert rows[1].number == Decimal("100")
+    review = Review.objects.get(object_id=sheet.pk, chain="target")
+    assert review.status == ReviewStatus.DRAFT and review.submit_roles == ["agency_preparer"]
+    assert [s["role"] for s in review.steps] == ["agency_head", "department_reviewer", "section_reviewer",
+                                                 "performance_section"]
+    # the check ran in memory: a clean sheet has no blocking finding and the counts match the rows
+    assert sheet.error_count == TargetFinding.objects.filter(sheet=sheet, severity="error").count() == 0
+    assert sheet.warning_count == TargetFinding.objects.filter(sheet=sheet).count()
+    # small import: per-sheet create logs (sheet and review) plus the region's summary entry
+    logs = ChangeLog.objects.filter(seq__gt=0).order_by("-seq")[:3]
+    assert {log.object_type for log in logs} == {"targets.targetsheet", "core.review", "org.region"}
+    assert ChangeLog.objects.count() == before_logs + 3
+    summary_log = ChangeLog.objects.filter(object_type="org.region").order_by("-seq").first()
+    assert summary_log.changes["target_import"][1]["created"] == 1
+    event = SecurityEvent.objects.filter(code=SecurityEventCode.IMPORT).order_by("-seq").first()
+    assert event.detail["what"] == "targets" and event.detail["sha256"] == summary["sha256"]
+    assert ProjectEvent.objects.filter(project=project, kind="targets").count() == 1
+
+    snapshot = counts()
+    version = sheet.version
+    again = run(world, workbook(*good_rows()), user="preparer")
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert counts() == snapshot
+    sheet.refresh_from_db()
+    assert sheet.version == version
+
+
+def test_flat_with_separate_operator_and_unit_columns_and_merged_cells(world):
+    make_project(world)
+    headers = ["项目编码", "一级指标", "二级指标", "三级指标", "运算符", "指标值", "计量单位", "分值", "指标值确定依据"]
+    rows = [
+        {"项目编码": CODE, "一级指标": "output", "二级指标": "quantity", "三级指标": "加固教学楼栋数", "运算符": ">=",
+         "指标值": 2, "计量单位": "栋", "分值": "20", "指标值确定依据": "历史标准"},
+        # merged cells: code, level 1 and level 2 left blank below the first row of their block
+        {"三级指标": "工程验收合格率", "二级指标": "质量指标", "运算符": "=", "指标值": "100", "计量单位": "%", "分值": 20},
+        {"三级指标": "群众知晓情况", "运算符": "定性", "指标值": "明显提升", "分值": 10},
+    ]
+    run(world, workbook(*rows, headers=headers, caption="2026年度项目绩效指标"))
+    sheet = TargetSheet.objects.get(project__code=CODE)
+    got = [(i.level1, i.level2, i.name, i.operator, i.value, i.unit, i.value_basis)
+           for i in sheet.indicators.order_by("position")]
+    assert got == [
+        ("output", "quantity", "加固教学楼栋数", "ge", "2", "栋", "history"),
+        ("output", "quality", "工程验收合格率", "eq", "100", "%", "plan"),
+        ("output", "quality", "群众知晓情况", "qualitative", "明显提升", "", "plan"),
+    ]
+
+
+def test_every_bad_cell_is_reported_by_sheet_row_column_and_nothing_is_written(world):
+    make_project(world)
+    make_project(world, code="XM-FAR", agency="101001", region="654022", name="远方项目")
+    snapshot = counts()
+    rows = good_rows()
+    rows[0]["一级指标"] = "产出效果"         # row 2: unknown level 1
+    rows[1]["分值"] = "二十"                # row 3: weight not a number
+    rows[2]["三级指标"] = None              # row 4: empty name
+    rows[3]["二级指标"] = "数量指标"          # row 5: level 2 not under 成本指标
+    rows.append(flat_row(**{"项目编码": "XM-NOPE"}))                      # row 8: unknown code
+    rows.append(flat_row(**{"项目编码": "XM-FAR"}))     # row 9: another region's project
+    rows.append(flat_row(**{"年度": 2025, "三级指标": "另一年度"}))          # row 10: wrong year
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*rows, extra_sheets=[("说明", [["随便写点什么"]])]))
+    errors = errors_of(exc)
+    where = {(row, col) for _, row, col, _ in errors}
+    assert {(2, "H"), (3, "L"), (4, "J"), (5, "I"), (8, "C"), (9, "C"), (10, "E")} <= where
+    assert all(sheet == "绩效指标" for sheet, *_ in errors)
+    messages = " ".join(m for *_, m in errors)
+    assert "一级指标“产出效果”无效" in messages and "分值“二十”不是数字" in messages
+    assert "不属于一级指标“成本指标”" in messages and "XM-NOPE 不存在或不在您的权限范围内" in messages
+    assert "XM-FAR 不存在或不在您的权限范围内" in messages
+    assert counts() == snapshot
+    text = str(exc.value.report.errors[0])
+    assert text.startswith("工作表“绩效指标”第 ") and " 列" in text
+
+
+def test_malformed_file_and_file_without_target_tables(world):
+    with pytest.raises(ImportFailed) as exc:
+        run(world, b"this is not a spreadsheet at all")
+    assert "不是有效的 Excel 文件" in exc.value.report.errors[0].message
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(headers=["甲", "乙"]))
+    assert "没有可识别的绩效目标表" in exc.value.report.errors[0].message
+
+
+def test_extra_sheets_are_skipped_and_named(world):
+    make_project(world)
+    summary = run(world, workbook(*good_rows(), extra_sheets=[("说明", [["一级指标", "产出指标"]]), ("Sheet3", [])]))
+    assert summary["created"] == 1
+    assert summary["skipped_worksheets"] == ["说明", "Sheet3"]
+
+
+def test_editable_sheet_is_replaced_and_logged(world):
+    sheet = make_sheet(world)
+    version = sheet.version
+    rows = good_rows(goal="新的年度目标")
+    rows[0]["指标值"] = "≥3栋"
+    rows = rows[:5] + [flat_row(**{"一级指标": "满意度", "二级指标": "服务对象满意度", "三级指标": "家长满意度",
+                                   "指标值": "≥92%", "分值": 10})]
+    summary = run(world, workbook(*rows), user="preparer")
+    assert (summary["created"], summary["updated"]) == (0, 1)
+    sheet.refresh_from_db()
+    assert sheet.version == version + 1 and sheet.annual_goal == "新的年度目标"
+    names = list(sheet.indicators.order_by("position").values_list("name", "value"))
+    assert names[0] == ("加固教学楼栋数", "3") and names[-1] == ("家长满意度", "92")
+    log = ChangeLog.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk)).order_by("-seq").first()
+    assert "indicators" in log.changes and log.changes["annual_goal"][1] == "新的年度目标"
+
+
+def test_approved_sheet_refuses_a_changed_import_but_accepts_the_same(world):
+    sheet = approved_sheet(world)
+    data = exports.flat_workbook(TargetSheet.objects.filter(pk=sheet.pk))
+    assert run(world, data)["unchanged"] == 1
+    rows = good_rows()
+    rows[0]["指标值"] = "≥5栋"
+    snapshot = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*rows))
+    assert "已提交审核/已批复的目标表不能通过导入修改，请先退回或调整" in exc.value.report.errors[0].message
+    assert counts() == snapshot
+
+
+def test_version_that_does_not_exist_is_refused(world):
+    make_project(world)
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*[dict(r, 版本号=2) for r in good_rows()]))
+    assert "第 2 版目标表不存在" in errors_of(exc)[0][3]
+
+
+def test_preparer_imports_only_their_own_agency(world):
+    make_project(world, code="XM-AGRI", agency="102001", name="高标准农田建设项目")
+    snapshot = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows(code="XM-AGRI")]), user="preparer")
+    assert "XM-AGRI 不存在或不在您的权限范围内" in errors_of(exc)[0][3]
+    rows = [dict(r, 对象类型="部门整体", 项目编码=None, 单位编码="102001") for r in good_rows()]
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*rows), user="preparer")
+    assert "单位编码 102001 不存在或不在您的权限范围内" in errors_of(exc)[0][3]
+    assert counts() == snapshot
+    # the performance section imports the whole region
+    assert run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows(code="XM-AGRI")]))["created"] == 1
+
+
+def test_reviewer_may_not_import(world):
+    from django.core.exceptions import PermissionDenied
+
+    make_project(world)
+    with pytest.raises(PermissionDenied):
+        run(world, workbook(*good_rows()), user="dept_reviewer")
+
+
+def test_agency_sheet_by_flat_layout(world):
+    rows = [dict(r, 对象类型="部门整体", 项目编码=None, 单位编码="101001", 名称="临朐县第一中学") for r in good_rows()]
+    run(world, workbook(*rows), user="preparer")
+    sheet = TargetSheet.objects.get(kind="agency", agency__code="101001", year=YEAR)
+    assert sheet.indicators.count() == 6 and sheet.project is None
+    assert sheet.title == "临朐县第一中学2026年度部门整体支出绩效目标"
+
+
+def test_ten_thousand_rows_all_or_nothing(world):
+    from jixiao.projects.models import Project
+    from jixiao.projects.tests.factories import make_project as mp
+
+    base = mp(world)
+    Project.objects.bulk_create([
+        Project(region=base.region, agency=base.agency, code=f"XM-BIG-{n:04d}", name=f"项目{n}", sector=base.sector,
+                budget_book=base.budget_book, function_code=base.function_code, year=YEAR, start_year=YEAR,
+                end_year=YEAR, requested_amount=Decimal("10000.00"))
+        for n in range(1000)])
+    rows = []
+    for n in range(1000):
+        for r in good_rows(code=f"XM-BIG-{n:04d}")[:5]:
+            rows.append(r)
+        rows.append(flat_row(**{"项目编码": f"XM-BIG-{n:04d}", "一级指标": "满意度指标", "二级指标": "服务对象满意度指标",
+                                "三级指标": "师生满意度", "指标值": "≥90%", "分值": 10}))
+    rows[-1]["分值"] = "很多"
+    data = workbook(*rows)
+    snapshot = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, data)
+    assert errors_of(exc) == [("绩效指标", 6001, "L", "分值“很多”不是数字")]
+    assert counts() == snapshot
+    rows[-1]["分值"] = 10
+    summary = run(world, workbook(*rows))
+    assert (summary["created"], summary["indicators"]) == (1000, 6000)
+    assert TargetIndicator.objects.filter(sheet__project__code__startswith="XM-BIG-").count() == 6000
+    assert Review.objects.filter(chain="target").count() == 1000
+    # a large import logs one region entry, not one per sheet
+    assert not ChangeLog.objects.filter(object_type="targets.targetsheet").exists()
