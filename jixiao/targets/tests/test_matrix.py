@@ -1,0 +1,35 @@
+"""The access matrix for target sheets (see tests/matrix.py): list, detail, create (a project's
+declared sheet) and edit (the header form with its version); sheets are never deleted — a later
+version supersedes an approved one."""
+
+import pytest
+
+from jixiao.targets.models import TargetSheet
+from jixiao.targets.tests.factories import make_project, make_sheet
+from tests.matrix import ModelMatrix
+
+pytestmark = pytest.mark.django_db
+
+
+class TestTargetSheetMatrix(ModelMatrix):
+    model = TargetSheet
+    app, name = "targets", "sheet"
+    in_scope, no_permission, out_of_scope, viewer_only = "preparer", "firm", "far_preparer", "leader"
+
+    def get_object(self, world):
+        return make_sheet(world)
+
+    def label(self, obj):
+        return obj.title
+
+    def changed_field(self):
+        return "annual_goal"
+
+    def create_data(self, world):
+        make_sheet(world)
+        return {"year": 2026, "subject": make_project(world, code="XM2026101001009", name="校园安防改造项目").pk}
+
+    def edit_data(self, world, obj):
+        return {"version": obj.version, "annual_goal": "完成两栋教学楼抗震加固并通过验收", "amount": "120",
+                "fiscal_amount": "120", "other_amount": "0", "medium_goal": "三年内完成全部校舍加固",
+                "medium_amount": "300", "medium_fiscal": "300", "medium_other": "0"}
