@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= county
 SEED ?= 1
+# Test processes (pytest-xdist): 2 for the CI machine's two cores; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-test migrate demo serve lint openapi bench clean-db
 
@@ -40,7 +42,7 @@ run: migrate
 ## make test: the whole suite (unit, service, view, API, scoping, browser) on SQLite, or on
 ## PostgreSQL when DATABASE_URL points at one.
 test: install-test
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check jixiao tests $(wildcard bench)
