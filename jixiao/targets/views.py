@@ -588,8 +588,20 @@ def sheet_xlsx(request, pk: int):
     return file_response(exports.official_workbook([sheet]), f"{sheet.title}.xlsx")
 
 
+class _Imported(dict):
+    """The import service's summary dict, worded for the import page's success message."""
+
+    def summary(self) -> str:
+        text = f"新建 {self['created']} 份、更新 {self['updated']} 份、未变化 {self['unchanged']} 份目标表，" \
+               f"指标 {self['indicators']} 行"
+        if self.get("skipped_worksheets"):
+            text += f"；跳过工作表：{'、'.join(self['skipped_worksheets'])}"
+        return text
+
+
 @login_required
 def sheet_import(request):
+    """导入: the official layouts and the flat list (one row per indicator), all or nothing."""
     from jixiao.targets import imports
 
     require(request.user, TargetSheet, "create")
@@ -597,11 +609,13 @@ def sheet_import(request):
 
     def run(*, data, ip):
         upload = request.FILES.get("file")
-        return imports.import_sheets(actor=request.user, region=request.user.region, year=year, data=data,
-                                     name=getattr(upload, "name", "") or "")
+        return _Imported(imports.import_sheets(actor=request.user, region=request.user.region, year=year, data=data,
+                                               name=getattr(upload, "name", "") or "文件", ip=ip))
 
+    required = {"level1", "level2", "name", "operator", "value"}
+    columns = [{"header": h, "required": k in required} for k, h in imports.FLAT_HEADERS.items()]
     return import_page(request, run=run, title=f"导入 {year} 年度绩效目标表", template_url="targets:import_template",
-                       back_url="targets:sheet_list", columns=getattr(imports, "COLUMNS", ()))
+                       back_url="targets:sheet_list", columns=columns)
 
 
 @login_required

@@ -240,3 +240,33 @@ def test_list_filters_and_shows_amounts(world, login):
     assert sheet.title in page and "120.00" in page
     assert sheet.title not in login("perf_section").get("/targets/?status=approved").content.decode()
     assert sheet.title not in login("far_perf_section").get("/targets/").content.decode()
+
+
+def test_export_then_import_the_same_file_changes_nothing(world, login):
+    from io import BytesIO
+
+    from jixiao.core.models import SecurityEvent
+
+    sheet = make_sheet(world)
+    preparer = login("preparer")
+    r = preparer.get("/targets/export/?status=draft")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    flat = r.content
+    r = preparer.get("/targets/export/?status=draft&layout=official")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = preparer.get(f"/targets/{sheet.pk}/sheet.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert SecurityEvent.objects.filter(code="export", actor=world.user("preparer")).count() == 3
+    assert preparer.get("/targets/import/template.xlsx").content[:2] == b"PK"
+    version = TargetSheet.objects.get(pk=sheet.pk).version
+    upload = BytesIO(flat)
+    upload.name = "目标.xlsx"
+    r = preparer.post("/targets/import/?year=2026", {"file": upload}, follow=True)
+    assert r.status_code == 200 and "导入完成" in r.content.decode() and "未变化 1 份" in r.content.decode()
+    assert TargetSheet.objects.get(pk=sheet.pk).version == version
+    # a file that is not a workbook is reported, nothing written
+    bad = BytesIO(b"not a workbook")
+    bad.name = "坏.xlsx"
+    r = preparer.post("/targets/import/?year=2026", {"file": bad})
+    assert r.status_code == 200 and 'data-testid="import-errors"' in r.content.decode()
+    assert TargetSheet.objects.count() == 1
