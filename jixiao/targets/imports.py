@@ -292,51 +292,146 @@ def _flat_header(raw: list) -> dict[str, int] | None:
     return None
 
 
+def _text(v) -> str:
+    if v.__class__ is str:
+        return v.strip()
+    return "" if v is None else as_text(v)
+
+
+class _FastRows:
+    """Caches from a raw cell to what it reads as, for the cells that repeat down a province file
+    (level names, value cells, weights, codes): each distinct spelling is read once. A miss or a
+    bad cell goes to ``_Indicators.read``, which reports it."""
+
+    def __init__(self):
+        self.level1: dict = {}
+        self.level2: dict = {}
+        self.value: dict = {}
+        self.weight: dict = {None: None, "": None}
+        self.basis: dict = {None: "plan", "": "plan"}
+        self.ints: dict = {}
+
+    def level(self, cache: dict, names: dict, raw):
+        code = cache.get(raw)
+        if code is None:
+            code = names.get(_squeeze(_text(raw)))
+            if code is not None:
+                cache[raw] = code
+        return code
+
+    def value_of(self, raw_value, raw_operator, raw_unit, separate: bool):
+        key = (raw_value, raw_operator, raw_unit)
+        hit = self.value.get(key)
+        if hit is None:
+            text = _text(raw_value)
+            op_text = _text(raw_operator) if separate else ""
+            if not text:
+                return None
+            if op_text:
+                operator = OPERATOR_NAMES.get(op_text.replace(" ", ""))
+                if operator is None:
+                    return None
+                value, unit = text, _text(raw_unit)
+            else:
+                operator, value, unit = _split(text)
+                if separate and not unit:
+                    unit = _text(raw_unit)
+            if len(value) > LENGTHS["value"] or len(unit) > LENGTHS["unit"]:
+                return None
+            number = rules.parse_number(value) if operator in rules.NUMERIC_OPERATORS else None
+            if number is not None and abs(number) >= Decimal("1e16"):
+                return None
+            hit = self.value[key] = (operator, value, unit, number)
+        return hit
+
+    def weight_of(self, raw):
+        try:
+            return self.weight[raw], True
+        except KeyError:
+            w, error = _weight(raw)
+            if error:
+                return None, False
+            self.weight[raw] = w
+            return w, True
+
+    def int_of(self, raw):
+        try:
+            return self.ints[raw]
+        except KeyError:
+            n = self.ints[raw] = _int(raw)
+            return n
+
+
+_INDICATOR_KEYS = ("level1", "level2", "name", "value", "operator", "unit", "weight", "scoring_standard",
+                   "explanation", "value_basis")
+
+
 def _read_flat(rows, worksheet: str, index: dict[str, int], number: int, first_col: int, year: int,
                report: ImportReport, out: dict) -> None:
     letters = {key: column_letter(first_col + i) for key, i in index.items()}
     reader = _Indicators(report, worksheet)
+    fast = _FastRows()
     separate = "operator" in index
-    width = max(index.values()) + 1
-    items = list(index.items())
-    carried = dict.fromkeys(_CARRY_DOWN)
-    last_level = {"level1": None, "level2": None}
+    keys = list(index)
+    cols = [index[k] for k in keys]
+    width = max(cols) + 1
+    pos = {k: n for n, k in enumerate(keys)}
+    missing = len(keys)  # the position of a None appended to each row, for absent columns
+
+    def at(key):
+        return pos.get(key, missing)
+
+    p_kind, p_project, p_agency, p_year, p_number, p_goal = (at(k) for k in (
+        "kind", "project", "agency", "year", "number", "annual_goal"))
+    p_l1, p_l2, p_name, p_value, p_op, p_unit, p_weight, p_ss, p_ex, p_vb = (at(k) for k in _INDICATOR_KEYS)
+    has_goal = "annual_goal" in index
+    carried = [None] * 5  # kind, project, agency, year, number
+    last_levels = [None, None]
     last_key = None
+    parsed = None
+    kind_cache: dict = {}
     for raw in rows:
         number += 1
-        if len(raw) < width:
-            raw = list(raw) + [None] * (width - len(raw))
-        cells = {}
-        blank = True
-        for key, i in items:
-            v = raw[i]
-            if v is None or (v.__class__ is str and not v.strip()):
-                v = None
-            else:
-                blank = False
-            cells[key] = v
-        if blank:
+        n = len(raw)
+        vals = [raw[i] if i < n else None for i in cols] if n < width else [raw[i] for i in cols]
+        if not any(vals) and 0 not in vals:
+            continue
+        vals.append(None)
+        for i, v in enumerate(vals):
+            if v.__class__ is str:
+                v = v.strip()
+                vals[i] = v or None
+            elif v == "":
+                vals[i] = None
+        if not any(v is not None for v in vals):
             continue
         # merged cells (or what people leave blank under a merged-looking block): carry keys down —
         # all of them under blank codes, the rest when the codes repeat the row above
-        if cells.get("project") is None and cells.get("agency") is None:
-            for key in _CARRY_DOWN:
-                if cells.get(key) is None:
-                    cells[key] = carried[key]
-        elif cells.get("project") == carried["project"] and cells.get("agency") == carried["agency"]:
-            for key in ("kind", "year", "number"):
-                if cells.get(key) is None:
-                    cells[key] = carried[key]
-        for key in _CARRY_DOWN:
-            carried[key] = cells.get(key)
-        kind_text = as_text(cells.get("kind"))
-        kind = KIND_NAMES.get(kind_text) if kind_text else None
-        if kind_text and kind is None:
-            reader.err(number, letters.get("kind"), f"对象类型“{kind_text}”无效，应为：项目、政策 或 部门整体",
-                       FLAT_HEADERS["kind"])
-            continue
-        project_code = as_text(cells.get("project"))
-        agency_code = as_text(cells.get("agency"))
+        project_raw, agency_raw = vals[p_project], vals[p_agency]
+        if project_raw is None and agency_raw is None:
+            kind_raw, project_raw, agency_raw = (vals[p_kind] if vals[p_kind] is not None else carried[0],
+                                                 carried[1], carried[2])
+            year_raw = vals[p_year] if vals[p_year] is not None else carried[3]
+            number_raw = vals[p_number] if vals[p_number] is not None else carried[4]
+        elif project_raw == carried[1] and agency_raw == carried[2]:
+            kind_raw = vals[p_kind] if vals[p_kind] is not None else carried[0]
+            year_raw = vals[p_year] if vals[p_year] is not None else carried[3]
+            number_raw = vals[p_number] if vals[p_number] is not None else carried[4]
+        else:
+            kind_raw, year_raw, number_raw = vals[p_kind], vals[p_year], vals[p_number]
+        carried = [kind_raw, project_raw, agency_raw, year_raw, number_raw]
+        if kind_raw is None:
+            kind = None
+        else:
+            kind = kind_cache.get(kind_raw)
+            if kind is None:
+                kind = kind_cache[kind_raw] = KIND_NAMES.get(_text(kind_raw), "")
+            if not kind:
+                reader.err(number, letters.get("kind"), f"对象类型“{_text(kind_raw)}”无效，应为：项目、政策 或 部门整体",
+                           FLAT_HEADERS["kind"])
+                continue
+        project_code = _text(project_raw)
+        agency_code = _text(agency_raw)
         if kind == TargetKind.AGENCY or (kind is None and not project_code):
             kind, code, key_col = "agency", agency_code, "agency"
         else:
@@ -345,47 +440,64 @@ def _read_flat(rows, worksheet: str, index: dict[str, int], number: int, first_c
             reader.err(number, letters.get(key_col) or letters.get("project") or letters.get("agency"),
                        "必填，不能为空（项目填项目编码，部门整体填单位编码）", FLAT_HEADERS[key_col])
             continue
-        sheet_year = year
-        if cells.get("year") is not None:
-            sheet_year = _int(cells["year"])
-            if sheet_year != year:
-                reader.err(number, letters.get("year"), f"年度应为 {year}（本次导入的年度），收到“{as_text(cells['year'])}”",
-                           FLAT_HEADERS["year"])
-                continue
+        if year_raw is not None and fast.int_of(year_raw) != year:
+            reader.err(number, letters.get("year"), f"年度应为 {year}（本次导入的年度），收到“{_text(year_raw)}”",
+                       FLAT_HEADERS["year"])
+            continue
         version = 1
-        if cells.get("number") is not None:
-            version = _int(cells["number"])
+        if number_raw is not None:
+            version = fast.int_of(number_raw)
             if version is None or version < 1:
-                reader.err(number, letters.get("number"), f"版本号应为正整数，收到“{as_text(cells['number'])}”",
+                reader.err(number, letters.get("number"), f"版本号应为正整数，收到“{_text(number_raw)}”",
                            FLAT_HEADERS["number"])
                 continue
-        key = (kind, code, sheet_year, version)
+        key = (kind, code, year, version)
         if key != last_key:
-            last_level = {"level1": None, "level2": None}
+            last_levels = [None, None]
             last_key = key
-        for level in ("level1", "level2"):
-            if cells.get(level) is None:
-                cells[level] = last_level[level]
-            last_level[level] = cells[level]
-        parsed = out.get(key)
-        if parsed is None:
-            parsed = out[key] = ParsedSheet(worksheet, number, letters[key_col], kind, code, sheet_year, version,
-                                            "flat", carried=FLAT_CARRIED)
-            if kind == "project" and agency_code:
-                parsed.agency_code, parsed.agency_cell = agency_code, (number, letters.get("agency"))
-        elif parsed.worksheet != worksheet and parsed.layout == "official":
-            reader.err(number, letters[key_col], f"{'项目编码' if kind == 'project' else '单位编码'} {code} 的目标表"
-                       f"已在工作表“{parsed.worksheet}”中出现，同一目标表只能出现一次", FLAT_HEADERS[key_col])
-            continue
-        if "annual_goal" in index and "annual_goal" not in parsed.header:
-            parsed.header["annual_goal"] = ""
-        if cells.get("annual_goal") is not None and not parsed.header.get("annual_goal"):
-            parsed.header["annual_goal"] = as_text(cells["annual_goal"])
-        indicator = reader.read(number, cells, letters, separate=separate)
-        if indicator is None:
-            parsed.bad = True
+            parsed = out.get(key)
+            if parsed is None:
+                parsed = out[key] = ParsedSheet(worksheet, number, letters[key_col], kind, code, year, version,
+                                                "flat", carried=FLAT_CARRIED)
+                if kind == "project" and agency_code:
+                    parsed.agency_code, parsed.agency_cell = agency_code, (number, letters.get("agency"))
+                if has_goal:
+                    parsed.header["annual_goal"] = ""
+            elif parsed.layout == "official":
+                reader.err(number, letters[key_col], f"{'项目编码' if kind == 'project' else '单位编码'} {code} 的目标表"
+                           f"已在工作表“{parsed.worksheet}”中出现，同一目标表只能出现一次", FLAT_HEADERS[key_col])
+                last_key = None
+                continue
+        if has_goal and vals[p_goal] is not None and not parsed.header["annual_goal"]:
+            parsed.header["annual_goal"] = _text(vals[p_goal])
+        l1_raw = vals[p_l1] if vals[p_l1] is not None else last_levels[0]
+        l2_raw = vals[p_l2] if vals[p_l2] is not None else last_levels[1]
+        last_levels = [l1_raw, l2_raw]
+        # the fast path: every cell read from the caches
+        level1 = fast.level(fast.level1, LEVEL1_NAMES, l1_raw) if l1_raw is not None else None
+        level2 = fast.level(fast.level2, LEVEL2_NAMES, l2_raw) if l2_raw is not None else None
+        name = _text(vals[p_name])
+        value = fast.value_of(vals[p_value], vals[p_op], vals[p_unit], separate)
+        weight, weight_ok = fast.weight_of(vals[p_weight])
+        basis = fast.basis.get(vals[p_vb])
+        if basis is None:
+            basis = BASIS_NAMES.get(_text(vals[p_vb]))
+            if basis is not None:
+                fast.basis[vals[p_vb]] = basis
+        if (level1 is None or level2 is None or not name or len(name) > LENGTHS["name"] or value is None
+                or not weight_ok or basis is None):
+            cells = {k: vals[at(k)] for k in _INDICATOR_KEYS}
+            cells["level1"], cells["level2"] = l1_raw, l2_raw
+            indicator = reader.read(number, cells, letters, separate=separate)
+            if indicator is None:
+                parsed.bad = True
+                continue
         else:
-            parsed.indicators.append(indicator)
+            indicator = {"level1": level1, "level2": level2, "name": name, "operator": value[0], "value": value[1],
+                         "unit": value[2], "number": value[3], "weight": weight,
+                         "scoring_standard": _text(vals[p_ss]), "explanation": _text(vals[p_ex]),
+                         "value_basis": basis, "_row": number, "_letters": letters}
+        parsed.indicators.append(indicator)
 
 
 # --- the official layouts ----------------------------------------------------------------------
@@ -906,8 +1018,60 @@ def _check(pl: _Plan, indicators: list[dict], annual_goal: str, taxonomy: str, s
 _TREES_LISTED: dict = {}
 
 
+def _reserve_ids(model, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``model``, so the sheets can be inserted with ``executemany`` and
+    their indicators refer to them without reading them back. PostgreSQL: from the column's
+    sequence. SQLite: above both the table's maximum and its AUTOINCREMENT counter (ids are never
+    reused); the import's transaction holds SQLite's write lock (``BEGIN IMMEDIATE``), so no other
+    writer can take the same ids."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        top = max(top, row[0] if row else 0)
+    return list(range(top + 1, top + n + 1))
+
+
+def _insert_rows(model, varying: list[str], rows: list[tuple], constants: dict, *, with_id: bool) -> None:
+    """``executemany`` into ``model``'s table: ``varying`` columns (attnames) from each row tuple —
+    values already as the column stores them —, every other column from ``constants`` or the
+    field's default, prepared once through the field (``get_db_prep_save``: JSON, datetimes)."""
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+    slots = {name: n for n, name in enumerate(varying)}
+    fixed = {}
+    for f in fields:
+        if f.attname not in slots:
+            value = constants[f.attname] if f.attname in constants else f.get_default()
+            fixed[f.attname] = f.get_db_prep_save(value, connection)
+    order = [f.attname for f in fields]
+    idx = [slots.get(a) for a in order]
+    consts = [fixed.get(a) for a in order]
+    if all(i is not None for i in idx):
+        shaped = rows
+    else:
+        shaped = [tuple(row[i] if i is not None else c for i, c in zip(idx, consts, strict=True)) for row in rows]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(shaped):
+            cursor.executemany(sql, chunk)
+
+
+SHEET_VARYING = ["id", "agency_id", "project_id", "kind", "title", "annual_goal", "medium_goal", "medium_amount",
+                 "medium_fiscal", "medium_other", "amount", "fiscal_amount", "other_amount", "error_count",
+                 "warning_count"]
+
+
 def _create(actor, region_id: int, year: int, plans: list[_Plan], settings: dict, previous_goals: dict,
             now) -> list[int]:
+    """The new sheets, set-based: checked in memory, then sheets, reviews, indicators, findings,
+    tasks and timeline entries inserted in chunks (a handful of statements per 5,000 rows)."""
     if not plans:
         return []
     taxonomy = _region_taxonomy(region_id, year)
@@ -918,78 +1082,84 @@ def _create(actor, region_id: int, year: int, plans: list[_Plan], settings: dict
         from jixiao.core.errors import TransitionError
 
         raise TransitionError(f"本区划 {year} 年未配置“{services.CHAIN}”审核链，请联系绩效股。", code="review.no_chain")
-    created_by = actor if getattr(actor, "pk", None) else None
-    sheets, findings_of = [], []
-    for pl in plans:
+    created_by = actor.pk if getattr(actor, "pk", None) else None
+    zero = Decimal("0.00")
+    ids = _reserve_ids(TargetSheet, len(plans))
+    sheet_rows, review_rows, indicator_rows, finding_rows = [], [], [], []
+    for sheet_id, pl in zip(ids, plans, strict=True):
         p = pl.parsed
-        header = dict(p.header)
+        header = p.header
         if p.kind == "agency":
             kind = TargetKind.AGENCY
             title = f"{pl.agency['name']}{year}年度部门整体支出绩效目标"
+            amounts = [zero, zero, zero, zero, zero, zero]
             if p.tasks is not None:
-                header["amount"] = sum((t["amount"] for t in p.tasks), Decimal("0"))
-                header["fiscal_amount"] = sum((t["fiscal_amount"] for t in p.tasks), Decimal("0"))
-                header["other_amount"] = sum((t["other_amount"] for t in p.tasks), Decimal("0"))
+                amounts[3] = sum((t["amount"] for t in p.tasks), zero)
+                amounts[4] = sum((t["fiscal_amount"] for t in p.tasks), zero)
+                amounts[5] = sum((t["other_amount"] for t in p.tasks), zero)
         else:
             kind = TargetKind.POLICY if pl.project["kind"] == "policy" else TargetKind.PROJECT
             title = f"{pl.project['name']}{year}年度绩效目标"
-            if "amount" not in header:
-                header["amount"] = pl.project["budget_amount"] or pl.project["requested_amount"] or Decimal("0")
-                if "fiscal_amount" not in header and "other_amount" not in header:
-                    header["fiscal_amount"] = header["amount"]
-        for i in p.indicators:
-            i.setdefault("template", None)
-        findings = _check(pl, p.indicators, header.get("annual_goal", ""), taxonomy, settings, previous_goals)
+            if "amount" in header:
+                amounts = [header.get(f, zero) for f in ("medium_amount", "medium_fiscal", "medium_other", "amount",
+                                                         "fiscal_amount", "other_amount")]
+            else:
+                default = pl.project["budget_amount"] or pl.project["requested_amount"] or zero
+                amounts = [header.get("medium_amount", zero), header.get("medium_fiscal", zero),
+                           header.get("medium_other", zero), default, default, zero]
+        goal = header.get("annual_goal", "")
+        findings = _check(pl, p.indicators, goal, taxonomy, settings, previous_goals)
         errors = sum(1 for f in findings if f.severity == "error")
-        findings_of.append(findings)
-        sheets.append(TargetSheet(
-            region_id=region_id, agency_id=pl.agency["id"], project_id=pl.project["id"] if pl.project else None,
-            kind=kind, year=year, number=1, taxonomy=taxonomy, title=title[:255], created_by=created_by,
-            error_count=errors, warning_count=len(findings) - errors, **header))
-    for chunk in _chunks(sheets, 2000):
-        TargetSheet.objects.bulk_create(chunk)
+        title = title[:255]
+        sheet_rows.append((sheet_id, pl.agency["id"], pl.project["id"] if pl.project else None, kind, title, goal,
+                           header.get("medium_goal", ""), *amounts, errors, len(findings) - errors))
+        review_rows.append((pl.agency["id"], sheet_id, title))
+        indicator_rows.extend(_indicator_tuples(region_id, sheet_id, p.indicators))
+        finding_rows.extend((region_id, sheet_id, f.code, f.severity, f.row, f.message[:255]) for f in findings)
+    _insert_rows(TargetSheet, SHEET_VARYING, sheet_rows, {
+        "region_id": region_id, "year": year, "number": 1, "status": SheetStatus.DRAFT, "taxonomy": taxonomy,
+        "created_by_id": created_by, "created_at": now, "updated_at": now, "version": 1}, with_id=True)
+    sheet_rows = None
     content_type = ContentType.objects.get_for_model(TargetSheet)
-    reviews = [Review(region_id=s.region_id, agency_id=s.agency_id, chain=services.CHAIN, year=year,
-                      content_type=content_type, object_id=s.pk, title=s.title, steps=steps,
-                      submit_roles=[str(Role.AGENCY_PREPARER)], status=ReviewStatus.DRAFT) for s in sheets]
-    for chunk in _chunks(reviews, 2000):
-        Review.objects.bulk_create(chunk)
-    indicator_rows, finding_rows = [], []
-    for pl, sheet, findings in zip(plans, sheets, findings_of, strict=True):
-        indicator_rows.extend(_indicator_tuples(region_id, sheet.pk, pl.parsed.indicators))
-        finding_rows.extend((region_id, sheet.pk, f.code, f.severity, f.row, f.message[:255]) for f in findings)
-        if len(indicator_rows) >= CHUNK * 4:
-            _insert(TargetIndicator, INDICATOR_COLUMNS, indicator_rows)
-            indicator_rows = []
+    _insert_rows(Review, ["agency_id", "object_id", "title"], review_rows, {
+        "region_id": region_id, "chain": services.CHAIN, "year": year, "content_type_id": content_type.pk,
+        "steps": steps, "submit_roles": [str(Role.AGENCY_PREPARER)], "status": ReviewStatus.DRAFT,
+        "created_at": now, "updated_at": now, "version": 1}, with_id=False)
     _insert(TargetIndicator, INDICATOR_COLUMNS, indicator_rows)
     _insert(TargetFinding, FINDING_COLUMNS, finding_rows)
-    tasks = [TargetTask(region_id=region_id, sheet_id=sheet.pk, position=n, **t)
-             for pl, sheet in zip(plans, sheets, strict=True) if pl.parsed.tasks
+    tasks = [TargetTask(region_id=region_id, sheet_id=sheet_id, position=n, **t)
+             for sheet_id, pl in zip(ids, plans, strict=True) if pl.parsed.tasks
              for n, t in enumerate(pl.parsed.tasks, start=1)]
     TargetTask.objects.bulk_create(tasks, batch_size=2000)
-    _timeline(actor, region_id, [(pl, s) for pl, s in zip(plans, sheets, strict=True) if pl.project], now)
-    if len(sheets) <= PER_SHEET_LOG_LIMIT:
-        for sheet, review in zip(sheets, reviews, strict=True):
+    _timeline(actor, region_id, [(pl, sheet_id) for pl, sheet_id in zip(plans, ids, strict=True) if pl.project], now)
+    if len(plans) <= PER_SHEET_LOG_LIMIT:
+        reviews = {r.object_id: r for r in Review.objects.filter(content_type=content_type, object_id__in=ids)}
+        for sheet in TargetSheet.objects.filter(pk__in=ids).order_by("pk"):
             audit.log_create(actor=actor, obj=sheet)
-            audit.log_create(actor=actor, obj=review)
-    return [s.pk for s in sheets]
+            audit.log_create(actor=actor, obj=reviews[sheet.pk])
+    return ids
 
 
 def _timeline(actor, region_id: int, pairs: list, now) -> None:
     """The project timeline entry ``create_sheet`` writes, for each imported project sheet."""
+    from django.urls import reverse
+
     from jixiao.projects.models import ProjectEvent
 
     if not pairs:
         return
-    actor_fields = ({"actor": actor, "actor_name": getattr(actor, "display_name", "") or actor.get_username()}
-                    if getattr(actor, "pk", None) else {"actor": None, "actor_name": "系统"})
-    ProjectEvent.objects.bulk_create([
-        ProjectEvent(region_id=region_id, project_id=pl.project["id"], kind=TargetEventKind.TARGETS,
-                     title="编报绩效目标（Excel 导入）", data={"url": sheet.get_absolute_url(), "sheet": sheet.pk,
-                                                              "number": sheet.number},
-                     created_at=now, **actor_fields)
-        for pl, sheet in pairs
-    ], batch_size=2000)
+    if getattr(actor, "pk", None):
+        actor_id, actor_name = actor.pk, getattr(actor, "display_name", "") or actor.get_username()
+    else:
+        actor_id, actor_name = None, "系统"
+    url = reverse("targets:sheet_detail", args=[987654321])
+    data_field = ProjectEvent._meta.get_field("data")
+    rows = [(pl.project["id"], data_field.get_db_prep_save(
+                {"url": url.replace("987654321", str(sheet_id)), "sheet": sheet_id, "number": 1}, connection))
+            for pl, sheet_id in pairs]
+    _insert_rows(ProjectEvent, ["project_id", "data"], rows, {
+        "region_id": region_id, "kind": TargetEventKind.TARGETS, "title": "编报绩效目标（Excel 导入）",
+        "actor_id": actor_id, "actor_name": actor_name, "created_at": now}, with_id=False)
 
 
 def _update(actor, pl: _Plan, settings: dict, previous_goals: dict) -> None:
