@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/adjust/", views.sheet_adjust, name="sheet_adjust"),
     path("<int:pk>/publish/", views.sheet_publish, name="sheet_publish"),
     path("<int:pk>/draw/", views.sheet_draw, name="sheet_draw"),
+    path("<int:pk>/admit/", views.sheet_admit, name="sheet_admit"),
     path("<int:pk>/versions/", views.sheet_versions, name="sheet_versions"),
     path("<int:pk>/sheet.xlsx", views.sheet_xlsx, name="sheet_xlsx"),
 ]

@@ -472,11 +472,9 @@ def sheet_adjust(request, pk: int):
 @login_required
 @require_POST
 def sheet_publish(request, pk: int):
-    """公开 / 撤回公开 (and 涉密不公开) an approved sheet, or 纳入指标库 one of its indicators."""
+    """公开 / 撤回公开 (and 涉密不公开) an approved sheet."""
     _perf(request.user)
     sheet = _sheet(request, pk, "change")
-    if "indicator" in request.POST:
-        return _admit(request, sheet)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "表单已过期（缺少版本号），请刷新页面后重试。")
@@ -493,10 +491,14 @@ def sheet_publish(request, pk: int):
     return redirect(sheet)
 
 
-def _admit(request, sheet):
+@login_required
+@require_POST
+def sheet_admit(request, pk: int):
     """纳入指标库: the performance section admits an indicator of an approved sheet as a template."""
     from jixiao.library.services import admit_template
 
+    _perf(request.user)
+    sheet = _sheet(request, pk, "change")
     form = AdmitForm(request.POST)
     indicator = None
     if form.is_valid():

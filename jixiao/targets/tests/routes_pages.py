@@ -89,6 +89,10 @@ HTML_ROUTES = [
     Route("targets:sheet_publish", target=_approved, ok=frozenset(), denied=405),
     Route("targets:sheet_publish", "POST", target=_approved, ok=PERF, ok_status=302,
           overrides=_hidden(PERF, with_far("perf_section"))),
+    Route("targets:sheet_admit", target=_approved, ok=frozenset(), denied=405),
+    # no indicator named: 404 (nothing admitted)
+    Route("targets:sheet_admit", "POST", target=_approved, ok=frozenset(), denied=403,
+          overrides={"perf_section": 404, "far_perf_section": 404}),
     Route("targets:sheet_draw", target=_panel, ok=PERF, overrides=_hidden(PERF, with_far("perf_section"))),
     Route("targets:sheet_draw", "POST", target=_panel, ok=PERF, overrides=_hidden(PERF, with_far("perf_section"))),
     Route("targets:sheet_versions", target=_approved, ok=SEE, overrides=_hidden(SEE, VIEWERS)),

@@ -197,7 +197,9 @@ def test_publish_and_admit_to_library_are_the_performance_sections(world, login)
     sheet.refresh_from_db()
     assert sheet.published and sheet.published_at
     indicator = sheet.indicators.get(name="加固教学楼栋数")
-    perf.post(f"/targets/{sheet.pk}/publish/", {"indicator": indicator.pk})
+    assert login("preparer").post(f"/targets/{sheet.pk}/admit/", {"indicator": indicator.pk}).status_code == 403
+    assert not IndicatorTemplate.objects.filter(region=sheet.region, name="加固教学楼栋数").exists()
+    perf.post(f"/targets/{sheet.pk}/admit/", {"indicator": indicator.pk})
     assert IndicatorTemplate.objects.filter(region=sheet.region, name="加固教学楼栋数").exists()
 
 
@@ -270,3 +272,34 @@ def test_export_then_import_the_same_file_changes_nothing(world, login):
     r = preparer.post("/targets/import/?year=2026", {"file": bad})
     assert r.status_code == 200 and 'data-testid="import-errors"' in r.content.decode()
     assert TargetSheet.objects.count() == 1
+
+
+def test_expert_panel_drawn_on_the_page_reviews_from_the_queue(world, login):
+    from jixiao.org.models import Sector
+    from jixiao.pools.tests.helpers import ensure_pool
+
+    ensure_pool(world)
+    sheet = make_sheet(world, include_expert_panel=True)
+    assert login("preparer").get(f"/targets/{sheet.pk}/draw/").status_code == 403
+    perf = login("perf_section")
+    assert "抽取会审专家" in perf.get(f"/targets/{sheet.pk}/").content.decode()
+    education = [Sector.objects.get(code="education").pk]
+    r = perf.post(f"/targets/{sheet.pk}/draw/", {"count": 4, "fields": education, "seed": 1})
+    # four asked, three eligible (the sheet's own agency's teacher is recused): refused on the form
+    assert r.status_code == 200
+    sheet.refresh_from_db()
+    assert sheet.expert_draw_id is None
+    r = perf.post(f"/targets/{sheet.pk}/draw/", {"count": 3, "fields": education, "seed": 1})
+    sheet.refresh_from_db()
+    assert r.status_code == 302 and sheet.expert_draw_id is not None
+    names = {d.expert.name for d in sheet.expert_draw.drawn.select_related("expert")}
+    assert names == {"赵明远", "孙丽华", "李国强"}
+    sheet = services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+    sheet = approve_through(world, sheet)
+    assert sheet.status == "in_review"  # the panel is the last step
+    page = login("expert").get("/targets/review/").content.decode()
+    assert sheet.title in page and "专家会审" in page
+    r = login("expert").post("/targets/review/", {"sheet": [sheet.pk], "action": "approve", "opinion": "同意"})
+    assert r.status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.status == "approved"
