@@ -284,3 +284,89 @@ def test_ten_thousand_rows_all_or_nothing(world):
     assert Review.objects.filter(chain="target").count() == 1000
     # a large import logs one region entry, not one per sheet
     assert not ChangeLog.objects.filter(object_type="targets.targetsheet").exists()
+
+
+def _official(world, sheet) -> tuple:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(exports.official_workbook(TargetSheet.objects.filter(pk=sheet.pk))))
+    ws = wb[wb.sheetnames[0]]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    return wb, ws, cells
+
+
+def _save(wb) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_official_layout_edited_updates_the_editable_sheet_and_keeps_what_it_does_not_carry(world):
+    from jixiao.targets import services
+
+    sheet = make_sheet(world)
+    rows = services.indicator_dicts(sheet)
+    rows[0]["scoring_standard"] = "每少1栋扣10分"
+    sheet = services.save_indicators(actor=world.user("preparer"), sheet=sheet, version=sheet.version, rows=rows)
+    wb, ws, cells = _official(world, sheet)
+    header = cells["一级指标"].row
+    ws.cell(row=header + 1, column=5).value = "≥4栋"
+    ws.cell(row=cells["年度目标"].row + 1, column=4).value = "改写后的年度目标"
+    ws.cell(row=cells["年度资金总额"].row, column=5).value = "150.5"  # a number typed as text
+    summary = run(world, _save(wb), user="preparer")
+    assert (summary["updated"], summary["unchanged"]) == (1, 0)
+    sheet.refresh_from_db()
+    assert sheet.annual_goal == "改写后的年度目标" and sheet.amount == Decimal("1505000.00")
+    first = sheet.indicators.get(position=1)
+    assert (first.operator, first.value, first.unit) == ("ge", "4", "栋")
+    assert first.scoring_standard == "每少1栋扣10分"  # not in the official layout: kept
+
+
+def test_official_layout_bad_cells_are_reported_where_they_are(world):
+    sheet = make_sheet(world)
+    wb, ws, cells = _official(world, sheet)
+    money = ws.cell(row=cells["年度资金总额"].row, column=5)
+    money.value = "一百万"
+    header = cells["一级指标"].row
+    ws.cell(row=header + 2, column=6).value = "二十分"
+    ws.cell(row=header + 3, column=3).value = "经济成本指标"  # under 产出指标: wrong level 2
+    snapshot = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, _save(wb))
+    errors = errors_of(exc)
+    sheet_name = wb.sheetnames[0]
+    assert (sheet_name, money.row, "E", "金额应为数字（万元），收到“一百万”") in errors
+    assert (sheet_name, header + 2, "F") in {e[:3] for e in errors}
+    assert (sheet_name, header + 3, "C") in {e[:3] for e in errors}
+    assert counts() == snapshot
+
+
+def test_agency_official_layout_creates_with_tasks(world):
+    from jixiao.targets import services
+
+    preparer = world.user("preparer")
+    sheet = services.create_sheet(actor=preparer, year=YEAR, agency=world.agency("101001"), annual_goal="年度目标")
+    sheet = services.save_tasks(actor=preparer, sheet=sheet, version=sheet.version, rows=[
+        {"name": "教育教学", "content": "保障日常教学", "fiscal_amount": "1000000", "other_amount": "20000.5"}])
+    sheet = services.save_indicators(actor=preparer, sheet=sheet, version=sheet.version, rows=GOOD_ROWS)
+    data = exports.official_workbook(TargetSheet.objects.filter(pk=sheet.pk))
+    # the same file into a region where the sheet does not exist yet: delete it, then import
+    TargetSheet.objects.filter(pk=sheet.pk).update(status="draft")
+    TargetFinding.objects.filter(sheet=sheet).delete()
+    TargetIndicator.objects.filter(sheet=sheet).delete()
+    TargetTask.objects.filter(sheet=sheet).delete()
+    Review.objects.filter(object_id=sheet.pk, chain="target").delete()
+    TargetSheet.objects.filter(pk=sheet.pk).delete()
+    summary = run(world, data, user="preparer")
+    assert summary["created"] == 1
+    new = TargetSheet.objects.get(kind="agency", agency__code="101001", year=YEAR)
+    assert new.amount == Decimal("1020000.50") and new.fiscal_amount == Decimal("1000000.00")
+    assert list(new.tasks.values_list("name", "content", "amount")) == [("教育教学", "保障日常教学", Decimal("1020000.50"))]
+    assert new.indicators.count() == 6 and new.annual_goal == "年度目标"
+
+
+def test_project_code_with_another_agency_code_is_refused(world):
+    make_project(world)
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows()]))
+    assert "属于单位 101001，与填写的单位编码 102001 不符" in errors_of(exc)[0][3]
