@@ -25,6 +25,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.projects.models import Project
 from jixiao.targets import services
 from jixiao.targets.choices import SheetStatus, TargetKind
 from jixiao.targets.filters import SheetFilter
@@ -91,6 +92,7 @@ def sheet_list(request):
         "page": paginate(request, qs), "filter_form": form, "query": request.GET.urlencode(),
         "can_create": can(request.user, TargetSheet, "create"),
         "can_review": request.user.role in TARGET_REVIEWERS,
+        "can_statistics": can(request.user, Project, "view"),
     })
 
 
@@ -176,8 +178,6 @@ def review_queue(request):
 
 def creatable_projects(user, year: int):
     """The user's projects of the year, in a stage that takes a target sheet, without one yet."""
-    from jixiao.projects.models import Project
-
     have = TargetSheet.objects.filter(year=year, project__isnull=False).values("project_id")
     return (Project.objects.for_user(user, "view").filter(year=year, stage__in=services.OPEN_PROJECT_STAGES)
             .exclude(pk__in=have).select_related("agency").order_by("agency__code", "code"))
@@ -397,6 +397,8 @@ def sheet_detail(request, pk: int):
     return render(request, "targets/sheet_detail.html", {
         "sheet": sheet, "indicators": sheet.indicators.all(), "tasks": sheet.tasks.all(),
         "findings": sheet.findings.all(), "review": review, "steps": steps, "events": events,
+        "last_return": next((e for e in reversed(events) if e.action == "return"), None)
+        if sheet.status == SheetStatus.RETURNED else None,
         "opinion_form": OpinionForm(initial={"version": sheet.version}),
         "can_edit": editor and sheet.is_editable,
         "can_submit": sheet.is_editable and review is not None and review_machinery.can_submit(user, review),

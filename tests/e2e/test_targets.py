@@ -94,6 +94,7 @@ def test_write_submit_return_fix_resubmit_approve(project, sign_in):
 
     # the preparer sees the opinion, fixes the indicator and resubmits
     page.goto(url)
+    expect(page.get_by_test_id("returned-alert")).to_contain_text("师生满意度目标值偏低，请不低于90%")
     expect(page.get_by_test_id("review-history")).to_contain_text("师生满意度目标值偏低，请不低于90%")
     shot(page, "targets-returned-detail")
     page.get_by_test_id("edit-indicators").click()
@@ -111,3 +112,7 @@ def test_write_submit_return_fix_resubmit_approve(project, sign_in):
     expect(history).to_contain_text("同意批复")
     expect(history).to_contain_text("师生满意度目标值偏低")
     shot(perf, "targets-approved-detail")
+    perf.get_by_role("link", name="绩效目标").first.click()
+    expect(perf.get_by_test_id("sheet-table")).to_contain_text("已批复")
+    expect(perf.get_by_test_id("sheet-table")).to_contain_text("1 次")
+    shot(perf, "targets-list")
