@@ -26,6 +26,9 @@ services would take minutes):
   machinery skips it. Sheets of projects already budgeted (已纳入预算 and later) are approved with
   the project's budget amount, so the budget gate (未设置绩效目标不得安排预算) holds for every project.
 
+Measured on the 2-core development machine (fresh SQLite file, ``build_demo --scale county --seed 1``):
+5.9 s before this module, 12–16 s with it (about 720 sheets, 5,200 indicators, 3,800 review events).
+
 Deterministic for the seed (``random.Random("targets-<seed>")``); idempotent: a region that has
 target sheets for the year gets no more."""
 
