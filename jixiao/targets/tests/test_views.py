@@ -303,3 +303,16 @@ def test_expert_panel_drawn_on_the_page_reviews_from_the_queue(world, login):
     assert r.status_code == 302
     sheet.refresh_from_db()
     assert sheet.status == "approved"
+
+
+def test_list_and_queue_queries_do_not_grow_with_the_rows(world, login, django_assert_max_num_queries):
+    for n in range(1, 6):
+        sheet = make_sheet(world, project=make_project(world, code=f"XM20261010019{n:02d}", name=f"项目{n}"))
+        services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+    perf, head = login("perf_section"), login("unit_head")
+    with django_assert_max_num_queries(8):
+        r = perf.get("/targets/")
+    assert r.content.decode().count('data-testid="sheet-status"') == 5
+    with django_assert_max_num_queries(12):  # one query per row would make it 15 or more
+        r = head.get("/targets/review/")
+    assert r.content.decode().count('name="sheet" value=') == 5
