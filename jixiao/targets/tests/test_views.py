@@ -316,3 +316,28 @@ def test_list_and_queue_queries_do_not_grow_with_the_rows(world, login, django_a
     with django_assert_max_num_queries(12):  # one query per row would make it 15 or more
         r = head.get("/targets/review/")
     assert r.content.decode().count('name="sheet" value=') == 5
+
+
+def test_adopt_a_suggested_template_in_one_click(world, login):
+    from jixiao.library.services import suggest
+
+    sheet = make_sheet(world, rows=GOOD_ROWS[:2])
+    project = sheet.project
+    template = suggest(region=sheet.region, sector_code=project.sector.code, name=project.name,
+                       description=project.description, limit=12)[0]
+    used = template.usage_count
+    preparer = login("preparer")
+    page = preparer.get(f"/targets/{sheet.pk}/indicators/").content.decode()
+    assert f'value="{template.pk}"' in page and template.name in page
+    # a stale version is refused: nothing added
+    preparer.post(f"/targets/{sheet.pk}/adopt/", {"template": [template.pk], "version": sheet.version - 1})
+    assert sheet.indicators.count() == 2
+    r = preparer.post(f"/targets/{sheet.pk}/adopt/", {"template": [template.pk], "version": sheet.version})
+    assert r.status_code == 302 and r["Location"] == f"/targets/{sheet.pk}/indicators/"
+    adopted = sheet.indicators.get(position=3)
+    assert adopted.template_id == template.pk and adopted.name == template.name
+    template.refresh_from_db()
+    assert template.usage_count == used + 1
+    # another agency's preparer cannot adopt into this sheet
+    assert login("preparer_agri").post(f"/targets/{sheet.pk}/adopt/",
+                                       {"template": [template.pk], "version": sheet.version}).status_code == 404
