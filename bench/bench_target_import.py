@@ -9,7 +9,8 @@ database —, migrate, ``build_province``, the projects, one flat workbook per c
 copy of that database: the same rows read with calamine and inserted with a plain ``executemany``
 into the indicator table, no validation, nothing else), and ``import`` (``targets.imports.import_sheets``
 per county file, as the command line: full validation, sheets, reviews, indicators, quality
-findings, audit). ``floor_ratio`` = import seconds ÷ floor seconds. BENCH_KEEP=1 keeps the directory."""
+findings, audit). ``floor_ratio`` = import seconds ÷ floor seconds. BENCH_KEEP=1 keeps the directory; BENCH_DIR=<it>
+reruns floor and import on the data already built there (each from a fresh copy of the database)."""
 
 from __future__ import annotations
 
@@ -97,10 +98,11 @@ def phase_floor(workdir: Path) -> dict:
 
 
 def phase_import(workdir: Path) -> dict:
-    _django(workdir / "bench.sqlite3")
+    _django(workdir / "import.sqlite3")
     from jixiao.targets.imports import import_sheets
 
     manifest = json.loads((workdir / "manifest.json").read_text())
+    files = manifest["files"][:int(os.environ.get("BENCH_FILES", 0)) or None]  # a slice, for profiling
     profile = os.environ.get("BENCH_PROFILE")
     if profile:
         import cProfile
@@ -109,7 +111,7 @@ def phase_import(workdir: Path) -> dict:
         profiler.enable()
     started = time.perf_counter()
     rows = sheets = 0
-    for f in manifest["files"]:
+    for f in files:
         data = Path(f["path"]).read_bytes()
         summary = import_sheets(actor=None, region=f["region"], year=manifest["year"], data=data,
                                 name=Path(f["path"]).name)
@@ -136,17 +138,26 @@ def _child(phase: str, workdir: Path, *extra) -> dict:
 def main() -> int:
     scale = os.environ.get("BENCH_SCALE", "province")
     counties = int(os.environ.get("BENCH_COUNTIES", COUNTIES.get(scale, 180)))
-    workdir = Path(tempfile.mkdtemp(prefix="jixiao-bench-targets-"))
+    reuse = os.environ.get("BENCH_DIR")  # a directory a BENCH_KEEP=1 run left: skip the build
+    workdir = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-targets-"))
     try:
-        built = _child("build", workdir, counties)
-        shutil.copyfile(workdir / "bench.sqlite3", workdir / "floor.sqlite3")
+        if reuse:
+            built = json.loads((workdir / "built.json").read_text())
+        else:
+            built = _child("build", workdir, counties)
+            (workdir / "bench.sqlite3").rename(workdir / "built.sqlite3")
+            (workdir / "built.json").write_text(json.dumps(built))
+        for name in ("floor", "import"):
+            for suffix in ("-wal", "-shm"):
+                (workdir / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(workdir / "built.sqlite3", workdir / f"{name}.sqlite3")
         floor = _child("floor", workdir)
         result = _child("import", workdir)
     except subprocess.CalledProcessError as e:
         sys.stderr.write(e.stderr or "")
         raise
     finally:
-        if not os.environ.get("BENCH_KEEP"):
+        if not os.environ.get("BENCH_KEEP") and not reuse:
             shutil.rmtree(workdir, ignore_errors=True)
     rows_per_s = result["rows"] / result["seconds"]
     ratio = result["seconds"] / floor["seconds"]

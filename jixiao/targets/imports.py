@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import chain
@@ -364,129 +366,89 @@ class _FastRows:
 
 _INDICATOR_KEYS = ("level1", "level2", "name", "value", "operator", "unit", "weight", "scoring_standard",
                    "explanation", "value_basis")
+#: The flat columns in the order the row loop unpacks them.
+_FLAT_ORDER = ("kind", "project", "agency", "year", "number", "annual_goal", *_INDICATOR_KEYS)
 
 
 def _read_flat(rows, worksheet: str, index: dict[str, int], number: int, first_col: int, year: int,
                report: ImportReport, out: dict) -> None:
+    """The rows of a flat worksheet into ``out`` (one ParsedSheet per key). This loop runs a million
+    times at province scale, so it is written for speed: one C-level ``itemgetter`` per row, the key
+    resolved once per run of rows of the same sheet, every repeated cell read from a cache — and
+    anything unusual handed to ``_Indicators.read``, which reports it."""
+    from operator import itemgetter
+
     letters = {key: column_letter(first_col + i) for key, i in index.items()}
     reader = _Indicators(report, worksheet)
     fast = _FastRows()
     separate = "operator" in index
-    keys = list(index)
-    cols = [index[k] for k in keys]
-    width = max(cols) + 1
-    pos = {k: n for n, k in enumerate(keys)}
-    missing = len(keys)  # the position of a None appended to each row, for absent columns
-
-    def at(key):
-        return pos.get(key, missing)
-
-    p_kind, p_project, p_agency, p_year, p_number, p_goal = (at(k) for k in (
-        "kind", "project", "agency", "year", "number", "annual_goal"))
-    p_l1, p_l2, p_name, p_value, p_op, p_unit, p_weight, p_ss, p_ex, p_vb = (at(k) for k in _INDICATOR_KEYS)
+    width = max(index.values()) + 1
+    pad = [None] * (width + 1)
+    getter = itemgetter(*[index.get(k, -1) for k in _FLAT_ORDER])  # -1: the None appended to each row
     has_goal = "annual_goal" in index
-    carried = [None] * 5  # kind, project, agency, year, number
-    last_levels = [None, None]
-    last_key = None
+    l1_cache, l2_cache, value_cache = fast.level1, fast.level2, fast.value
+    weight_cache, basis_cache = fast.weight, fast.basis
+    name_max = LENGTHS["name"]
+    carried = (None, None, None, None, None)  # kind, project, agency, year, number as last resolved
+    last_raw = None
+    last_l1 = last_l2 = None
     parsed = None
-    kind_cache: dict = {}
     for raw in rows:
         number += 1
-        n = len(raw)
-        vals = [raw[i] if i < n else None for i in cols] if n < width else [raw[i] for i in cols]
+        if len(raw) < width:
+            raw = [*raw, *pad[:width - len(raw)]]
+        raw.append(None)
+        vals = getter(raw)
         if not any(vals) and 0 not in vals:
             continue
-        vals.append(None)
-        for i, v in enumerate(vals):
-            if v.__class__ is str:
-                v = v.strip()
-                vals[i] = v or None
-            elif v == "":
-                vals[i] = None
-        if not any(v is not None for v in vals):
-            continue
-        # merged cells (or what people leave blank under a merged-looking block): carry keys down —
-        # all of them under blank codes, the rest when the codes repeat the row above
-        project_raw, agency_raw = vals[p_project], vals[p_agency]
-        if project_raw is None and agency_raw is None:
-            kind_raw, project_raw, agency_raw = (vals[p_kind] if vals[p_kind] is not None else carried[0],
-                                                 carried[1], carried[2])
-            year_raw = vals[p_year] if vals[p_year] is not None else carried[3]
-            number_raw = vals[p_number] if vals[p_number] is not None else carried[4]
-        elif project_raw == carried[1] and agency_raw == carried[2]:
-            kind_raw = vals[p_kind] if vals[p_kind] is not None else carried[0]
-            year_raw = vals[p_year] if vals[p_year] is not None else carried[3]
-            number_raw = vals[p_number] if vals[p_number] is not None else carried[4]
-        else:
-            kind_raw, year_raw, number_raw = vals[p_kind], vals[p_year], vals[p_number]
-        carried = [kind_raw, project_raw, agency_raw, year_raw, number_raw]
-        if kind_raw is None:
-            kind = None
-        else:
-            kind = kind_cache.get(kind_raw)
-            if kind is None:
-                kind = kind_cache[kind_raw] = KIND_NAMES.get(_text(kind_raw), "")
-            if not kind:
-                reader.err(number, letters.get("kind"), f"对象类型“{_text(kind_raw)}”无效，应为：项目、政策 或 部门整体",
-                           FLAT_HEADERS["kind"])
+        (kind_raw, project_raw, agency_raw, year_raw, number_raw, goal_raw, l1_raw, l2_raw, name_raw, value_raw,
+         op_raw, unit_raw, weight_raw, ss_raw, ex_raw, vb_raw) = vals
+        key_raw = (kind_raw, project_raw, agency_raw, year_raw, number_raw)
+        if parsed is None or (key_raw != last_raw and any(key_raw)):
+            if all(_text(v) == "" for v in vals):
                 continue
-        project_code = _text(project_raw)
-        agency_code = _text(agency_raw)
-        if kind == TargetKind.AGENCY or (kind is None and not project_code):
-            kind, code, key_col = "agency", agency_code, "agency"
-        else:
-            kind, code, key_col = "project", project_code, "project"
-        if not code:
-            reader.err(number, letters.get(key_col) or letters.get("project") or letters.get("agency"),
-                       "必填，不能为空（项目填项目编码，部门整体填单位编码）", FLAT_HEADERS[key_col])
-            continue
-        if year_raw is not None and fast.int_of(year_raw) != year:
-            reader.err(number, letters.get("year"), f"年度应为 {year}（本次导入的年度），收到“{_text(year_raw)}”",
-                       FLAT_HEADERS["year"])
-            continue
-        version = 1
-        if number_raw is not None:
-            version = fast.int_of(number_raw)
-            if version is None or version < 1:
-                reader.err(number, letters.get("number"), f"版本号应为正整数，收到“{_text(number_raw)}”",
-                           FLAT_HEADERS["number"])
-                continue
-        key = (kind, code, year, version)
-        if key != last_key:
-            last_levels = [None, None]
-            last_key = key
-            parsed = out.get(key)
+            parsed = _flat_key(reader, fast, letters, year, key_raw, carried, number, worksheet, has_goal, out)
+            last_raw = key_raw
+            last_l1 = last_l2 = None
             if parsed is None:
-                parsed = out[key] = ParsedSheet(worksheet, number, letters[key_col], kind, code, year, version,
-                                                "flat", carried=FLAT_CARRIED)
-                if kind == "project" and agency_code:
-                    parsed.agency_code, parsed.agency_cell = agency_code, (number, letters.get("agency"))
-                if has_goal:
-                    parsed.header["annual_goal"] = ""
-            elif parsed.layout == "official":
-                reader.err(number, letters[key_col], f"{'项目编码' if kind == 'project' else '单位编码'} {code} 的目标表"
-                           f"已在工作表“{parsed.worksheet}”中出现，同一目标表只能出现一次", FLAT_HEADERS[key_col])
-                last_key = None
                 continue
-        if has_goal and vals[p_goal] is not None and not parsed.header["annual_goal"]:
-            parsed.header["annual_goal"] = _text(vals[p_goal])
-        l1_raw = vals[p_l1] if vals[p_l1] is not None else last_levels[0]
-        l2_raw = vals[p_l2] if vals[p_l2] is not None else last_levels[1]
-        last_levels = [l1_raw, l2_raw]
+            carried = parsed[1]
+            parsed = parsed[0]
+        if has_goal and goal_raw and not parsed.header["annual_goal"]:
+            parsed.header["annual_goal"] = _text(goal_raw)
+        if l1_raw:
+            last_l1 = l1_raw
+        else:
+            l1_raw = last_l1
+        if l2_raw:
+            last_l2 = l2_raw
+        else:
+            l2_raw = last_l2
         # the fast path: every cell read from the caches
-        level1 = fast.level(fast.level1, LEVEL1_NAMES, l1_raw) if l1_raw is not None else None
-        level2 = fast.level(fast.level2, LEVEL2_NAMES, l2_raw) if l2_raw is not None else None
-        name = _text(vals[p_name])
-        value = fast.value_of(vals[p_value], vals[p_op], vals[p_unit], separate)
-        weight, weight_ok = fast.weight_of(vals[p_weight])
-        basis = fast.basis.get(vals[p_vb])
+        level1 = l1_cache.get(l1_raw)
+        if level1 is None and l1_raw is not None:
+            level1 = fast.level(l1_cache, LEVEL1_NAMES, l1_raw)
+        level2 = l2_cache.get(l2_raw)
+        if level2 is None and l2_raw is not None:
+            level2 = fast.level(l2_cache, LEVEL2_NAMES, l2_raw)
+        name = name_raw.strip() if name_raw.__class__ is str else _text(name_raw)
+        value = value_cache.get((value_raw, op_raw, unit_raw))
+        if value is None:
+            value = fast.value_of(value_raw, op_raw, unit_raw, separate)
+        if weight_raw in weight_cache:
+            weight, weight_ok = weight_cache[weight_raw], True
+        else:
+            weight, weight_ok = fast.weight_of(weight_raw)
+        basis = basis_cache.get(vb_raw)
         if basis is None:
-            basis = BASIS_NAMES.get(_text(vals[p_vb]))
+            basis = BASIS_NAMES.get(_text(vb_raw))
             if basis is not None:
-                fast.basis[vals[p_vb]] = basis
-        if (level1 is None or level2 is None or not name or len(name) > LENGTHS["name"] or value is None
+                basis_cache[vb_raw] = basis
+        if (level1 is None or level2 is None or not name or len(name) > name_max or value is None
                 or not weight_ok or basis is None):
-            cells = {k: vals[at(k)] for k in _INDICATOR_KEYS}
+            if all(_text(v) == "" for v in vals):
+                continue
+            cells = dict(zip(_FLAT_ORDER, vals, strict=True))
             cells["level1"], cells["level2"] = l1_raw, l2_raw
             indicator = reader.read(number, cells, letters, separate=separate)
             if indicator is None:
@@ -495,9 +457,71 @@ def _read_flat(rows, worksheet: str, index: dict[str, int], number: int, first_c
         else:
             indicator = {"level1": level1, "level2": level2, "name": name, "operator": value[0], "value": value[1],
                          "unit": value[2], "number": value[3], "weight": weight,
-                         "scoring_standard": _text(vals[p_ss]), "explanation": _text(vals[p_ex]),
+                         "scoring_standard": _text(ss_raw) if ss_raw else "",
+                         "explanation": _text(ex_raw) if ex_raw else "",
                          "value_basis": basis, "_row": number, "_letters": letters}
         parsed.indicators.append(indicator)
+
+
+def _flat_key(reader, fast, letters, year, key_raw, carried, number, worksheet, has_goal, out):
+    """(ParsedSheet, resolved key cells) for the row's key cells, or None after reporting them.
+    Merged cells (or what people leave blank under a merged-looking block) carry down: all key
+    cells under blank codes, the rest when the codes repeat the row above."""
+    kind_raw, project_raw, agency_raw, year_raw, number_raw = (v if _text(v) else None for v in key_raw)
+    if project_raw is None and agency_raw is None:
+        kind_raw = kind_raw if kind_raw is not None else carried[0]
+        project_raw, agency_raw = carried[1], carried[2]
+        year_raw = year_raw if year_raw is not None else carried[3]
+        number_raw = number_raw if number_raw is not None else carried[4]
+    elif project_raw == carried[1] and agency_raw == carried[2]:
+        kind_raw = kind_raw if kind_raw is not None else carried[0]
+        year_raw = year_raw if year_raw is not None else carried[3]
+        number_raw = number_raw if number_raw is not None else carried[4]
+    resolved = (kind_raw, project_raw, agency_raw, year_raw, number_raw)
+    kind = None
+    if kind_raw is not None:
+        kind = KIND_NAMES.get(_text(kind_raw))
+        if not kind:
+            reader.err(number, letters.get("kind"), f"对象类型“{_text(kind_raw)}”无效，应为：项目、政策 或 部门整体",
+                       FLAT_HEADERS["kind"])
+            return None
+    project_code = _text(project_raw)
+    agency_code = _text(agency_raw)
+    if kind == TargetKind.AGENCY or (kind is None and not project_code):
+        kind, code, key_col = "agency", agency_code, "agency"
+    else:
+        kind, code, key_col = "project", project_code, "project"
+    if not code:
+        reader.err(number, letters.get(key_col) or letters.get("project") or letters.get("agency"),
+                   "必填，不能为空（项目填项目编码，部门整体填单位编码）", FLAT_HEADERS[key_col])
+        return None
+    if year_raw is not None and fast.int_of(year_raw) != year:
+        reader.err(number, letters.get("year"), f"年度应为 {year}（本次导入的年度），收到“{_text(year_raw)}”",
+                   FLAT_HEADERS["year"])
+        return None
+    version = 1
+    if number_raw is not None:
+        version = fast.int_of(number_raw)
+        if version is None or version < 1:
+            reader.err(number, letters.get("number"), f"版本号应为正整数，收到“{_text(number_raw)}”",
+                       FLAT_HEADERS["number"])
+            return None
+    key = (kind, code, year, version)
+    parsed = out.get(key)
+    if parsed is None:
+        parsed = out[key] = ParsedSheet(worksheet, number, letters[key_col], kind, code, year, version, "flat",
+                                        carried=FLAT_CARRIED)
+        if kind == "project" and agency_code:
+            parsed.agency_code, parsed.agency_cell = agency_code, (number, letters.get("agency"))
+        if has_goal:
+            parsed.header["annual_goal"] = ""
+    elif parsed.layout == "official":
+        reader.err(number, letters[key_col], f"{'项目编码' if kind == 'project' else '单位编码'} {code} 的目标表"
+                   f"已在工作表“{parsed.worksheet}”中出现，同一目标表只能出现一次", FLAT_HEADERS[key_col])
+        return None
+    elif "annual_goal" not in parsed.header and has_goal:
+        parsed.header["annual_goal"] = ""
+    return parsed, resolved
 
 
 # --- the official layouts ----------------------------------------------------------------------
@@ -789,9 +813,14 @@ def _indicator_tuples(region_id: int, sheet_id: int, indicators: list[dict]) -> 
             for pos, i in enumerate(indicators, start=1)]
 
 
+#: What ``rules.check`` reads of a row (the attributes of ``rules.Row``), as a plain named tuple:
+#: a frozen dataclass costs a few microseconds per instance, a million times at province scale.
+_CheckRow = namedtuple("_CheckRow", [f.name for f in dataclass_fields(rules.Row)])
+
+
 def _check_rows(indicators: list[dict]) -> tuple:
-    return tuple(rules.Row(pos, i["level1"], i["level2"], i["name"], i["operator"], i["value"], i["unit"], i["weight"])
-                 for pos, i in enumerate(indicators, start=1))
+    return tuple(_CheckRow(pos, i["level1"], i["level2"], i["name"], i["operator"], i["value"], i["unit"],
+                           i["weight"]) for pos, i in enumerate(indicators, start=1))
 
 
 @dataclass
@@ -1042,19 +1071,13 @@ def _insert_rows(model, varying: list[str], rows: list[tuple], constants: dict, 
     values already as the column stores them —, every other column from ``constants`` or the
     field's default, prepared once through the field (``get_db_prep_save``: JSON, datetimes)."""
     fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-    slots = {name: n for n, name in enumerate(varying)}
-    fixed = {}
-    for f in fields:
-        if f.attname not in slots:
-            value = constants[f.attname] if f.attname in constants else f.get_default()
-            fixed[f.attname] = f.get_db_prep_save(value, connection)
-    order = [f.attname for f in fields]
-    idx = [slots.get(a) for a in order]
-    consts = [fixed.get(a) for a in order]
-    if all(i is not None for i in idx):
-        shaped = rows
-    else:
-        shaped = [tuple(row[i] if i is not None else c for i, c in zip(idx, consts, strict=True)) for row in rows]
+    by_attname = {f.attname: f for f in fields}
+    fixed = [f for f in fields if f.attname not in varying]
+    consts = tuple(f.get_db_prep_save(constants[f.attname] if f.attname in constants else f.get_default(), connection)
+                   for f in fixed)
+    # the varying columns first, the constant ones after: each row is one tuple concatenation
+    fields = [by_attname[a] for a in varying] + fixed
+    shaped = [row + consts for row in rows] if consts else rows
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
