@@ -237,7 +237,7 @@ def official_workbook(sheets) -> bytes:
         sheets = list(sheets)
         from django.db.models import prefetch_related_objects
 
-        prefetch_related_objects(sheets, "indicators", "tasks")
+        prefetch_related_objects(sheets, "indicators", "tasks", "project", "agency__parent__parent")
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
@@ -334,7 +334,7 @@ NOTES = [
     ("项目编码 / 单位编码", "项目（政策）填项目编码；部门整体填单位编码。每个目标表按“编码 + 年度 + 版本号”识别，重复导入不会重复创建"),
     ("年度", "须与导入时选择的年度一致；空白即该年度"),
     ("版本号", "1 为申报版；调整版须先在系统中发起调整。空白即 1"),
-    ("年度目标", "每个目标表填在其第一行即可"),
+    ("年度目标", "每个目标表填在其第一行即可；有此列而整张表都未填写，导入后年度目标为空。没有此列则不改动年度目标"),
     ("一级指标", "、".join(Level1.labels) + "（也可省略“指标”二字，或填代码）"),
     ("二级指标", "、".join(Level2.labels) + "（须属于所填一级指标）"),
     ("指标值", "运算符、数值、计量单位写在一格，如 ≥95%、≤120万元、=100%；定性指标直接写文字，如 明显提升。"

@@ -247,7 +247,8 @@ def test_reviewer_may_not_import(world):
 
 
 def test_agency_sheet_by_flat_layout(world):
-    rows = [dict(r, 对象类型="部门整体", 项目编码=None, 单位编码="101001", 名称="临朐县第一中学") for r in good_rows()]
+    # the code typed as a number, the kind left to the blank project code
+    rows = [dict(r, 对象类型=None, 项目编码=None, 单位编码=101001, 名称="临朐县第一中学") for r in good_rows()]
     run(world, workbook(*rows), user="preparer")
     sheet = TargetSheet.objects.get(kind="agency", agency__code="101001", year=YEAR)
     assert sheet.indicators.count() == 6 and sheet.project is None
