@@ -59,7 +59,6 @@ from jixiao.core.roles import Role
 from jixiao.core.services import service
 from jixiao.core.viewkit import require
 from jixiao.library.choices import OPERATOR_ALIASES, Level1, Level2, Operator, ValueBasis
-from jixiao.library.data.taxonomy import TAXONOMIES
 from jixiao.org.models import Agency
 from jixiao.projects.models import Project
 from jixiao.targets import rules, services
@@ -105,7 +104,6 @@ KIND_NAMES = {"项目": TargetKind.PROJECT, "政策": TargetKind.POLICY, "部门
               "部门": TargetKind.AGENCY, "单位": TargetKind.AGENCY, "单位整体": TargetKind.AGENCY,
               **{code: code for code in TargetKind.values}}
 LENGTHS = {f: TargetIndicator._meta.get_field(f).max_length for f in ("name", "value", "unit")}
-TAXONOMY_TREES = {version: {l1: set(l2s) for l1, l2s in spec["tree"]} for version, spec in TAXONOMIES.items()}
 LEVEL1_LABELS = dict(Level1.choices)
 LEVEL2_LABELS = dict(Level2.choices)
 
@@ -879,6 +877,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
     agency_by_id = {a["id"]: a for a in agencies.values()}
 
     region_taxonomy = _region_taxonomy(region_id, year) if parsed else ""
+    trees = _Trees()
     plans: list[_Plan] = []
     for key, p in parsed.items():
         kind, code, _, number = key
@@ -914,7 +913,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
             continue
         # level 2 under its level 1, in the taxonomy the sheet uses
         plan_taxonomy = existing.taxonomy if existing is not None else region_taxonomy
-        tree = TAXONOMY_TREES.get(plan_taxonomy) or _tree(plan_taxonomy)
+        tree = trees.sets(plan_taxonomy)
         for i in p.indicators:
             if i["level2"] not in tree.get(i["level1"], ()):
                 report.add(p.worksheet, i["_row"], i["_letters"].get("level2"),
@@ -976,9 +975,9 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
     settings = services.quality_settings(region_id, year)
     previous_goals = _previous_goals(region_id, year)
     now = timezone.now()
-    created_ids = _create(actor, region_id, year, to_create, settings, previous_goals, now)
+    created_ids = _create(actor, region_id, year, to_create, trees, settings, previous_goals, now)
     for pl in to_update:
-        _update(actor, pl, settings, previous_goals)
+        _update(actor, pl, trees, settings, previous_goals)
     indicators = sum(len(pl.parsed.indicators) for pl in (*to_create, *to_update))
     summary = {
         "file": name, "sha256": sha256, "year": year, "created": len(to_create), "updated": len(to_update),
@@ -1006,9 +1005,22 @@ def _ranges(ids: list[int]) -> list:
     return out
 
 
-@lru_cache(maxsize=64)
-def _tree(version: str) -> dict:
-    return {k: set(v) for k, v in services.taxonomy_tree(version).items()}
+class _Trees:
+    """The taxonomy trees an import uses, read once per import (``services.taxonomy_tree``)."""
+
+    def __init__(self):
+        self._lists: dict = {}
+        self._sets: dict = {}
+
+    def listed(self, version: str) -> dict:
+        if version not in self._lists:
+            self._lists[version] = services.taxonomy_tree(version)
+        return self._lists[version]
+
+    def sets(self, version: str) -> dict:
+        if version not in self._sets:
+            self._sets[version] = {k: set(v) for k, v in self.listed(version).items()}
+        return self._sets[version]
 
 
 def _tree_text(tree: dict) -> str:
@@ -1030,21 +1042,18 @@ def _previous_goals(region_id: int, year: int) -> dict:
     return out
 
 
-def _check(pl: _Plan, indicators: list[dict], annual_goal: str, taxonomy: str, settings: dict,
-           previous_goals: dict, project_obj=None) -> list[rules.Finding]:
+def _check(pl: _Plan, indicators: list[dict], annual_goal: str, taxonomy: str, trees: _Trees, settings: dict,
+           previous_goals: dict) -> list[rules.Finding]:
     key = ("agency", pl.agency["id"]) if pl.parsed.kind == "agency" else ("project", pl.project["id"])
     actuals = {}
     if pl.parsed.kind == "project" and services._actuals_providers:
-        project_obj = project_obj or Project.objects.get(pk=pl.project["id"])
+        project_obj = Project.objects.get(pk=pl.project["id"])
         actuals = {(rules._normalise(k[0]), k[1]): v
                    for k, v in services.last_actuals(project_obj, pl.parsed.year - 1).items()}
-    tree = services.taxonomy_tree(taxonomy) if taxonomy not in _TREES_LISTED else _TREES_LISTED[taxonomy]
-    inp = rules.CheckInput(rows=_check_rows(indicators), annual_goal=annual_goal, taxonomy=tree,
+    inp = rules.CheckInput(rows=_check_rows(indicators), annual_goal=annual_goal, taxonomy=trees.listed(taxonomy),
                            previous_goal=previous_goals.get(key, ""), last_actuals=actuals, **settings)
     return rules.check(inp)
 
-
-_TREES_LISTED: dict = {}
 
 
 def _reserve_ids(model, n: int) -> list[int]:
@@ -1091,15 +1100,13 @@ SHEET_VARYING = ["id", "agency_id", "project_id", "kind", "title", "annual_goal"
                  "warning_count"]
 
 
-def _create(actor, region_id: int, year: int, plans: list[_Plan], settings: dict, previous_goals: dict,
-            now) -> list[int]:
+def _create(actor, region_id: int, year: int, plans: list[_Plan], trees: _Trees, settings: dict,
+            previous_goals: dict, now) -> list[int]:
     """The new sheets, set-based: checked in memory, then sheets, reviews, indicators, findings,
     tasks and timeline entries inserted in chunks (a handful of statements per 5,000 rows)."""
     if not plans:
         return []
     taxonomy = _region_taxonomy(region_id, year)
-    if taxonomy not in _TREES_LISTED:
-        _TREES_LISTED[taxonomy] = services.taxonomy_tree(taxonomy)
     steps = region_config.review_steps(region_id, year, services.CHAIN)
     if not steps:
         from jixiao.core.errors import TransitionError
@@ -1131,7 +1138,7 @@ def _create(actor, region_id: int, year: int, plans: list[_Plan], settings: dict
                 amounts = [header.get("medium_amount", zero), header.get("medium_fiscal", zero),
                            header.get("medium_other", zero), default, default, zero]
         goal = header.get("annual_goal", "")
-        findings = _check(pl, p.indicators, goal, taxonomy, settings, previous_goals)
+        findings = _check(pl, p.indicators, goal, taxonomy, trees, settings, previous_goals)
         errors = sum(1 for f in findings if f.severity == "error")
         title = title[:255]
         sheet_rows.append((sheet_id, pl.agency["id"], pl.project["id"] if pl.project else None, kind, title, goal,
@@ -1185,7 +1192,7 @@ def _timeline(actor, region_id: int, pairs: list, now) -> None:
         "actor_id": actor_id, "actor_name": actor_name, "created_at": now}, with_id=False)
 
 
-def _update(actor, pl: _Plan, settings: dict, previous_goals: dict) -> None:
+def _update(actor, pl: _Plan, trees: _Trees, settings: dict, previous_goals: dict) -> None:
     """Replace an editable sheet's header fields (those the file carries) and indicators (and an
     agency sheet's tasks), bump its version, log before/after, and rerun the check."""
     from jixiao.core.concurrency import bump
@@ -1205,9 +1212,7 @@ def _update(actor, pl: _Plan, settings: dict, previous_goals: dict) -> None:
         sheet.other_amount = sum((t["other_amount"] for t in p.tasks), Decimal("0"))
     TargetIndicator.objects.filter(sheet=sheet).delete()
     _insert(TargetIndicator, INDICATOR_COLUMNS, _indicator_tuples(sheet.region_id, sheet.pk, p.indicators))
-    if sheet.taxonomy not in _TREES_LISTED:
-        _TREES_LISTED[sheet.taxonomy] = services.taxonomy_tree(sheet.taxonomy)
-    findings = _check(pl, p.indicators, sheet.annual_goal, sheet.taxonomy, settings, previous_goals)
+    findings = _check(pl, p.indicators, sheet.annual_goal, sheet.taxonomy, trees, settings, previous_goals)
     bump(sheet)
     sheet.save()
     services.store_findings(sheet, findings)
