@@ -129,6 +129,7 @@ def test_flat_with_separate_operator_and_unit_columns_and_merged_cells(world):
         {"项目编码": CODE, "一级指标": "output", "二级指标": "quantity", "三级指标": "加固教学楼栋数", "运算符": ">=",
          "指标值": 2, "计量单位": "栋", "分值": "20", "指标值确定依据": "历史标准"},
         # merged cells: code, level 1 and level 2 left blank below the first row of their block
+        {},  # a blank row between the rows of one sheet
         {"三级指标": "工程验收合格率", "二级指标": "质量指标", "运算符": "=", "指标值": "100", "计量单位": "%", "分值": 20},
         {"三级指标": "群众知晓情况", "运算符": "定性", "指标值": "明显提升", "分值": 10},
     ]
@@ -371,3 +372,34 @@ def test_project_code_with_another_agency_code_is_refused(world):
     with pytest.raises(ImportFailed) as exc:
         run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows()]))
     assert "属于单位 101001，与填写的单位编码 102001 不符" in errors_of(exc)[0][3]
+
+
+def test_the_same_sheet_in_two_worksheets_is_refused(world):
+    sheet = make_sheet(world)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(exports.official_workbook(TargetSheet.objects.filter(pk=sheet.pk))))
+    flat = wb.create_sheet("清单")
+    flat.append(FLAT)
+    for r in good_rows():
+        flat.append([r.get(h) for h in FLAT])
+    with pytest.raises(ImportFailed) as exc:
+        run(world, _save(wb))
+    assert any("同一目标表只能出现一次" in e[3] and e[0] == "清单" for e in errors_of(exc))
+
+
+def test_another_regions_user_may_not_import_here(world):
+    from django.core.exceptions import PermissionDenied
+
+    make_project(world)
+    with pytest.raises(PermissionDenied):
+        run(world, workbook(*good_rows()), user="far_perf_section")
+
+
+def test_policy_project_gets_a_policy_sheet_and_command_line_import_logs_system(world):
+    make_project(world, code="ZC-1", kind="policy", name="学前教育资助政策")
+    run(world, workbook(*[dict(r, 对象类型="政策") for r in good_rows(code="ZC-1")]), user=None)
+    sheet = TargetSheet.objects.get(project__code="ZC-1")
+    assert sheet.kind == "policy" and sheet.created_by is None
+    log = ChangeLog.objects.filter(object_type="org.region").order_by("-seq").first()
+    assert log.actor_name == "系统"
