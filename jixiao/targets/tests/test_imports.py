@@ -362,6 +362,7 @@ def test_agency_official_layout_creates_with_tasks(world):
     summary = run(world, data, user="preparer")
     assert summary["created"] == 1
     new = TargetSheet.objects.get(kind="agency", agency__code="101001", year=YEAR)
+    assert new.pk > sheet.pk  # reserved ids are never those of deleted sheets (the audit trail names them)
     assert new.amount == Decimal("1020000.50") and new.fiscal_amount == Decimal("1000000.00")
     assert list(new.tasks.values_list("name", "content", "amount")) == [("教育教学", "保障日常教学", Decimal("1020000.50"))]
     assert new.indicators.count() == 6 and new.annual_goal == "年度目标"
