@@ -14,6 +14,11 @@ class ServiceError(Exception):
             self.code = code
         self.field = field
 
+    @property
+    def messages(self) -> list[str]:
+        """Every message of the refusal, for a page or a command that lists them all."""
+        return [self.message]
+
 
 class ValidationFailed(ServiceError):
     status = 400
@@ -25,6 +30,10 @@ class ValidationFailed(ServiceError):
         self.errors = errors
         first = next(iter(errors.values()))[0]
         super().__init__(first, code=code)
+
+    @property
+    def messages(self) -> list[str]:
+        return [m for ms in self.errors.values() for m in ms]
 
 
 class StaleVersion(ServiceError):

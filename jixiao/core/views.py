@@ -109,7 +109,7 @@ def config_edit(request, pk: int):
         try:
             update_region_config(actor=request.user, config=row, raw=raw, version=request.POST.get("version"))
         except ValidationFailed as exc:
-            errors = [m for ms in exc.errors.values() for m in ms]
+            errors = exc.messages
             value = raw
         except ServiceError as exc:
             errors = [exc.message]

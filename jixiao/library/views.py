@@ -93,8 +93,7 @@ def template_copy(request, pk: int):
     try:
         copy = services.copy_template(actor=request.user, template=source, region=request.user.region)
     except ServiceError as exc:
-        messages.error(request, exc.message if not hasattr(exc, "errors") else "；".join(
-            m for ms in exc.errors.values() for m in ms))
+        messages.error(request, "；".join(exc.messages))
         return redirect(source)
     messages.success(request, "已复制到本区划指标库，可按本地实际修改。")
     return redirect(reverse("library:template_edit", args=[copy.pk]))

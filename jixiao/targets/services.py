@@ -581,9 +581,7 @@ def bulk_review(*, actor, sheets: Iterable[TargetSheet], action: str, opinion: s
             fn(actor=actor, sheet=sheet, version=sheet.version, opinion=opinion)
             done += 1
         except (ServiceError, PermissionDenied) as e:
-            message = getattr(e, "message", None) or str(e)
-            if isinstance(e, ValidationFailed):
-                message = "；".join(m for ms in e.errors.values() for m in ms)
+            message = "；".join(e.messages) if isinstance(e, ServiceError) else str(e)
             failures.append(f"{sheet.title}：{message}")
     return done, failures
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
 from jixiao.core.choices import InboxKind, ReviewStatus
-from jixiao.core.errors import ServiceError, ValidationFailed
+from jixiao.core.errors import ServiceError
 from jixiao.core.models import InboxItem, Review, ReviewEvent
 from jixiao.core.money import MoneyError, from_wan
 from jixiao.core.roles import Role
@@ -274,8 +274,7 @@ def indicator_edit(request, pk: int):
             try:
                 sheet = services.save_indicators(actor=request.user, sheet=sheet, version=version, rows=rows)
             except ServiceError as exc:
-                errors = ([m for ms in exc.errors.values() for m in ms] if isinstance(exc, ValidationFailed)
-                          else [exc.message])
+                errors = exc.messages
             else:
                 messages.success(request, f"已保存 {len(rows)} 项指标。"
                                           f"质量检查：{sheet.error_count} 个错误，{sheet.warning_count} 个提示。")
@@ -357,8 +356,7 @@ def task_edit(request, pk: int):
             try:
                 sheet = services.save_tasks(actor=request.user, sheet=sheet, version=version, rows=service_rows)
             except ServiceError as exc:
-                errors = ([m for ms in exc.errors.values() for m in ms] if isinstance(exc, ValidationFailed)
-                          else [exc.message])
+                errors = exc.messages
             else:
                 messages.success(request, f"已保存 {len(rows)} 项年度主要任务。")
                 return redirect(sheet)
@@ -428,9 +426,7 @@ def _transition(request, pk, fn, done: str, failed: str):
         try:
             sheet = fn(actor=request.user, sheet=sheet, version=d["version"], opinion=d["opinion"] or "")
         except ServiceError as exc:
-            details = (["；".join(m for ms in exc.errors.values() for m in ms)]
-                       if isinstance(exc, ValidationFailed) else [])
-            messages.error(request, f"{failed}：{exc.message}{'：' + details[0] if details else ''}")
+            messages.error(request, f"{failed}：{'；'.join(exc.messages)}")
         else:
             messages.success(request, done.format(status=sheet.get_status_display()))
     return redirect("targets:sheet_detail", pk=pk)

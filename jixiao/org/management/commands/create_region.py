@@ -27,5 +27,5 @@ class Command(BaseCommand):
             region = services.create_region(actor=None, code=code, name=name, level=level, parent=parent_region,
                                              year=year or timezone.localdate().year)
         except ValidationFailed as exc:
-            raise CommandError("；".join(m for ms in exc.errors.values() for m in ms))
+            raise CommandError("；".join(exc.messages))
         self.stdout.write(self.style.SUCCESS(f"已创建区划 {region.code} {region.name}"))

@@ -46,5 +46,5 @@ class Command(BaseCommand):
                                         role=role, password=password, agency=agency_obj,
                                         finance_section=section_obj, allow_admin_role=True)
         except ValidationFailed as exc:
-            raise CommandError("；".join(m for ms in exc.errors.values() for m in ms))
+            raise CommandError("；".join(exc.messages))
         self.stdout.write(self.style.SUCCESS(f"已创建账号 {user.username}（{user.get_role_display()}）"))
