@@ -599,8 +599,8 @@ def _live(rng, ctx: Context) -> int:
             made += _drive(rng, sheet, preparer, state, at)
         a = services.create_sheet(actor=preparer, year=year, agency=agency, annual_goal=agency_goal(agency.name, sector, year))
         a = services.save_tasks(actor=preparer, sheet=a, version=a.version, rows=[
-            {"name": "保障机构正常运转", "content": "人员经费和日常公用经费。", "amount": from_wan(rng.randint(300, 1500))},
-            {"name": "履职重点工作", "content": "完成年度重点工作任务。", "amount": from_wan(rng.randint(50, 400))}])
+            {"name": "保障机构正常运转", "content": "人员经费和日常公用经费。", "fiscal_amount": from_wan(rng.randint(300, 1500))},
+            {"name": "履职重点工作", "content": "完成年度重点工作任务。", "fiscal_amount": from_wan(rng.randint(50, 400))}])
         a = services.save_indicators(actor=preparer, sheet=a, version=a.version,
                                      rows=indicators(rng, ctx.pool(sector, agency=True), defect=None))
         made += 1

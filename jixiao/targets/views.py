@@ -209,6 +209,8 @@ def sheet_create(request):
 def sheet_edit(request, pk: int):
     _editor(request.user)
     sheet = _sheet(request, pk, "change")
+    if request.method == "GET" and (locked := _locked(request, sheet)):
+        return locked
     form = SheetForm(request.POST or None, initial=SheetForm.initial_for(sheet), sheet=sheet)
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,11 +257,23 @@ def _suggestions(sheet):
     return suggest(region=sheet.region, sector_code=sector, name=sheet.agency.name, limit=12)
 
 
+def _locked(request, sheet):
+    """A sheet under review or approved is not edited: back to it with the reason, not a form that
+    can only be refused."""
+    if sheet.is_editable:
+        return None
+    messages.warning(request, f"绩效目标表{sheet.get_status_display()}，不能修改"
+                              + ("；如需变更请“年中调整”。" if sheet.status == "approved" else "。"))
+    return redirect(sheet)
+
+
 @login_required
 def indicator_edit(request, pk: int):
     """The table editor of every indicator row, with the library's suggestions beside it."""
     _editor(request.user)
     sheet = _sheet(request, pk, "change")
+    if request.method == "GET" and (locked := _locked(request, sheet)):
+        return locked
     errors: list[str] = []
     version = sheet.version
     if request.method == "POST":
@@ -335,6 +349,8 @@ def task_edit(request, pk: int):
     sheet = _sheet(request, pk, "change")
     if sheet.kind != TargetKind.AGENCY:
         raise Http404("只有部门整体绩效目标表有年度主要任务。")
+    if request.method == "GET" and (locked := _locked(request, sheet)):
+        return locked
     errors: list[str] = []
     version = sheet.version
     if request.method == "POST":

@@ -341,3 +341,15 @@ def test_adopt_a_suggested_template_in_one_click(world, login):
     # another agency's preparer cannot adopt into this sheet
     assert login("preparer_agri").post(f"/targets/{sheet.pk}/adopt/",
                                        {"template": [template.pk], "version": sheet.version}).status_code == 404
+
+
+def test_editors_of_a_sheet_under_review_lead_back_to_it(world, login):
+    sheet = _submitted(world)
+    preparer = login("preparer")
+    for page in ("edit", "indicators"):
+        r = preparer.get(f"/targets/{sheet.pk}/{page}/", follow=True)
+        assert r.redirect_chain == [(f"/targets/{sheet.pk}/", 302)]
+        assert "审核中，不能修改" in r.content.decode()
+    approved = approved_sheet(world, project=make_project(world, code="XM2026101001009", name="图书购置项目"))
+    r = preparer.get(f"/targets/{approved.pk}/indicators/", follow=True)
+    assert "年中调整" in r.content.decode()
