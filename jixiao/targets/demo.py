@@ -501,7 +501,7 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
                       submit_roles=[str(Role.AGENCY_PREPARER)], position=p.history.position, status=p.history.status)
                for p in planned]
     Review.objects.bulk_create(reviews, batch_size=500)
-    events, when, inbox, timeline = [], [], [], []
+    events, when, inbox, inbox_when, timeline = [], [], [], [], []
     for p, review in zip(planned, reviews, strict=True):
         p.review = review
         for e, t in zip(p.history.events, p.times, strict=True):
@@ -513,9 +513,12 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
         url = p.sheet.get_absolute_url()
         if p.history.status == ReviewStatus.IN_REVIEW:
             step = ctx.steps[p.history.position]
-            inbox += [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW, title=f"【{step['name']}】{p.title}"[:255],
-                                url=url, content_type=review_ct, object_id=review.pk)
+            opened = [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW,
+                                title=f"【{step['name']}】{p.title}"[:255], url=url, content_type=review_ct,
+                                object_id=review.pk)
                       for pk, _, _ in ctx.holders(p.agency)[p.history.position]]
+            inbox += opened
+            inbox_when += [p.times[-1] if p.times else ctx.now] * len(opened)
         if p.project is not None:
             approved = p.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED)
             title = ("绩效目标批复" if p.number == 1 else "调整后绩效目标批复") if approved else (
@@ -532,6 +535,12 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
     for t, pks in by_time.items():
         ReviewEvent.objects.filter(pk__in=pks).update(created_at=t)
     InboxItem.objects.bulk_create(inbox, batch_size=1000)
+    # an inbox item waits since its step opened (the last event), so the queue shows real waits
+    by_time = {}
+    for item, t in zip(inbox, inbox_when, strict=True):
+        by_time.setdefault(t, []).append(item.pk)
+    for t, pks in by_time.items():
+        InboxItem.objects.filter(pk__in=pks).update(created_at=t)
     ProjectEvent.objects.bulk_create(timeline, batch_size=1000)
     for p in planned:
         audit.log_create(actor=None, obj=p.sheet)
