@@ -960,9 +960,9 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
         if actor is not None and actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
             raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
         # fields the layout does not carry keep their stored values (matched by indicator name)
-        by_name = {rules._normalise(r["name"]): r for r in stored}
+        by_name = {rules.normalise_name(r["name"]): r for r in stored}
         for i in p.indicators:
-            old = by_name.get(rules._normalise(i["name"]))
+            old = by_name.get(rules.normalise_name(i["name"]))
             for f in ("scoring_standard", "explanation", "value_basis", "template"):
                 if f not in p.carried:
                     i[f] = old[f] if old else ("plan" if f == "value_basis" else ("" if f != "template" else None))
@@ -974,10 +974,12 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
 
     settings = services.quality_settings(region_id, year)
     previous_goals = _previous_goals(region_id, year)
+    # last year's actual values of every project in the file, in one call (the providers are set-based)
+    actuals = services.last_actuals([pl.project["id"] for pl in (*to_create, *to_update) if pl.project], year - 1)
     now = timezone.now()
-    created_ids = _create(actor, region_id, year, to_create, trees, settings, previous_goals, now)
+    created_ids = _create(actor, region_id, year, to_create, trees, settings, previous_goals, actuals, now)
     for pl in to_update:
-        _update(actor, pl, trees, settings, previous_goals)
+        _update(actor, pl, trees, settings, previous_goals, actuals)
     indicators = sum(len(pl.parsed.indicators) for pl in (*to_create, *to_update))
     summary = {
         "file": name, "sha256": sha256, "year": year, "created": len(to_create), "updated": len(to_update),
@@ -1043,13 +1045,9 @@ def _previous_goals(region_id: int, year: int) -> dict:
 
 
 def _check(pl: _Plan, indicators: list[dict], annual_goal: str, taxonomy: str, trees: _Trees, settings: dict,
-           previous_goals: dict) -> list[rules.Finding]:
+           previous_goals: dict, actuals_by_project: dict) -> list[rules.Finding]:
     key = ("agency", pl.agency["id"]) if pl.parsed.kind == "agency" else ("project", pl.project["id"])
-    actuals = {}
-    if pl.parsed.kind == "project" and services._actuals_providers:
-        project_obj = Project.objects.get(pk=pl.project["id"])
-        actuals = {(rules._normalise(k[0]), k[1]): v
-                   for k, v in services.last_actuals(project_obj, pl.parsed.year - 1).items()}
+    actuals = actuals_by_project.get(pl.project["id"], {}) if pl.parsed.kind != "agency" else {}
     inp = rules.CheckInput(rows=_check_rows(indicators), annual_goal=annual_goal, taxonomy=trees.listed(taxonomy),
                            previous_goal=previous_goals.get(key, ""), last_actuals=actuals, **settings)
     return rules.check(inp)
@@ -1101,7 +1099,7 @@ SHEET_VARYING = ["id", "agency_id", "project_id", "kind", "title", "annual_goal"
 
 
 def _create(actor, region_id: int, year: int, plans: list[_Plan], trees: _Trees, settings: dict,
-            previous_goals: dict, now) -> list[int]:
+            previous_goals: dict, actuals: dict, now) -> list[int]:
     """The new sheets, set-based: checked in memory, then sheets, reviews, indicators, findings,
     tasks and timeline entries inserted in chunks (a handful of statements per 5,000 rows)."""
     if not plans:
@@ -1138,7 +1136,7 @@ def _create(actor, region_id: int, year: int, plans: list[_Plan], trees: _Trees,
                 amounts = [header.get("medium_amount", zero), header.get("medium_fiscal", zero),
                            header.get("medium_other", zero), default, default, zero]
         goal = header.get("annual_goal", "")
-        findings = _check(pl, p.indicators, goal, taxonomy, trees, settings, previous_goals)
+        findings = _check(pl, p.indicators, goal, taxonomy, trees, settings, previous_goals, actuals)
         errors = sum(1 for f in findings if f.severity == "error")
         title = title[:255]
         sheet_rows.append((sheet_id, pl.agency["id"], pl.project["id"] if pl.project else None, kind, title, goal,
@@ -1192,14 +1190,14 @@ def _timeline(actor, region_id: int, pairs: list, now) -> None:
         "actor_id": actor_id, "actor_name": actor_name, "created_at": now}, with_id=False)
 
 
-def _update(actor, pl: _Plan, trees: _Trees, settings: dict, previous_goals: dict) -> None:
+def _update(actor, pl: _Plan, trees: _Trees, settings: dict, previous_goals: dict, actuals: dict) -> None:
     """Replace an editable sheet's header fields (those the file carries) and indicators (and an
     agency sheet's tasks), bump its version, log before/after, and rerun the check."""
     from jixiao.core.concurrency import bump
 
     p = pl.parsed
     sheet = TargetSheet.objects.select_for_update().get(pk=pl.existing.pk)
-    before = {**audit.snapshot(sheet), "indicators": services._indicator_summary(sheet.pk)}
+    before = {**audit.snapshot(sheet), "indicators": services.indicator_summary(sheet.pk)}
     for k, v in p.header.items():
         setattr(sheet, k, v)
     if p.tasks is not None:
@@ -1212,11 +1210,11 @@ def _update(actor, pl: _Plan, trees: _Trees, settings: dict, previous_goals: dic
         sheet.other_amount = sum((t["other_amount"] for t in p.tasks), Decimal("0"))
     TargetIndicator.objects.filter(sheet=sheet).delete()
     _insert(TargetIndicator, INDICATOR_COLUMNS, _indicator_tuples(sheet.region_id, sheet.pk, p.indicators))
-    findings = _check(pl, p.indicators, sheet.annual_goal, sheet.taxonomy, trees, settings, previous_goals)
+    findings = _check(pl, p.indicators, sheet.annual_goal, sheet.taxonomy, trees, settings, previous_goals, actuals)
     bump(sheet)
     sheet.save()
     services.store_findings(sheet, findings)
-    after = {**audit.snapshot(sheet), "indicators": services._indicator_summary(sheet.pk)}
+    after = {**audit.snapshot(sheet), "indicators": services.indicator_summary(sheet.pk)}
     if p.tasks is not None:
         after["tasks"] = [t["name"] for t in p.tasks]
     audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before, after=after)

@@ -122,7 +122,8 @@ def _add(out: list[Finding], inp: CheckInput, code: str, row: int | None, messag
         out.append(Finding(code, severity, row, message))
 
 
-def _normalise(text: str) -> str:
+def normalise_name(text: str) -> str:
+    """A name or goal without its spaces, for comparing what people typed."""
     return re.sub(r"\s+", "", text or "")
 
 
@@ -143,10 +144,10 @@ def check(inp: CheckInput) -> list[Finding]:
     out: list[Finding] = []
     rows = list(inp.rows)
     tree = {k: set(v) for k, v in inp.taxonomy.items()}
-    goal = _normalise(inp.annual_goal)
+    goal = normalise_name(inp.annual_goal)
     if not goal:
         _add(out, inp, "goal_empty", None, "年度总体目标为空，请填写本年度要达到的产出和效果")
-    elif inp.previous_goal and goal == _normalise(inp.previous_goal):
+    elif inp.previous_goal and goal == normalise_name(inp.previous_goal):
         _add(out, inp, "goal_copied", None, "年度总体目标与上年批复的目标完全相同，请结合本年度任务重新填写")
     present = {r.level1 for r in rows}
     for level1 in tree:
@@ -176,7 +177,7 @@ def check(inp: CheckInput) -> list[Finding]:
         elif r.level1 not in tree or r.level2 not in tree[r.level1]:
             _add(out, inp, "wrong_level", r.position,
                  f"第 {r.position} 项“{r.name}”的一、二级指标不属于本年度使用的指标体系")
-        key = _normalise(r.name)
+        key = normalise_name(r.name)
         if key:
             if key in seen:
                 _add(out, inp, "duplicate_name", r.position, f"第 {r.position} 项“{r.name}”与第 {seen[key]} 项重名")

@@ -49,14 +49,15 @@ _STATUS_OF_REVIEW = {
 
 # --- last year's actual values: filled by the monitoring/evaluation apps ---------------------------
 
-ActualsProvider = Callable[[object, int], dict]
+ActualsProvider = Callable[[list, int], dict]
 _actuals_providers: list[ActualsProvider] = []
 
 
 def register_actuals_provider(fn: ActualsProvider) -> ActualsProvider:
-    """``fn(project, year) -> {(indicator name, unit): Decimal}``: a project's actual values in
-    ``year``. The evaluation app (F7) registers one; until then the "weaker than last year" check
-    has nothing to compare with and stays silent."""
+    """``fn(project_ids, year) -> {project id: {(indicator name, unit): Decimal}}``: the projects'
+    actual values in ``year``, for many projects at once (an import checks thousands of sheets). The
+    evaluation app (F7) registers one; until then the "weaker than last year" check has nothing to
+    compare with and stays silent."""
     if fn not in _actuals_providers:
         _actuals_providers.append(fn)
     return fn
@@ -67,12 +68,16 @@ def unregister_actuals_provider(fn: ActualsProvider) -> None:
         _actuals_providers.remove(fn)
 
 
-def last_actuals(project, year: int) -> dict:
-    out: dict = {}
-    if project is None:
+def last_actuals(project_ids, year: int) -> dict[int, dict]:
+    """{project id: {(normalised indicator name, unit): actual}} from every registered provider."""
+    out: dict[int, dict] = {}
+    ids = [pk for pk in project_ids if pk is not None]
+    if not ids:
         return out
     for fn in _actuals_providers:
-        out.update(fn(project, year) or {})
+        for pk, values in (fn(ids, year) or {}).items():
+            out.setdefault(pk, {}).update({(rules.normalise_name(name), (unit or "").strip()): v
+                                           for (name, unit), v in values.items()})
     return out
 
 
@@ -116,8 +121,7 @@ def check_input(sheet: TargetSheet, rows: Iterable[rules.Row], *, settings: dict
         annual_goal=sheet.annual_goal,
         taxonomy=tree if tree is not None else taxonomy_tree(sheet.taxonomy),
         previous_goal=_previous_goal(sheet),
-        last_actuals={(rules._normalise(k[0]), k[1]): v
-                      for k, v in last_actuals(sheet.project, sheet.year - 1).items()},
+        last_actuals=last_actuals([sheet.project_id], sheet.year - 1).get(sheet.project_id, {}),
         **settings,
     )
 
@@ -253,7 +257,7 @@ def clean_indicator(values: dict, position: int) -> tuple[dict, list[str]]:
     return d, errors
 
 
-def _indicator_summary(sheet_pk) -> list[str]:
+def indicator_summary(sheet_pk) -> list[str]:
     return [f"{i.name}：{i.value_display}" for i in TargetIndicator.objects.filter(sheet_id=sheet_pk)]
 
 
@@ -394,14 +398,14 @@ def save_indicators(*, actor, sheet: TargetSheet, version: int, rows: list[dict]
         problems.append("一张目标表最多 200 项指标")
     if problems:
         raise ValidationFailed({"indicators": problems})
-    before = {**audit.snapshot(sheet), "indicators": _indicator_summary(sheet.pk)}
+    before = {**audit.snapshot(sheet), "indicators": indicator_summary(sheet.pk)}
     old_templates = set(TargetIndicator.objects.filter(sheet=sheet, template__isnull=False)
                         .values_list("template_id", flat=True))
     _write_indicators(sheet, cleaned)
     bump(sheet)
     sheet.save()
     audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before,
-                        after={**audit.snapshot(sheet), "indicators": _indicator_summary(sheet.pk)})
+                        after={**audit.snapshot(sheet), "indicators": indicator_summary(sheet.pk)})
     new_templates = [d["template"] for d in cleaned if d["template"] is not None
                      and d["template"].pk not in old_templates]
     if new_templates:
@@ -432,14 +436,14 @@ def adopt_templates(*, actor, sheet: TargetSheet, version: int, templates) -> Ta
     from jixiao.library.rules import map_pair
 
     rows = indicator_dicts(sheet)
-    have = {rules._normalise(r["name"]) for r in rows}
+    have = {rules.normalise_name(r["name"]) for r in rows}
     for template in templates:
-        if rules._normalise(template.name) in have:
+        if rules.normalise_name(template.name) in have:
             continue
         row = indicator_from_template(template)
         row["level1"], row["level2"] = map_pair(row["level1"], row["level2"], sheet.taxonomy)
         rows.append(row)
-        have.add(rules._normalise(template.name))
+        have.add(rules.normalise_name(template.name))
     return save_indicators(actor=actor, sheet=sheet, version=version, rows=rows)
 
 

@@ -241,3 +241,21 @@ def test_every_write_is_in_the_change_log(world):
     assert rows.filter(action="create").count() == 1
     assert rows.filter(action="update", changes__has_key="indicators").exists()
     assert rows.filter(action="update", changes__has_key="status").count() >= 2
+
+
+def test_weaker_than_last_year_reads_the_registered_actuals(world):
+    project = make_project(world)
+    calls = []
+
+    def provider(project_ids, year):
+        calls.append((list(project_ids), year))
+        return {project.pk: {("校舍安全 达标率", "%"): Decimal("97")}}
+
+    services.register_actuals_provider(provider)
+    try:
+        sheet = make_sheet(world, project=project)
+    finally:
+        services.unregister_actuals_provider(provider)
+    found = list(sheet.findings.values_list("code", "row"))
+    assert found == [("weaker_than_last_year", 5)]  # 95% < last year's 97%
+    assert calls and calls[-1] == ([project.pk], 2025)
