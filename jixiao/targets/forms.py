@@ -11,7 +11,7 @@ from jixiao.core.money import WAN, from_wan
 from jixiao.org.forms import BootstrapMixin
 
 WAN_FIELD = {"max_digits": 14, "decimal_places": 6, "min_value": 0}
-AGENCY_WHOLE = "agency"
+AGENCY_WHOLE = "agency:"  # + the agency's id: its whole-budget sheet
 
 
 def wan_exact(amount) -> Decimal:
@@ -22,21 +22,21 @@ def wan_exact(amount) -> Decimal:
 
 class CreateForm(BootstrapMixin, forms.Form):
     """A new declared sheet: one of the user's projects of the year that has none yet, or the
-    agency's whole budget (部门整体)."""
+    whole budget (部门整体) of an agency that has none yet — the user's own agency, or for the
+    performance section any agency of the region."""
 
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    subject = forms.ChoiceField(label="编报对象", help_text="选择项目（政策），或本单位部门整体支出。")
+    subject = forms.ChoiceField(label="编报对象", help_text="选择项目（政策），或单位的部门整体支出。")
     include_expert_panel = forms.BooleanField(label="纳入专家会审（审核链最后增加专家会审步骤）", required=False)
 
-    def __init__(self, *args, projects, agency=None, allow_panel=False, **kwargs):
+    def __init__(self, *args, projects, agencies=(), allow_panel=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.projects = {str(p.pk): p for p in projects}
+        self.agencies = {f"{AGENCY_WHOLE}{a.pk}": a for a in agencies}
         choices = [("", "请选择")]
-        if agency is not None:
-            choices.append((AGENCY_WHOLE, f"部门整体：{agency.name}"))
+        choices += [(k, f"部门整体：{a.code} {a.name}") for k, a in self.agencies.items()]
         choices += [(k, f"{p.code} {p.name}（{p.agency.name}，{p.year} 年）") for k, p in self.projects.items()]
         self.fields["subject"].choices = choices
-        self.agency = agency
         if not allow_panel:
             del self.fields["include_expert_panel"]
         self._style()
@@ -44,8 +44,8 @@ class CreateForm(BootstrapMixin, forms.Form):
     def service_fields(self) -> dict:
         d = self.cleaned_data
         out = {"year": d["year"], "include_expert_panel": d.get("include_expert_panel", False)}
-        if d["subject"] == AGENCY_WHOLE:
-            out["agency"] = self.agency
+        if d["subject"] in self.agencies:
+            out["agency"] = self.agencies[d["subject"]]
         else:
             out["project"] = self.projects[d["subject"]]
         return out

@@ -25,6 +25,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.org.models import Agency
 from jixiao.projects.models import Project
 from jixiao.targets import services
 from jixiao.targets.choices import SheetStatus, TargetKind
@@ -183,15 +184,21 @@ def creatable_projects(user, year: int):
             .exclude(pk__in=have).select_related("agency").order_by("agency__code", "code"))
 
 
+def creatable_agencies(user, year: int):
+    """Agencies whose whole-budget sheet the user may start for the year and that have none: the
+    preparer's own agency; for the performance section, the active agencies of the region."""
+    if user.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+        return Agency.objects.none()
+    have = TargetSheet.objects.filter(year=year, kind=TargetKind.AGENCY).values("agency_id")
+    return Agency.objects.for_user(user, "view").filter(active=True).exclude(pk__in=have).order_by("code")
+
+
 @login_required
 def sheet_create(request):
     require(request.user, TargetSheet, "create")
     year = _year(request, request.user)
-    agency = request.user.agency if request.user.agency_id else None
-    if agency is not None and TargetSheet.objects.filter(agency=agency, kind=TargetKind.AGENCY, year=year).exists():
-        agency = None
     form = CreateForm(request.POST or None, initial={"year": year, "subject": request.GET.get("project")},
-                      projects=creatable_projects(request.user, year), agency=agency,
+                      projects=creatable_projects(request.user, year), agencies=creatable_agencies(request.user, year),
                       allow_panel=request.user.role == Role.PERFORMANCE_SECTION)
     if request.method == "POST" and form.is_valid():
         try:

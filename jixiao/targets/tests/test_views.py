@@ -39,7 +39,7 @@ def test_create_then_write_indicators_through_the_editor(world, login):
     preparer = login("preparer")
     r = preparer.get("/targets/new/?year=2026")
     page = r.content.decode()
-    assert r.status_code == 200 and project.code in page and "部门整体：临朐县第一中学" in page
+    assert r.status_code == 200 and project.code in page and "部门整体：101001 临朐县第一中学" in page
     assert "纳入专家会审" not in page  # the panel is the performance section's choice
     r = preparer.post("/targets/new/", {"year": 2026, "subject": project.pk})
     sheet = TargetSheet.objects.get(project=project)
@@ -205,7 +205,7 @@ def test_publish_and_admit_to_library_are_the_performance_sections(world, login)
 
 def test_agency_sheet_tasks_set_the_amount(world, login):
     preparer = login("preparer")
-    r = preparer.post("/targets/new/", {"year": 2026, "subject": "agency"})
+    r = preparer.post("/targets/new/", {"year": 2026, "subject": f"agency:{world.agency('101001').pk}"})
     sheet = TargetSheet.objects.get(kind="agency", agency=world.agency("101001"))
     assert r.status_code == 302
     r = preparer.post(f"/targets/{sheet.pk}/tasks/", {"version": sheet.version, "name": ["日常教学", "校舍维修"],
@@ -353,3 +353,18 @@ def test_editors_of_a_sheet_under_review_lead_back_to_it(world, login):
     approved = approved_sheet(world, project=make_project(world, code="XM2026101001009", name="图书购置项目"))
     r = preparer.get(f"/targets/{approved.pk}/indicators/", follow=True)
     assert "年中调整" in r.content.decode()
+
+
+def test_whole_budget_sheets_offered_by_role(world, login):
+    own, other = world.agency("101001"), world.agency("102001")
+    page = login("preparer").get("/targets/new/?year=2026").content.decode()
+    assert f"agency:{own.pk}" in page and f"agency:{other.pk}" not in page
+    r = login("preparer").post("/targets/new/", {"year": 2026, "subject": f"agency:{other.pk}"})
+    assert r.status_code == 200 and not TargetSheet.objects.filter(agency=other).exists()
+    perf = login("perf_section")
+    assert f"agency:{other.pk}" in perf.get("/targets/new/?year=2026").content.decode()
+    r = perf.post("/targets/new/", {"year": 2026, "subject": f"agency:{other.pk}"})
+    assert r.status_code == 302
+    assert TargetSheet.objects.get(agency=other, kind="agency").created_by == world.user("perf_section")
+    # once it exists it is no longer offered
+    assert f"agency:{other.pk}" not in perf.get("/targets/new/?year=2026").content.decode()
