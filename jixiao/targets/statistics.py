@@ -37,10 +37,11 @@ from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, Project
 from jixiao.targets import rules
 from jixiao.targets.choices import FindingCode, SheetStatus, TargetKind
 from jixiao.targets.models import TargetFinding, TargetSheet
+from jixiao.targets.services import CHAIN
 
 #: Projects counted in the total: admitted to the library and later (domain-rules §13).
 COUNTED_STAGES = (ProjectStage.ADMITTED, ProjectStage.BUDGETED, ProjectStage.EXECUTING, ProjectStage.COMPLETED)
-CHAIN = "target"
+
 ZERO = Decimal("0.00")
 AMOUNT_FIELD = DecimalField(max_digits=18, decimal_places=2)
 

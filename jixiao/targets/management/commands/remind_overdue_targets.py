@@ -23,8 +23,7 @@ from jixiao.core import config, inbox
 from jixiao.core import review as review_machinery
 from jixiao.core.choices import InboxKind, ReviewStatus
 from jixiao.core.models import InboxItem, Review, ReviewEvent
-
-CHAIN = "target"
+from jixiao.targets.services import CHAIN
 
 
 def remind(*, now=None) -> dict:
