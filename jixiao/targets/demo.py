@@ -50,7 +50,7 @@ from jixiao.core.models import InboxItem, Review, ReviewEvent
 from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.library.models import IndicatorTemplate
-from jixiao.library.rules import map_pair
+from jixiao.library.rules import bigrams, map_pair
 from jixiao.org.models import Agency
 from jixiao.org.personas import HOME
 from jixiao.projects.choices import ProjectStage as PS
@@ -157,9 +157,21 @@ def category(level1: str, level2: str) -> str:
     return level2 if level1 == "output" else level1
 
 
-def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str | None) -> list[dict]:
+def _relevant(pool: list[Tpl], topic: str, count: int) -> list[Tpl]:
+    """The templates of a category worth drawing from for a sheet about ``topic``: those sharing
+    the most Chinese bigrams with it (as the library's suggestions rank them), else all of them."""
+    if not topic:
+        return pool
+    wanted = bigrams(topic)
+    scored = sorted(((len(wanted & bigrams(t.name)), i) for i, t in enumerate(pool)), reverse=True)
+    best = [pool[i] for score, i in scored if score > 0][:max(count + 1, 3)]
+    return best if len(best) >= count else pool
+
+
+def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str | None, topic: str = "") -> list[dict]:
     """A sheet's indicators: 2 quantity, 1 quality, 1 timeliness (产出 50 分), 1 cost (10 分),
-    1–2 benefit (30 分), 1 satisfaction (10 分). ``defect`` spoils it the way preparers do:
+    1–2 benefit (30 分), 1 satisfaction (10 分), drawn among the templates closest to ``topic`` (the
+    project's name). ``defect`` spoils it the way preparers do:
     ``no_timeliness``, ``weights`` (total ≠ 100), ``qualitative`` (too many 定性), or — only in
     drafts — ``no_satisfaction`` and ``non_numeric`` (blocking errors)."""
     plan = [("quantity", 2, 30), ("quality", 1, 10), ("timeliness", 1, 10), ("cost", 1, 10),
@@ -170,6 +182,7 @@ def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str |
         if (cat == "timeliness" and defect == "no_timeliness") or (cat == "satisfaction" and defect == "no_satisfaction"):
             continue
         pool = list({t.name: t for t in pools.get(cat, []) if t.name not in seen}.values())  # one per name
+        pool = _relevant(pool, topic, count)
         chosen = rng.sample(pool, min(count, len(pool)))
         for i, t in enumerate(chosen):
             seen.add(t.name)
@@ -385,7 +398,7 @@ def _plan_sheet(rng, ctx: Context, *, kind, agency, project, title, goal, medium
         returns = 0 if state_ in ("draft", "returned") else pick(rng, RETURN_WEIGHTS)
         h = history(rng, steps=ctx.steps, holders=holders, submitter=submitter, state=state_,
                     returns=returns if state_ != "returned" else rng.choice([1, 1, 1, 2]))
-        rows = indicators(rng, pools, defect=_defect(rng, state_))
+        rows = indicators(rng, pools, defect=_defect(rng, state_), topic=project.name if project else "")
         status = {ReviewStatus.DRAFT: SheetStatus.DRAFT, ReviewStatus.IN_REVIEW: SheetStatus.IN_REVIEW,
                   ReviewStatus.RETURNED: SheetStatus.RETURNED, ReviewStatus.APPROVED: SheetStatus.APPROVED}[h.status]
         wait = rng.uniform(0.1, 12.0) if status == SheetStatus.IN_REVIEW else rng.uniform(1.0, 20.0)
@@ -585,8 +598,11 @@ def _live(rng, ctx: Context) -> int:
         adjusted = False
         for p in projects:
             annual, medium = project_goals(p.name, sector, year, p.start_year, p.end_year)
-            sheet = services.create_sheet(actor=preparer, year=year, project=p, annual_goal=annual, medium_goal=medium)
-            rows = indicators(rng, ctx.pool(sector), defect=None)
+            years = p.end_year - p.start_year + 1
+            medium_amount = (p.budget_amount or p.requested_amount) * years if years > 1 else Decimal(0)
+            sheet = services.create_sheet(actor=preparer, year=year, project=p, annual_goal=annual, medium_goal=medium,
+                                          medium_amount=medium_amount, medium_fiscal=medium_amount)
+            rows = indicators(rng, ctx.pool(sector), defect=None, topic=p.name)
             sheet = services.save_indicators(actor=preparer, sheet=sheet, version=sheet.version, rows=rows)
             made += 1
             if p.stage in BUDGETED:
