@@ -205,6 +205,19 @@ def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str |
     return rows
 
 
+def adjusted_rows(rng: random.Random, rows: list[dict]) -> list[dict]:
+    """An in-year adjustment as bureaus make one: the approved indicators kept, one or two quantity
+    targets lowered by 10–20 % (the output cut with the budget)."""
+    out = [dict(r) for r in rows]
+    numeric = [r for r in out if r["level2"] == "quantity" and r["operator"] in ("ge", "gt")
+               and rules.parse_number(r["value"])]
+    for r in rng.sample(numeric, min(len(numeric), rng.choice([1, 2]))):
+        number = rules.parse_number(r["value"])
+        lowered = (number * Decimal(rng.choice([80, 85, 90])) / 100).quantize(number if number % 1 else Decimal(1))
+        r["value"] = str(lowered)
+    return out
+
+
 @dataclass
 class Event:
     action: str
@@ -413,6 +426,7 @@ def _plan_sheet(rng, ctx: Context, *, kind, agency, project, title, goal, medium
         first.wait += 30
         second = one("approved" if state == "adjusted" else rng.choice(["draft", "in_review"]), 2, first,
                      reason="根据年中预算执行和项目实施进度，调整部分绩效指标值。")
+        second.rows = adjusted_rows(rng, first.rows)
         return [first, second]
     return [one(state)]
 
