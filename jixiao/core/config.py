@@ -320,7 +320,8 @@ REVIEW_CHAIN_CODES = (("target", "绩效目标"), ("assessment", "事前评估")
 _register(Spec(
     key="review_chains",
     label="审核链",
-    help="各类事项的审核步骤（按顺序），每步由一个角色审核；“可选”步骤只在发起时选择后才进入。",
+    help="各类事项的审核步骤（按顺序），每步由一个角色审核；“可选”步骤只在发起时选择后才进入；“须全员通过”的步骤"
+         "（如专家会审）要该步骤的每一位审核人都通过才进入下一步，任何一人退回即退回。",
     shape=ROWS,
     fields=(
         Field("chain", "审核链", "choice", REVIEW_CHAIN_CODES),
@@ -329,13 +330,14 @@ _register(Spec(
         Field("name", "步骤名称"),
         Field("role", "审核角色", "choice", ROLE_CHOICES),
         Field("optional", "可选", "bool"),
+        Field("all_must_approve", "须全员通过", "bool"),
     ),
     default=[
-        {"chain": "target", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False},
-        {"chain": "target", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False},
-        {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False},
-        {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False},
-        {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True},
+        {"chain": "target", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False, "all_must_approve": False},
+        {"chain": "target", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False, "all_must_approve": False},
+        {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False, "all_must_approve": False},
+        {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False, "all_must_approve": False},
+        {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True, "all_must_approve": True},
     ],
     source="谁申请资金、谁编制目标；谁安排资金、谁审核",
     check=_chain_check,
@@ -446,7 +448,8 @@ def review_steps(region, year: int, chain: str, *, include_optional: bool = Fals
     rows = [r for r in get(region, year, "review_chains") if r["chain"] == chain]
     rows.sort(key=lambda r: r["position"])
     return [
-        {"code": r["code"], "name": r["name"], "role": r["role"], "optional": bool(r["optional"])}
+        {"code": r["code"], "name": r["name"], "role": r["role"], "optional": bool(r["optional"]),
+         **({"all": True} if r.get("all_must_approve") else {})}
         for r in rows
         if include_optional or not r["optional"]
     ]

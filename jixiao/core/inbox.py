@@ -23,11 +23,14 @@ def open_items(*, users, region_id: int, kind: str, title: str, url: str = "", o
     return len(items)
 
 
-def close_items(*, obj, kind: str | None = None) -> int:
+def close_items(*, obj, kind: str | None = None, users=None) -> int:
+    """Mark the open items of ``obj`` done (only ``users``' items when given)."""
     ct = ContentType.objects.get_for_model(obj)
     qs = InboxItem.objects.filter(content_type=ct, object_id=obj.pk, done_at__isnull=True)
     if kind:
         qs = qs.filter(kind=kind)
+    if users is not None:
+        qs = qs.filter(user__in=users)
     return qs.update(done_at=timezone.now())
 
 

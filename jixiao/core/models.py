@@ -194,6 +194,8 @@ class Review(VersionedModel):
     steps = models.JSONField("审核步骤", default=list)
     submit_roles = models.JSONField("提交角色", default=list)
     position = models.SmallIntegerField("当前步骤", default=-1)
+    #: user ids who have approved the current step, for a step every assignee must pass ("all")
+    step_approvals = models.JSONField("本步骤已通过", default=list, blank=True)
     status = models.CharField("状态", max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -71,7 +71,10 @@ def can_submit(user, review: Review) -> bool:
 
 
 def can_act(user, review: Review) -> bool:
-    return review.status == ReviewStatus.IN_REVIEW and assignees(review).filter(pk=user.pk).exists()
+    """The user is an assignee of the current step and has not passed it yet (a step every assignee
+    must pass keeps the ones who have)."""
+    return (review.status == ReviewStatus.IN_REVIEW and user.pk not in (review.step_approvals or [])
+            and assignees(review).filter(pk=user.pk).exists())
 
 
 def review_for(obj, chain: str) -> Review | None:
@@ -168,6 +171,7 @@ def submit(*, actor, review: Review, version: int, opinion: str = ""):
     inbox.close_items(obj=review, kind=INBOX_KIND)
     review.status = ReviewStatus.IN_REVIEW
     review.position = 0
+    review.step_approvals = []
     _event(review, actor=actor, action=ReviewAction.SUBMIT, from_status=from_status, from_step="", opinion=opinion)
     _open_step_items(review, actor=actor)
     return _finish(review, actor=actor, before=before)
@@ -180,8 +184,18 @@ def approve(*, actor, review: Review, version: int, opinion: str = ""):
         raise TransitionError(f"当前状态为“{review.get_status_display()}”，没有待审核的步骤。", code="review.not_in_review")
     if not can_act(actor, review):
         raise TransitionError("当前审核步骤不由您负责。", code="review.not_your_step")
-    from_step = review.current_step["name"]
+    step = review.current_step
+    from_step = step["name"]
+    if step.get("all"):
+        # 会审: every assignee of the step passes it; until the last has, the step stays open
+        review.step_approvals = [*(review.step_approvals or []), actor.pk]
+        if assignees(review).exclude(pk__in=review.step_approvals).exists():
+            inbox.close_items(obj=review, kind=INBOX_KIND, users=[actor])
+            _event(review, actor=actor, action=ReviewAction.APPROVE, from_status=ReviewStatus.IN_REVIEW,
+                   from_step=from_step, opinion=opinion)
+            return _finish(review, actor=actor, before=before)
     inbox.close_items(obj=review, kind=INBOX_KIND)
+    review.step_approvals = []
     review.position += 1
     if review.position >= len(review.steps):
         review.status = ReviewStatus.APPROVED
@@ -205,6 +219,7 @@ def return_(*, actor, review: Review, version: int, opinion: str):
     inbox.close_items(obj=review, kind=INBOX_KIND)
     review.status = ReviewStatus.RETURNED
     review.position = -1
+    review.step_approvals = []
     _event(review, actor=actor, action=ReviewAction.RETURN, from_status=ReviewStatus.IN_REVIEW,
            from_step=from_step, opinion=opinion.strip())
     inbox.open_items(

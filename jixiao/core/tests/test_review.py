@@ -322,7 +322,8 @@ def test_a_step_nobody_can_take_is_skipped_visibly(world, orphan_unit):
 def test_include_optional_adds_the_expert_step(world, sheet):
     r = _start(world, sheet, include_optional=True)
     assert [s["name"] for s in r.steps] == [*CHAIN, "专家会审"]
-    assert r.steps[-1] == {"code": "expert_panel", "name": "专家会审", "role": Role.EXPERT, "optional": True}
+    assert r.steps[-1] == {"code": "expert_panel", "name": "专家会审", "role": Role.EXPERT, "optional": True,
+                           "all": True}
     plain = Sheet.objects.create(region=sheet.region, agency=sheet.agency, title="另一张表")
     assert [s["name"] for s in _start(world, plain).steps] == CHAIN
     r = review.submit(actor=world.user("preparer"), review=r, version=r.version)
@@ -365,3 +366,45 @@ def test_several_submit_roles_including_a_finance_section(world, sheet):
     # both submitting roles are told it came back
     assert _open("section_reviewer", world) == 1 and _open("perf_section", world) == 1
     assert _open("preparer", world) == 0
+
+
+@pytest.fixture
+def two_experts(world):
+    """Two expert logins who take the expert step of any review (in place of the pools' resolver,
+    which needs a draw)."""
+    from jixiao.org.models import User
+
+    second = services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="expert2",
+                                  display_name="钱专家", role=Role.EXPERT, password="Second#Expert12")
+    pair = [world.user("expert"), second]
+    saved = review._resolvers.get(Role.EXPERT)
+    review.register_assignees(Role.EXPERT, lambda r: User.objects.filter(pk__in=[u.pk for u in pair]))
+    yield pair
+    review.register_assignees(Role.EXPERT, saved)
+
+
+def test_a_panel_step_waits_for_every_expert_and_one_return_returns(world, sheet, two_experts):
+    first, second = two_experts
+    r = _start(world, sheet, include_optional=True)
+    r = review.submit(actor=world.user("preparer"), review=r, version=r.version)
+    for username in STEP_PERSONAS:
+        r = review.approve(actor=world.user(username), review=r, version=r.version)
+    assert r.current_step["name"] == "专家会审" and _open(first) == 1 and _open(second) == 1
+    r = review.approve(actor=first, review=r, version=r.version, opinion="同意")
+    assert r.status == ReviewStatus.IN_REVIEW and r.current_step["name"] == "专家会审"
+    assert _open(first) == 0 and _open(second) == 1
+    assert not review.can_act(first, r) and review.can_act(second, r)
+    with pytest.raises(TransitionError):
+        review.approve(actor=first, review=r, version=r.version)
+    # the second expert returns it: the whole sheet goes back, and a resubmission starts the panel afresh
+    r = review.return_(actor=second, review=_fresh(r), version=_fresh(r).version, opinion="指标值偏低")
+    assert r.status == ReviewStatus.RETURNED and r.step_approvals == []
+    r = review.submit(actor=world.user("preparer"), review=r, version=r.version)
+    for username in STEP_PERSONAS:
+        r = review.approve(actor=world.user(username), review=r, version=r.version)
+    r = review.approve(actor=second, review=r, version=r.version)
+    assert r.status == ReviewStatus.IN_REVIEW
+    r = review.approve(actor=first, review=r, version=r.version)
+    assert r.status == ReviewStatus.APPROVED and _open(first) == 0 and _open(second) == 0
+    panel = ReviewEvent.objects.filter(review=r, from_step="专家会审", action=ReviewAction.APPROVE)
+    assert panel.count() == 3 and set(panel.values_list("actor_id", flat=True)) == {first.pk, second.pk}
