@@ -9,12 +9,11 @@ from ninja.responses import Status
 
 from jixiao.apiauth import allowed
 from jixiao.core.apikit import CREATE_ERRORS, READ_ERRORS, UPDATE_ERRORS, Pages, if_match, with_etag
-from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import get_for_user
 from jixiao.library import schemas, services
 from jixiao.library.filters import TemplateFilter
 from jixiao.library.models import IndicatorTemplate, get_visible_template
-from jixiao.org.models import Sector
+from jixiao.org.filters import sector_ref
 
 router = Router(tags=["指标库"])
 
@@ -23,15 +22,6 @@ TemplateQuery = TemplateFilter.schema()
 
 def _templates():
     return IndicatorTemplate.objects.select_related("sector")
-
-
-def _sector(code: str | None):
-    if not code:
-        return None
-    sector = Sector.objects.filter(code=code).first()
-    if sector is None:
-        raise ValidationFailed({"sector": [f"行业领域代码 {code} 不存在"]})
-    return sector
 
 
 @router.get("/templates", auth=allowed(IndicatorTemplate, "view"), summary="指标模板列表",
@@ -51,7 +41,7 @@ def template_detail(request, id: int, response: HttpResponse):
              response={201: schemas.TemplateOut, **CREATE_ERRORS})
 def template_create(request, payload: schemas.TemplateIn, response: HttpResponse):
     data = payload.model_dump()
-    data["sector"] = _sector(data["sector"])
+    data["sector"] = sector_ref(data["sector"])
     template = services.create_template(actor=request.user, region=request.user.region, **data)
     return Status(201, with_etag(response, template))
 
@@ -63,7 +53,7 @@ def template_update(request, id: int, payload: schemas.TemplatePatch, response: 
     version = if_match(request)
     data = payload.model_dump(exclude_unset=True)
     if "sector" in data:
-        data["sector"] = _sector(data["sector"])
+        data["sector"] = sector_ref(data["sector"])
     template = services.update_template(actor=request.user, template=template, version=version, **data)
     return with_etag(response, template)
 

@@ -19,12 +19,11 @@ from jixiao.core.apikit import (
     with_etag,
 )
 from jixiao.core.audit import client_ip
-from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import Role
 from jixiao.core.scoping import get_for_user
 from jixiao.org import schemas, services
-from jixiao.org.filters import AgencyFilter, SectionFilter, UserFilter
-from jixiao.org.models import Agency, FinanceSection, Region, Sector, User
+from jixiao.org.filters import AgencyFilter, SectionFilter, UserFilter, sector_ref
+from jixiao.org.models import Agency, FinanceSection, Region, User
 
 router = Router(tags=["组织机构"])
 
@@ -41,20 +40,11 @@ def _sections():
     return FinanceSection.objects.prefetch_related("agencies")
 
 
-def _sector(code: str | None) -> Sector | None:
-    if not code:
-        return None
-    sector = Sector.objects.filter(code=code).first()
-    if sector is None:
-        raise ValidationFailed({"sector": [f"行业领域代码 {code} 不存在"]})
-    return sector
-
-
 def _agency_refs(request, data: dict) -> dict:
     if "parent" in data:
         data["parent"] = ref(Agency, request.user, data["parent"], field="parent", label="上级部门")
     if "sector" in data:
-        data["sector"] = _sector(data["sector"])
+        data["sector"] = sector_ref(data["sector"])
     return data
 
 

@@ -34,3 +34,19 @@ def sector_choices() -> list[tuple[str, str]]:
     from jixiao.org.models import Sector
 
     return [(s.code, s.name) for s in Sector.objects.all()]
+
+
+def sector_ref(code: str | None, *, required: bool = False):
+    """The sector an API body names by code, or a 400 field error; empty gives None unless required.
+    (Sectors are national reference data: no scope applies.)"""
+    from jixiao.core.errors import ValidationFailed
+    from jixiao.org.models import Sector
+
+    if not code:
+        if required:
+            raise ValidationFailed({"sector": ["请填写行业领域代码"]})
+        return None
+    sector = Sector.objects.filter(code=code).first()
+    if sector is None:
+        raise ValidationFailed({"sector": [f"行业领域代码 {code} 不存在"]})
+    return sector

@@ -18,9 +18,9 @@ from jixiao.core.apikit import (
     ref,
     with_etag,
 )
-from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import get_for_user
-from jixiao.org.models import Agency, Sector
+from jixiao.org.filters import sector_ref
+from jixiao.org.models import Agency
 from jixiao.projects import schemas, services
 from jixiao.projects.choices import ProjectAction
 from jixiao.projects.filters import ProjectFilter
@@ -38,10 +38,7 @@ def _refs(request, data: dict) -> dict:
     if "agency" in data:
         data["agency"] = ref(Agency, request.user, data["agency"], field="agency", label="申报单位")
     if "sector" in data:
-        sector = Sector.objects.filter(code=data["sector"]).first()
-        if sector is None:
-            raise ValidationFailed({"sector": [f"行业领域代码 {data['sector']} 不存在"]})
-        data["sector"] = sector
+        data["sector"] = sector_ref(data["sector"], required=True)
     for key in ("fund_sources", "tags"):
         if key in data:
             data[key] = [str(v) for v in data[key]]
