@@ -16,7 +16,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.org.filters import sector_choices
-from jixiao.projects import exports, imports, rules, services
+from jixiao.projects import exports, imports, panels, rules, services
 from jixiao.projects.choices import ProjectAction, ProjectStage
 from jixiao.projects.filters import ProjectFilter
 from jixiao.projects.forms import MoveForm, ProjectForm
@@ -58,6 +58,7 @@ def project_detail(request, pk: int):
     return render(request, "projects/project_detail.html", {
         "project": project, "events": project.events.all(), "actions": actions,
         "move_form": MoveForm(initial={"version": project.version}), "can_edit": _can_edit(request.user, project),
+        "facts": panels.facts(project, request.user),
         "needs_exante": rules.needs_exante(is_new=project.is_new, is_major=project.is_major, year=project.year,
                                            end_year=project.end_year),
     })

@@ -694,3 +694,23 @@ def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
     sheet.expert_draw = draw
     _finish(actor, sheet, before)
     return draw
+
+
+# --- the project page's facts (projects.panels, registered in TargetsConfig.ready) ------------------
+
+def project_facts(project, user) -> list[dict]:
+    """The project's target sheet for its budget year, as the project page shows it: the current
+    version and its status with a link, or "未编报" with a link to write it for those who may."""
+    from django.urls import reverse
+
+    from jixiao.core.scoping import can
+
+    sheet = (TargetSheet.objects.for_user(user, "view").filter(project=project, year=project.year)
+             .order_by("-number").first())
+    if sheet is not None:
+        value = f"{sheet.get_status_display()}（{sheet.version_label}）"
+        return [{"label": "绩效目标", "value": value, "url": sheet.get_absolute_url()}]
+    may_write = (can(user, TargetSheet, "create") and user.role == Role.AGENCY_PREPARER
+                 and project.stage in OPEN_PROJECT_STAGES)
+    url = f"{reverse('targets:sheet_create')}?year={project.year}&project={project.pk}" if may_write else ""
+    return [{"label": "绩效目标", "value": f"{project.year} 年度未编报" + ("，去编报" if may_write else ""), "url": url}]

@@ -368,3 +368,15 @@ def test_whole_budget_sheets_offered_by_role(world, login):
     assert TargetSheet.objects.get(agency=other, kind="agency").created_by == world.user("perf_section")
     # once it exists it is no longer offered
     assert f"agency:{other.pk}" not in perf.get("/targets/new/?year=2026").content.decode()
+
+
+def test_project_page_shows_its_target_sheet(world, login):
+    project = make_project(world)
+    page = login("preparer").get(f"/projects/{project.pk}/").content.decode()
+    assert "2026 年度未编报，去编报" in page and f"/targets/new/?year=2026&amp;project={project.pk}" in page
+    assert "去编报" not in login("perf_section").get(f"/projects/{project.pk}/").content.decode()
+    sheet = make_sheet(world, project=project)
+    page = login("dept_reviewer").get(f"/projects/{project.pk}/").content.decode()
+    assert "草稿（申报版）" in page and f'href="/targets/{sheet.pk}/"' in page
+    approved_sheet(world, project=project)
+    assert "已批复（申报版）" in login("leader").get(f"/projects/{project.pk}/").content.decode()

@@ -1,0 +1,27 @@
+"""Facts that later apps add to the project page (四个同步: the project's target sheet beside its
+budget; later its monitoring and evaluations), as a registry those apps fill in their
+``AppConfig.ready`` — the project library cannot import them.
+
+A provider is ``fn(project, user) -> list[dict]``, each ``{"label", "value", "url"}`` (``url`` may be
+empty), and must read only what ``user`` may see (the app's ``for_user`` querysets)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Provider = Callable[[object, object], list]
+
+_providers: list[Provider] = []
+
+
+def register_facts(fn: Provider) -> Provider:
+    if fn not in _providers:
+        _providers.append(fn)
+    return fn
+
+
+def facts(project, user) -> list[dict]:
+    out: list[dict] = []
+    for fn in _providers:
+        out.extend(fn(project, user) or [])
+    return out
