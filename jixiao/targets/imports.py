@@ -63,7 +63,7 @@ from jixiao.org.models import Agency
 from jixiao.projects.models import Project
 from jixiao.targets import rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
-from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
+from jixiao.targets.models import TARGET_EDITORS, TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
 PROJECT_TITLE = "项目支出绩效目标申报表"
 AGENCY_TITLE = "部门整体支出绩效目标表"
@@ -957,7 +957,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                        f"{sheet.title}（第 {sheet.number} 版）{sheet.get_status_display()}：已提交审核/已批复的目标表"
                        "不能通过导入修改，请先退回或调整", "项目编码" if p.kind == "project" else "单位编码")
             continue
-        if actor is not None and actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+        if actor is not None and actor.role not in TARGET_EDITORS:
             raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
         # fields the layout does not carry keep their stored values (matched by indicator name)
         by_name = {rules.normalise_name(r["name"]): r for r in stored}

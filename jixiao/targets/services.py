@@ -30,7 +30,7 @@ from jixiao.core.services import service
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.targets import rules
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
-from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
+from jixiao.targets.models import TARGET_EDITORS, TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
 CHAIN = "target"
 HEADER_FIELDS = ("annual_goal", "medium_goal", "amount", "fiscal_amount", "other_amount", "medium_amount",
@@ -265,7 +265,7 @@ def _locked_editable(sheet: TargetSheet, version: int, actor) -> TargetSheet:
     sheet = lock_checked(TargetSheet, sheet.pk, version)
     if actor is not None:
         assert_in_scope(sheet, actor, "change")
-        if actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+        if actor.role not in TARGET_EDITORS:
             raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
     if not sheet.is_editable:
         raise TransitionError(f"绩效目标表{sheet.get_status_display()}，不能修改", code="target.locked")
@@ -600,7 +600,7 @@ def adjust_sheet(*, actor, sheet: TargetSheet, reason: str) -> TargetSheet:
     sheet = TargetSheet.objects.select_for_update().get(pk=sheet.pk)
     if actor is not None:
         assert_in_scope(sheet, actor, "change")
-        if actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+        if actor.role not in TARGET_EDITORS:
             raise PermissionDenied("只有编报单位的填报人（或绩效股）可以调整绩效目标。")
     if sheet.status != SheetStatus.APPROVED:
         raise TransitionError("只有已批复的绩效目标才能调整", code="target.not_approved")
@@ -688,6 +688,10 @@ def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
         raise TransitionError("该目标表的审核链不含专家会审", code="target.no_panel")
     if sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED):
         raise TransitionError("绩效目标已批复，不再需要会审专家", code="target.approved")
+    if sheet.expert_draw_id is not None:
+        # every expert drawn for the sheet sits on the panel (pools.reviewers): a second draw would
+        # silently enlarge it; changes go through the draw's own replacement
+        raise TransitionError("已抽取会审专家；如需更换，请在专家抽取记录中替换", code="target.panel_drawn")
     draw = draw_experts(actor=actor, region=sheet.region, purpose=f"{sheet.title}专家会审", count=count,
                         fields=fields, exclude_agencies=[sheet.agency], subject=sheet, seed=seed)
     before = audit.snapshot(sheet)

@@ -187,7 +187,7 @@ def creatable_projects(user, year: int):
 def creatable_agencies(user, year: int):
     """Agencies whose whole-budget sheet the user may start for the year and that have none: the
     preparer's own agency; for the performance section, the active agencies of the region."""
-    if user.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+    if user.role not in TARGET_EDITORS:
         return Agency.objects.none()
     have = TargetSheet.objects.filter(year=year, kind=TargetKind.AGENCY).values("agency_id")
     return Agency.objects.for_user(user, "view").filter(active=True).exclude(pk__in=have).order_by("code")
@@ -343,7 +343,7 @@ def adopt(request, pk: int):
     try:
         sheet = services.adopt_templates(actor=request.user, sheet=sheet, version=version, templates=templates)
     except ServiceError as exc:
-        messages.error(request, f"引用未完成：{exc.message}")
+        messages.error(request, f"引用未完成：{'；'.join(exc.messages)}")
     else:
         messages.success(request, f"已引用 {sheet.indicators.count() - before} 项指标，请填写指标值和分值。")
     return redirect("targets:indicator_edit", pk=sheet.pk)
@@ -426,7 +426,7 @@ def sheet_detail(request, pk: int):
         "can_act": review is not None and review_machinery.can_act(user, review),
         "can_adjust": editor and approved and latest,
         "can_publish": is_perf and approved,
-        "can_draw": is_perf and sheet.include_expert_panel and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED,
+        "can_draw": is_perf and sheet.include_expert_panel and sheet.expert_draw_id is None and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED,
                                                                                  SheetStatus.IN_REVIEW),
         "can_admit": is_perf and sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED),
         "version_count": len(all_versions),
@@ -505,7 +505,7 @@ def sheet_publish(request, pk: int):
         sheet = services.set_published(actor=request.user, sheet=sheet, version=d["version"],
                                        published=d["published"], redacted=d["redacted"])
     except ServiceError as exc:
-        messages.error(request, f"未完成：{exc.message}")
+        messages.error(request, f"未完成：{'；'.join(exc.messages)}")
     else:
         messages.success(request, "已公开。" if sheet.published else
                          ("已标记为涉密不公开。" if sheet.redacted else "已撤回公开。"))
@@ -539,7 +539,7 @@ def sheet_admit(request, pk: int):
             serves="agency" if sheet.kind == TargetKind.AGENCY else "project",
             source_note=f"由“{sheet.title}”纳入")
     except ServiceError as exc:
-        messages.error(request, f"未能纳入指标库：{exc.message}")
+        messages.error(request, f"未能纳入指标库：{'；'.join(exc.messages)}")
     else:
         messages.success(request, f"“{template.name}”已在本区划指标库中。")
     return redirect(sheet)

@@ -146,6 +146,9 @@ def test_expert_panel_step_is_taken_by_a_drawn_expert(world):
     draw = services.draw_panel(actor=world.user("perf_section"), sheet=sheet, count=3,
                                fields=[Sector.objects.get(code="education")], seed=7)
     assert draw.drawn.filter(expert__user=world.user("expert")).exists()
+    with pytest.raises(TransitionError):  # a second draw would silently enlarge the panel
+        services.draw_panel(actor=world.user("perf_section"), sheet=sheet, count=1,
+                            fields=[Sector.objects.get(code="education")])
     sheet.refresh_from_db()
     sheet = services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
     sheet = approve_through(world, sheet)
