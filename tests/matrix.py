@@ -24,6 +24,11 @@ class ModelMatrix:
     viewer_only = ""  # optional: a persona who may view but not edit (edit → 404 or 403)
     has_create = True
     has_delete = False
+    #: Declared actions (issue #8): action name → the personas that may do it to the object in the
+    #: state ``action_object`` puts it in; every other persona must be refused (role, scope or
+    #: state) by the same declaration the service guard reads. Every declared action of the model
+    #: must appear here, so a new action cannot go untested.
+    action_personas: dict[str, set[str]] = {}
 
     # --- to override ---------------------------------------------------------------------------
     def get_object(self, world):
@@ -37,6 +42,10 @@ class ModelMatrix:
 
     def label(self, obj) -> str:
         return str(obj)
+
+    def action_object(self, world, action: str):
+        """The object in a state where ``action`` is possible (default: ``get_object``)."""
+        return self.get_object(world)
 
     def changed_field(self) -> str:
         return "name"
@@ -127,3 +136,27 @@ class ModelMatrix:
             assert not self.has_delete, "the matrix expects a delete page but none exists"
             return
         assert self.has_delete, f"a delete route {url} exists but the matrix does not test it"
+
+    # --- declared actions (every persona) ------------------------------------------------------
+    def test_declared_actions(self, world):
+        from jixiao.core.scoping import check, declared_actions, permits
+        from jixiao.org.personas import PERSONAS
+
+        declared = declared_actions(self.model)
+        assert set(self.action_personas) == set(declared), (
+            f"the matrix must list every declared action of {self.model.__name__}: "
+            f"missing {sorted(set(declared) - set(self.action_personas))}, "
+            f"unknown {sorted(set(self.action_personas) - set(declared))}")
+        for name, allowed in self.action_personas.items():
+            obj = self.action_object(world, name)
+            for persona in PERSONAS:
+                user = world.user(persona.username)
+                expected = persona.username in allowed
+                assert permits(user, obj, name) is expected, f"{persona.username} {name}: expected {expected}"
+                if not expected:
+                    try:
+                        check(user, obj, name)
+                    except Exception as exc:  # PermissionDenied or TransitionError, never a pass
+                        assert exc.__class__.__name__ in ("PermissionDenied", "TransitionError"), exc
+                    else:
+                        raise AssertionError(f"check() let {persona.username} {name}")

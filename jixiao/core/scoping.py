@@ -5,20 +5,81 @@ as its manager. ``Model.objects.for_user(user, action)`` is the one way to ask "
 user see / change"; single objects come only from :func:`get_for_user`, which answers the same 404
 for "missing" and "not yours"; services call :func:`assert_in_scope` after saving, inside their
 transaction, so a write that would move a record out of the actor's reach is rolled back.
+
+Actions as data (issue #8): beyond the CRUD four a model declares the actions it supports —
+``actions=[action("submit", "提交审核", roles=[...], states=[...]), ...]`` in its ``scope_rule`` —
+each with who may do it, in which states of the object, and any further condition. That one
+declaration is read by :func:`can` (the role may do it at all: menus, the API's ``auth=``, 403),
+:func:`permits` (this user, this object, now: buttons in templates via ``actions_for``),
+:func:`check` (the guard at the top of a service) and ``for_user(user, "<action>")`` (the rows the
+user may do it to). ``user.role`` is compared nowhere else.
+
+:data:`jixiao.core.actors.SYSTEM` (the command line, demo, jobs) passes every role and scope test;
+the state test of a declared action still applies to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.roles import AGENCY_ROLES, ASSIGNED_ROLES, REGION_ROLES, SUBTREE_ROLES, Role
 
 ACTIONS = ("view", "create", "change", "delete")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One declared action of a model beyond the CRUD four.
+
+    name: the code name (``"submit"``), used by views, templates, the API and services.
+    label: what a user reads (``"提交审核"``), also in refusals.
+    roles: the roles that may do it at all (403 for the others).
+    states: the values of the rule's ``state_field`` the object must be in (``None`` = any state);
+        applied by ``permits``/``check`` and, as a filter, by ``for_user(user, name)``.
+    scope: which row scope the object must be in for the user (``"change"`` or ``"view"``).
+    test: a further condition ``test(user, obj) -> bool`` (e.g. "the sheet includes an expert
+        panel and none is drawn yet", "the user holds the current review step"); checked by
+        ``permits``/``check`` on the object, not by ``for_user``. For SYSTEM it is checked with
+        the SYSTEM actor too, so it must accept it.
+    denied: the refusal when the role may not (default: "您的角色无权<label>。").
+    state_message: the refusal when the object's state does not allow it.
+    """
+
+    name: str
+    label: str
+    roles: frozenset[str]
+    states: frozenset[str] | None = None
+    scope: str = "change"
+    test: Callable | None = None
+    denied: str = ""
+    state_message: str = ""
+
+    def role_allows(self, role: str) -> bool:
+        return role in self.roles
+
+    def state_allows(self, obj, state_field: str) -> bool:
+        return self.states is None or getattr(obj, state_field) in self.states
+
+
+def action(name: str, label: str, *, roles, states=None, scope: str = "change", test=None, denied: str = "",
+           state_message: str = "") -> Action:
+    if name in ACTIONS:
+        raise ValueError(f"{name!r} is one of the CRUD actions; declare it with view=/create=/change=/delete=")
+    if scope not in ACTIONS:
+        raise ValueError(f"unknown scope action {scope!r}")
+    return Action(name=name, label=label, roles=_roles(roles), states=None if states is None else
+                  frozenset(str(s) for s in states), scope=scope, test=test, denied=denied,
+                  state_message=state_message)
+
+
+def _roles(value) -> frozenset[str]:
+    return roles(*value) if isinstance(value, (list, tuple, set, frozenset)) else roles(value)
 
 
 @dataclass(frozen=True)
@@ -32,15 +93,31 @@ class ScopeRule:
     assigned: lookup path to a user for rows assigned to experts/firms; ``None`` = they see none;
         ``"*"`` = they see the region's rows like everyone else.
     roles: action → roles allowed that action at all; scope narrows it further.
+    actions: the declared actions beyond CRUD, by name (see :class:`Action`).
+    state_field: the field the declared actions' ``states`` refer to.
     """
 
     region: str | None = "region"
     agency: str | None = "agency"
     assigned: str | None = None
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    state_field: str = "status"
 
     def allows(self, role: str, action: str) -> bool:
-        return role in self.roles.get(action, frozenset())
+        if action in ACTIONS:
+            return role in self.roles.get(action, frozenset())
+        return self.declared(action).role_allows(role)
+
+    def declared(self, name: str) -> Action:
+        try:
+            return self.actions[name]
+        except KeyError:
+            raise ValueError(f"unknown action {name!r} (declared: {', '.join(self.actions) or 'none'})") from None
+
+    def row_action(self, action: str) -> str:
+        """The CRUD action whose row scope a (declared or CRUD) action uses."""
+        return action if action in ACTIONS else self.declared(action).scope
 
 
 def roles(*items: Iterable[str] | str) -> frozenset[str]:
@@ -55,10 +132,25 @@ def roles(*items: Iterable[str] | str) -> frozenset[str]:
 
 class ScopedQuerySet(models.QuerySet):
     def for_user(self, user, action: str = "view") -> ScopedQuerySet:
-        if action not in ACTIONS:
-            raise ValueError(f"unknown action {action!r}")
+        """The rows ``user`` may ``action`` (a CRUD action or a declared one: then its role test, its
+        ``states`` as a filter and the row scope of its ``scope`` action)."""
         rule: ScopeRule = self.model.scope
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if action not in ACTIONS:
+            declared = rule.declared(action)
+            qs = self
+            if declared.states is not None:
+                qs = qs.filter(**{f"{rule.state_field}__in": declared.states})
+            if user is not SYSTEM and not declared.role_allows(getattr(user, "role", "") or ""):
+                return self.none()
+            return qs._rows_for(user, declared.scope, rule)
+        return self._rows_for(user, action, rule)
+
+    def _rows_for(self, user, action: str, rule: ScopeRule) -> ScopedQuerySet:
+        if user is SYSTEM:
+            return self
+        if user is None:
+            raise TypeError("for_user(None): pass the user, or jixiao.core.actors.SYSTEM for the command line")
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         role = getattr(user, "role", "")
         if not role or not rule.allows(role, action):
@@ -89,13 +181,19 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
 
-def scope_rule(*, region="region", agency="agency", assigned=None, **actions) -> ScopeRule:
+def scope_rule(*, region="region", agency="agency", assigned=None, actions: Iterable[Action] = (),
+               state_field: str = "status", **crud) -> ScopeRule:
+    unknown = set(crud) - set(ACTIONS)
+    if unknown:
+        raise ValueError(f"unknown CRUD action(s) {sorted(unknown)}; declare others with actions=[action(...)]")
+    declared = {a.name: a for a in actions}
     return ScopeRule(
         region=region,
         agency=agency,
         assigned=assigned,
-        roles={action: roles(*value) if isinstance(value, (list, tuple, set, frozenset)) else roles(value)
-               for action, value in actions.items()},
+        roles={name: _roles(value) for name, value in crud.items()},
+        actions=declared,
+        state_field=state_field,
     )
 
 
@@ -104,14 +202,20 @@ def get_for_user(queryset_or_model, user, action: str = "view", **lookup):
     qs = queryset_or_model
     if isinstance(qs, type) and issubclass(qs, models.Model):
         qs = qs.objects.all()
+    qs = qs.for_user(user, action)
     try:
-        return qs.for_user(user, action).get(**lookup)
+        return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404("记录不存在或您无权访问。")
 
 
 def in_scope(obj, user, action: str) -> bool:
-    return type(obj).objects.for_user(user, action).filter(pk=obj.pk).exists()
+    """The object is within the user's row scope for ``action`` (a declared action: its ``scope``)."""
+    if user is SYSTEM:
+        return True
+    model = type(obj)
+    return model.objects.all()._rows_for(user, model.scope.row_action(action), model.scope).filter(
+        pk=obj.pk).exists()
 
 
 def assert_in_scope(obj, user, action: str = "change") -> None:
@@ -121,13 +225,73 @@ def assert_in_scope(obj, user, action: str = "change") -> None:
 
 
 def can(user, model, action: str) -> bool:
-    """Whether the user's role may do ``action`` on ``model`` at all (before row scope)."""
+    """Whether the user's role may do ``action`` (CRUD or declared) on ``model`` at all (before row
+    scope and state): what menus, list buttons, the API's ``auth=`` and ``viewkit.require`` ask."""
+    if user is SYSTEM:
+        model.scope.row_action(action)  # an unknown action is a programming error, also for SYSTEM
+        return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return model.scope.allows(getattr(user, "role", ""), action)
 
 
+def refusal(user, obj, action: str) -> Exception | None:
+    """Why ``user`` may not do the declared ``action`` to ``obj`` now, as the exception a service
+    raises (``PermissionDenied`` for role and scope, ``TransitionError`` for state), or ``None``."""
+    from jixiao.core.errors import TransitionError
+
+    rule: ScopeRule = type(obj).scope
+    declared = rule.declared(action)
+    if user is not SYSTEM:
+        if user is None:
+            raise TypeError(f"check({action!r}) without an actor: pass the user, or SYSTEM")
+        if not declared.role_allows(getattr(user, "role", "") or ""):
+            return PermissionDenied(declared.denied or f"您的角色无权{declared.label}。")
+        if not in_scope(obj, user, declared.scope):
+            return PermissionDenied("该操作超出了您的数据权限范围。")
+    if not declared.state_allows(obj, rule.state_field):
+        state = getattr(obj, f"get_{rule.state_field}_display", lambda: getattr(obj, rule.state_field))()
+        return TransitionError(declared.state_message or f"当前状态为“{state}”，不能{declared.label}。",
+                               code=f"{obj._meta.model_name}.{action}.state")
+    if declared.test is not None and not declared.test(user, obj):
+        return TransitionError(declared.state_message or f"当前不能{declared.label}。",
+                               code=f"{obj._meta.model_name}.{action}.condition")
+    return None
+
+
+def permits(user, obj, action: str) -> bool:
+    """This user may do the declared ``action`` to this object now (role, row scope, state, test):
+    what decides whether a button shows."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return refusal(user, obj, action) is None
+
+
+def check(user, obj, action: str) -> None:
+    """The guard at the top of a service: raise the refusal of :func:`refusal`, if any."""
+    exc = refusal(user, obj, action)
+    if exc is not None:
+        raise exc
+
+
+def actions_for(user, obj) -> dict[str, bool]:
+    """Every declared action of the object's model → whether ``user`` may do it now; views put it
+    in the context (``acts``) and templates show a button when ``acts.<name>`` is true."""
+    return {name: permits(user, obj, name) for name in type(obj).scope.actions}
+
+
+def declared_actions(model) -> dict[str, Action]:
+    return dict(model.scope.actions)
+
+
 __all__ = [
+    "Action",
+    "action",
+    "check",
+    "permits",
+    "refusal",
+    "actions_for",
+    "declared_actions",
     "ScopeRule",
     "ScopedQuerySet",
     "scope_rule",

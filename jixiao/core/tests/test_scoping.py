@@ -75,7 +75,9 @@ def test_anonymous_sees_nothing(world):
     for model in (Agency, User, RegionConfig, Region, Sheet, ChangeLog):
         for action in ("view", "change"):
             assert not model.objects.for_user(anon, action).exists()
-            assert not model.objects.for_user(None, action).exists()
+            # a forgotten actor is a programming error, not an anonymous user (issue #8: SYSTEM)
+            with pytest.raises(TypeError):
+                model.objects.for_user(None, action)
     assert not can(anon, Agency, "view") and not can(None, Agency, "view")
 
 
