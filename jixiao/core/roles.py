@@ -48,3 +48,18 @@ AGENCY_BOUND_ROLES = AGENCY_ROLES | SUBTREE_ROLES
 #: are never grantable in the application.
 GRANTABLE_ROLES = frozenset(set(Role) - ADMIN_ROLES)
 FINANCE_ROLES = frozenset({Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION})
+
+
+def is_assigned(user) -> bool:
+    """The user sees only what is drawn or assigned to them (experts, firms)."""
+    return getattr(user, "role", "") in ASSIGNED_ROLES
+
+
+def sees_subtree(user) -> bool:
+    """The user sees a department and every unit under it (the department reviewer)."""
+    return getattr(user, "role", "") in SUBTREE_ROLES
+
+
+def sees_own_agency_only(user) -> bool:
+    """The user sees exactly their own agency (preparer, agency head)."""
+    return getattr(user, "role", "") in AGENCY_ROLES

@@ -48,7 +48,11 @@ class Action:
         ``permits``/``check`` on the object, not by ``for_user``. For SYSTEM it is checked with
         the SYSTEM actor too, so it must accept it.
     denied: the refusal when the role may not (default: "您的角色无权<label>。").
-    state_message: the refusal when the object's state does not allow it.
+    state_message: the refusal when the object's state does not allow it (``{state}`` is replaced by
+        the state's label).
+    test_message: the refusal when ``test`` fails.
+    state_code, test_code: the error codes of those refusals (clients read them; default
+        ``<model>.<action>.state`` / ``.condition``).
     """
 
     name: str
@@ -59,6 +63,9 @@ class Action:
     test: Callable | None = None
     denied: str = ""
     state_message: str = ""
+    test_message: str = ""
+    state_code: str = ""
+    test_code: str = ""
 
     def role_allows(self, role: str) -> bool:
         return role in self.roles
@@ -68,14 +75,15 @@ class Action:
 
 
 def action(name: str, label: str, *, roles, states=None, scope: str = "change", test=None, denied: str = "",
-           state_message: str = "") -> Action:
+           state_message: str = "", test_message: str = "", state_code: str = "", test_code: str = "") -> Action:
     if name in ACTIONS:
         raise ValueError(f"{name!r} is one of the CRUD actions; declare it with view=/create=/change=/delete=")
     if scope not in ACTIONS:
         raise ValueError(f"unknown scope action {scope!r}")
     return Action(name=name, label=label, roles=_roles(roles), states=None if states is None else
                   frozenset(str(s) for s in states), scope=scope, test=test, denied=denied,
-                  state_message=state_message)
+                  state_message=state_message, test_message=test_message,
+                  state_code=state_code, test_code=test_code)
 
 
 def _roles(value) -> frozenset[str]:
@@ -251,11 +259,12 @@ def refusal(user, obj, action: str) -> Exception | None:
             return PermissionDenied("该操作超出了您的数据权限范围。")
     if not declared.state_allows(obj, rule.state_field):
         state = getattr(obj, f"get_{rule.state_field}_display", lambda: getattr(obj, rule.state_field))()
-        return TransitionError(declared.state_message or f"当前状态为“{state}”，不能{declared.label}。",
-                               code=f"{obj._meta.model_name}.{action}.state")
+        message = declared.state_message.format(state=state) if declared.state_message else \
+            f"当前状态为“{state}”，不能{declared.label}。"
+        return TransitionError(message, code=declared.state_code or f"{obj._meta.model_name}.{action}.state")
     if declared.test is not None and not declared.test(user, obj):
-        return TransitionError(declared.state_message or f"当前不能{declared.label}。",
-                               code=f"{obj._meta.model_name}.{action}.condition")
+        return TransitionError(declared.test_message or f"当前不能{declared.label}。",
+                               code=declared.test_code or f"{obj._meta.model_name}.{action}.condition")
     return None
 
 

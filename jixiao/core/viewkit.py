@@ -23,6 +23,18 @@ def require(user, model, action: str) -> None:
         raise PermissionDenied("您的角色无权进行此操作。")
 
 
+def get_for_action(queryset_or_model, user, action: str, **lookup):
+    """The one fetch for a page or API handler acting on one object: 403 when the role may not do
+    ``action`` (CRUD or declared) at all, then the object within the user's row scope for it (404
+    for missing or not yours). The object's state is left to the service, which refuses with a
+    message the user can read (``scoping.check``)."""
+    from jixiao.core.scoping import get_for_user
+
+    model = queryset_or_model if isinstance(queryset_or_model, type) else queryset_or_model.model
+    require(user, model, action)
+    return get_for_user(queryset_or_model, user, model.scope.row_action(action), **lookup)
+
+
 def paginate(request, qs, per_page: int = 50):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 

@@ -25,7 +25,6 @@ from jixiao.projects.models import Project
 from jixiao.targets import schemas, services
 from jixiao.targets.filters import SheetFilter
 from jixiao.targets.models import TargetSheet
-from jixiao.targets.views import _editor, _history, _perf
 
 router = Router(tags=["绩效目标"])
 SheetQuery = SheetFilter.schema()
@@ -39,7 +38,7 @@ def _sheets():
 def _detail(request, response, pk: int):
     """The sheet as the caller may read it now, with its rows, findings, steps and history."""
     sheet = get_for_user(_sheets(), request.user, "view", pk=pk)
-    _, sheet.steps, sheet.history = _history(sheet)
+    _, sheet.steps, sheet.history = services.history(sheet)
     return with_etag(response, sheet)
 
 
@@ -69,10 +68,9 @@ def sheet_create(request, payload: schemas.SheetIn, response: HttpResponse):
     return Status(201, _detail(request, response, sheet.pk))
 
 
-@router.patch("/sheets/{int:id}", auth=allowed(TargetSheet, "change"), summary="修改目标表表头（目标、金额）",
+@router.patch("/sheets/{int:id}", auth=allowed(TargetSheet, "edit"), summary="修改目标表表头（目标、金额）",
               response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_update(request, id: int, payload: schemas.SheetPatch, response: HttpResponse):
-    _editor(request.user)
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
     version = if_match(request)
     services.update_sheet(actor=request.user, sheet=sheet, version=version,
@@ -80,10 +78,9 @@ def sheet_update(request, id: int, payload: schemas.SheetPatch, response: HttpRe
     return _detail(request, response, id)
 
 
-@router.put("/sheets/{int:id}/indicators", auth=allowed(TargetSheet, "change"),
+@router.put("/sheets/{int:id}/indicators", auth=allowed(TargetSheet, "edit"),
             summary="保存全部绩效指标（替换；随后自动质量检查）", response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_indicators(request, id: int, payload: schemas.IndicatorsIn, response: HttpResponse):
-    _editor(request.user)
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
     version = if_match(request)
     services.save_indicators(actor=request.user, sheet=sheet, version=version,
@@ -91,18 +88,17 @@ def sheet_indicators(request, id: int, payload: schemas.IndicatorsIn, response: 
     return _detail(request, response, id)
 
 
-@router.put("/sheets/{int:id}/tasks", auth=allowed(TargetSheet, "change"),
+@router.put("/sheets/{int:id}/tasks", auth=allowed(TargetSheet, "edit"),
             summary="保存部门整体目标表的年度主要任务（替换；年度资金为其合计）",
             response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_tasks(request, id: int, payload: schemas.TasksIn, response: HttpResponse):
-    _editor(request.user)
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
     version = if_match(request)
     services.save_tasks(actor=request.user, sheet=sheet, version=version, rows=[t.model_dump() for t in payload.tasks])
     return _detail(request, response, id)
 
 
-@router.post("/sheets/{int:id}/submit", auth=allowed(TargetSheet, "change"),
+@router.post("/sheets/{int:id}/submit", auth=allowed(TargetSheet, "submit"),
              summary="提交审核（质量检查有错误时拒绝）", response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_submit(request, id: int, payload: schemas.OpinionIn, response: HttpResponse):
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
@@ -110,7 +106,7 @@ def sheet_submit(request, id: int, payload: schemas.OpinionIn, response: HttpRes
     return _detail(request, response, id)
 
 
-@router.post("/sheets/{int:id}/approve", auth=allowed(TargetSheet, "change"),
+@router.post("/sheets/{int:id}/approve", auth=allowed(TargetSheet, "review"),
              summary="审核通过当前步骤（最后一步通过即批复）", response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_approve(request, id: int, payload: schemas.OpinionIn, response: HttpResponse):
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
@@ -118,7 +114,7 @@ def sheet_approve(request, id: int, payload: schemas.OpinionIn, response: HttpRe
     return _detail(request, response, id)
 
 
-@router.post("/sheets/{int:id}/return", auth=allowed(TargetSheet, "change"),
+@router.post("/sheets/{int:id}/return", auth=allowed(TargetSheet, "review"),
              summary="退回编报单位（须填写意见）", response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_return(request, id: int, payload: schemas.ReturnIn, response: HttpResponse):
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
@@ -126,21 +122,19 @@ def sheet_return(request, id: int, payload: schemas.ReturnIn, response: HttpResp
     return _detail(request, response, id)
 
 
-@router.post("/sheets/{int:id}/adjust", auth=allowed(TargetSheet, "change"),
+@router.post("/sheets/{int:id}/adjust", auth=allowed(TargetSheet, "adjust"),
              summary="年中调整：复制已批复版本为新版本（草稿），重新审核",
              response={201: schemas.SheetDetailOut, 409: ErrorOut, **UPDATE_ERRORS})
 def sheet_adjust(request, id: int, payload: schemas.AdjustIn, response: HttpResponse):
-    _editor(request.user)
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
     new = services.adjust_sheet(actor=request.user, sheet=sheet, reason=payload.reason)
     return Status(201, _detail(request, response, new.pk))
 
 
-@router.post("/sheets/{int:id}/publish", auth=allowed(TargetSheet, "change"),
+@router.post("/sheets/{int:id}/publish", auth=allowed(TargetSheet, "publish"),
              summary="公开或撤回公开已批复的目标表（绩效股；涉密不公开）",
              response={200: schemas.SheetDetailOut, **CHANGE_ERRORS})
 def sheet_publish(request, id: int, payload: schemas.PublishIn, response: HttpResponse):
-    _perf(request.user)
     sheet = get_for_user(TargetSheet, request.user, "change", pk=id)
     services.set_published(actor=request.user, sheet=sheet, version=if_match(request), published=payload.published,
                            redacted=payload.redacted)

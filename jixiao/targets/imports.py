@@ -55,7 +55,8 @@ from jixiao.core.excel import (
     parse_wan,
 )
 from jixiao.core.models import Review
-from jixiao.core.roles import Role
+from jixiao.core.roles import Role, sees_own_agency_only
+from jixiao.core.scoping import can
 from jixiao.core.services import service
 from jixiao.core.viewkit import require
 from jixiao.library.choices import OPERATOR_ALIASES, Level1, Level2, Operator, ValueBasis
@@ -63,7 +64,7 @@ from jixiao.org.models import Agency
 from jixiao.projects.models import Project
 from jixiao.targets import rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
-from jixiao.targets.models import TARGET_EDITORS, TargetFinding, TargetIndicator, TargetSheet, TargetTask
+from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
 PROJECT_TITLE = "项目支出绩效目标申报表"
 AGENCY_TITLE = "部门整体支出绩效目标表"
@@ -849,7 +850,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                                      "或有含“项目编码/单位编码、三级指标、指标值”的表头行）")
 
     # lookups, once per file
-    if actor is None or actor.role not in (Role.AGENCY_PREPARER, Role.AGENCY_HEAD):
+    if actor is None or not sees_own_agency_only(actor):
         agency_rows = Agency.objects.filter(region_id=region_id)
     else:
         agency_rows = Agency.objects.for_user(actor, "view").filter(region_id=region_id)
@@ -957,8 +958,8 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                        f"{sheet.title}（第 {sheet.number} 版）{sheet.get_status_display()}：已提交审核/已批复的目标表"
                        "不能通过导入修改，请先退回或调整", "项目编码" if p.kind == "project" else "单位编码")
             continue
-        if actor is not None and actor.role not in TARGET_EDITORS:
-            raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
+        if actor is not None and not can(actor, TargetSheet, "edit"):
+            raise PermissionDenied(TargetSheet.scope.declared("edit").denied)
         # fields the layout does not carry keep their stored values (matched by indicator name)
         by_name = {rules.normalise_name(r["name"]): r for r in stored}
         for i in p.indicators:

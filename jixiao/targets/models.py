@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from jixiao.core.models import VersionedModel
 from jixiao.core.roles import AGENCY_ROLES, Role
-from jixiao.core.scoping import ScopedQuerySet, scope_rule
+from jixiao.core.scoping import ScopedQuerySet, action, scope_rule
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.targets.choices import FindingCode, Severity, SheetStatus, TargetKind
 
@@ -24,6 +24,77 @@ TARGET_EDITORS = [Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION]
 #: Who acts on a sheet's review at some step (the step's resolver decides which sheet).
 TARGET_REVIEWERS = [Role.AGENCY_HEAD, Role.DEPARTMENT_REVIEWER, Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION,
                     Role.EXPERT]
+
+
+EDITABLE = (SheetStatus.DRAFT, SheetStatus.RETURNED)
+
+
+def _review(sheet):
+    from jixiao.core.review import review_for
+
+    return review_for(sheet, "target")
+
+
+def _may_submit(user, sheet) -> bool:
+    """The user is one of the sheet's submitters (the agency's preparers: review.submit_roles)."""
+    from jixiao.core.actors import SYSTEM
+    from jixiao.core.review import can_submit
+
+    review = _review(sheet)
+    return review is not None and (user is SYSTEM or can_submit(user, review))
+
+
+def _holds_step(user, sheet) -> bool:
+    """The user is a reviewer of the current step who has not passed it yet."""
+    from jixiao.core.actors import SYSTEM
+    from jixiao.core.review import can_act
+
+    review = _review(sheet)
+    return review is not None and (user is SYSTEM or can_act(user, review))
+
+
+def _is_latest(user, sheet) -> bool:
+    """Only the newest version is adjusted (one adjustment under way at a time)."""
+    later = TargetSheet.objects.filter(year=sheet.year, number__gt=sheet.number)
+    later = (later.filter(project_id=sheet.project_id) if sheet.project_id
+             else later.filter(agency_id=sheet.agency_id, kind=TargetKind.AGENCY))
+    return not later.exists()
+
+
+def _panel_open(user, sheet) -> bool:
+    return sheet.include_expert_panel and sheet.expert_draw_id is None
+
+
+#: What can be done to a target sheet beyond reading and creating it, by whom and when: the one
+#: declaration that views (buttons), the API (``auth=``) and the services (``check``) read.
+SHEET_ACTIONS = [
+    action("edit", "编制、修改绩效目标表", roles=TARGET_EDITORS, states=EDITABLE,
+           denied="只有编报单位的填报人（或绩效股）可以编制、修改绩效目标表。",
+           state_message="绩效目标表{state}，不能修改", state_code="target.locked"),
+    action("submit", "提交审核", roles=[Role.AGENCY_PREPARER], states=EDITABLE, test=_may_submit,
+           denied="绩效目标表由编报单位的填报人提交审核。", state_message="绩效目标表{state}，不能提交",
+           state_code="target.not_submittable", test_code="review.not_submitter",
+           test_message="您不是该目标表编报单位的填报人，不能提交。"),
+    action("review", "审核", roles=TARGET_REVIEWERS, states=[SheetStatus.IN_REVIEW], test=_holds_step,
+           denied="您的角色不审核绩效目标。", state_message="绩效目标表{state}，没有待审核的步骤",
+           state_code="review.not_in_review", test_code="review.not_your_step",
+           test_message="当前审核步骤不由您负责。"),
+    action("adjust", "年中调整", roles=TARGET_EDITORS, states=[SheetStatus.APPROVED], test=_is_latest,
+           denied="只有编报单位的填报人（或绩效股）可以调整绩效目标。", state_message="只有已批复的绩效目标才能调整",
+           state_code="target.not_approved", test_code="target.adjusting",
+           test_message="已有一份调整中的绩效目标表，请先完成它的审核"),
+    action("publish", "公开", roles=[Role.PERFORMANCE_SECTION], states=[SheetStatus.APPROVED],
+           denied="只有绩效股可以公开绩效目标。", state_message="只有已批复的绩效目标才能公开",
+           state_code="target.not_approved"),
+    action("draw_panel", "抽取会审专家", roles=[Role.PERFORMANCE_SECTION],
+           states=[*EDITABLE, SheetStatus.IN_REVIEW], test=_panel_open,
+           denied="只有绩效股可以抽取会审专家。", state_message="绩效目标已批复，不再需要会审专家",
+           state_code="target.approved", test_code="target.panel_drawn",
+           test_message="该目标表不含专家会审，或已抽取会审专家（如需更换，请在专家抽取记录中替换）"),
+    action("admit_to_library", "纳入指标库", roles=[Role.PERFORMANCE_SECTION],
+           states=[SheetStatus.APPROVED, SheetStatus.SUPERSEDED],
+           denied="只有绩效股可以把指标纳入指标库。", state_message="只有已批复目标表的指标可以纳入指标库。"),
+]
 
 
 class TargetSheet(VersionedModel):
@@ -77,7 +148,7 @@ class TargetSheet(VersionedModel):
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(assigned="expert_draw__drawn__expert__user", view=TARGET_VIEWERS,
-                       create=TARGET_EDITORS, change=[*TARGET_EDITORS, *TARGET_REVIEWERS])
+                       create=TARGET_EDITORS, change=[*TARGET_EDITORS, *TARGET_REVIEWERS], actions=SHEET_ACTIONS)
 
     class Meta:
         ordering = ["-year", "agency__code", "kind", "project__code", "-number"]
@@ -101,7 +172,7 @@ class TargetSheet(VersionedModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)
+        return self.status in EDITABLE
 
     @property
     def version_label(self) -> str:

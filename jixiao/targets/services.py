@@ -20,17 +20,18 @@ from django.utils import timezone
 from jixiao.core import audit
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
+from jixiao.core.actors import person
 from jixiao.core.choices import ChangeAction, ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ServiceError, TransitionError, ValidationFailed
 from jixiao.core.money import MoneyError, yuan
 from jixiao.core.roles import Role
-from jixiao.core.scoping import assert_in_scope
+from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import service
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.targets import rules
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
-from jixiao.targets.models import TARGET_EDITORS, TargetFinding, TargetIndicator, TargetSheet, TargetTask
+from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
 CHAIN = "target"
 HEADER_FIELDS = ("annual_goal", "medium_goal", "amount", "fiscal_amount", "other_amount", "medium_amount",
@@ -263,12 +264,7 @@ def indicator_summary(sheet_pk) -> list[str]:
 
 def _locked_editable(sheet: TargetSheet, version: int, actor) -> TargetSheet:
     sheet = lock_checked(TargetSheet, sheet.pk, version)
-    if actor is not None:
-        assert_in_scope(sheet, actor, "change")
-        if actor.role not in TARGET_EDITORS:
-            raise PermissionDenied("只有编报单位的填报人（或绩效股）可以修改绩效目标表。")
-    if not sheet.is_editable:
-        raise TransitionError(f"绩效目标表{sheet.get_status_display()}，不能修改", code="target.locked")
+    check(actor, sheet, "edit")
     return sheet
 
 
@@ -314,10 +310,9 @@ def create_sheet(*, actor, year: int, project=None, agency=None, annual_goal: st
         region_id=agency.region_id, agency=agency, project=project, kind=kind, year=year, number=1,
         taxonomy=region_config.get(agency.region_id, year, "taxonomy")["version"],
         title=_title(kind, year, project, agency)[:255], include_expert_panel=bool(include_expert_panel),
-        created_by=actor if getattr(actor, "pk", None) else None, **values,
+        created_by=person(actor), **values,
     )
-    if actor is not None:
-        assert_in_scope(sheet, actor, "create")
+    assert_in_scope(sheet, actor, "create")
     audit.log_create(actor=actor, obj=sheet)
     _start_review(actor, sheet)
     recheck(sheet)
@@ -493,17 +488,32 @@ def save_tasks(*, actor, sheet: TargetSheet, version: int, rows: list[dict]) -> 
 
 # --- review ----------------------------------------------------------------------------------------
 
+def history(sheet: TargetSheet):
+    """The sheet's review with its steps marked done/current/todo and its events (审核记录), as the
+    page and the API show them: ``(review, steps, events)``, or ``(None, [], [])``."""
+    from jixiao.core.models import ReviewEvent
+
+    review = review_of(sheet)
+    if review is None:
+        return None, [], []
+    steps = [{**s, "state": ("done" if review.status == ReviewStatus.APPROVED or i < review.position else
+                             "current" if review.status == ReviewStatus.IN_REVIEW and i == review.position else
+                             "todo")} for i, s in enumerate(review.steps)]
+    events = list(ReviewEvent.objects.filter(review=review).order_by("pk"))
+    return review, steps, events
+
+
 def _sync(sheet: TargetSheet, review) -> None:
     sheet.status = _STATUS_OF_REVIEW[review.status]
 
 
-def _locked_for_review(sheet: TargetSheet, version: int, actor):
+def _locked_for_review(sheet: TargetSheet, version: int, actor, action: str):
     sheet = lock_checked(TargetSheet, sheet.pk, version)
-    if actor is not None:
-        assert_in_scope(sheet, actor, "view")
     review = review_of(sheet)
     if review is None:  # every sheet starts its review when created; a missing one is a data fault
+        assert_in_scope(sheet, actor, "view")
         raise TransitionError("该目标表没有审核流程", code="target.no_review")
+    check(actor, sheet, action)
     return sheet, review, audit.snapshot(sheet)
 
 
@@ -518,9 +528,7 @@ def _finish(actor, sheet: TargetSheet, before: dict) -> TargetSheet:
 def submit_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "") -> TargetSheet:
     """Submit a draft or returned sheet into review. The quality check runs first; any finding of
     severity "error" refuses the submit with every such finding listed."""
-    sheet, review, before = _locked_for_review(sheet, version, actor)
-    if not sheet.is_editable:
-        raise TransitionError(f"绩效目标表{sheet.get_status_display()}，不能提交", code="target.not_submittable")
+    sheet, review, before = _locked_for_review(sheet, version, actor, "submit")
     if not sheet.indicators.exists():
         raise ValidationFailed({"indicators": ["尚未填写任何绩效指标，不能提交"]}, code="target.empty")
     findings = recheck(sheet)
@@ -538,7 +546,7 @@ def submit_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "") 
 def approve_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "") -> TargetSheet:
     """Pass the current step. After the last step the version is approved (批复): an earlier approved
     version becomes superseded, and the project's timeline records it."""
-    sheet, review, before = _locked_for_review(sheet, version, actor)
+    sheet, review, before = _locked_for_review(sheet, version, actor, "review")
     review_machinery.approve(actor=actor, review=review, version=review.version, opinion=opinion)
     review.refresh_from_db()
     _sync(sheet, review)
@@ -566,7 +574,7 @@ def _supersede_earlier(actor, sheet: TargetSheet) -> None:
 @service
 def return_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str) -> TargetSheet:
     """退回: back to the preparer with the reviewer's opinion (required); every opinion stays visible."""
-    sheet, review, before = _locked_for_review(sheet, version, actor)
+    sheet, review, before = _locked_for_review(sheet, version, actor, "review")
     review_machinery.return_(actor=actor, review=review, version=review.version, opinion=opinion)
     review.refresh_from_db()
     _sync(sheet, review)
@@ -598,26 +606,19 @@ def adjust_sheet(*, actor, sheet: TargetSheet, reason: str) -> TargetSheet:
     draft and reviewed again along the chain. Only the approved current version can be adjusted, and
     only one adjustment is under way at a time."""
     sheet = TargetSheet.objects.select_for_update().get(pk=sheet.pk)
-    if actor is not None:
-        assert_in_scope(sheet, actor, "change")
-        if actor.role not in TARGET_EDITORS:
-            raise PermissionDenied("只有编报单位的填报人（或绩效股）可以调整绩效目标。")
-    if sheet.status != SheetStatus.APPROVED:
-        raise TransitionError("只有已批复的绩效目标才能调整", code="target.not_approved")
+    check(actor, sheet, "adjust")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"adjustment_reason": ["请填写调整原因"]})
     siblings = TargetSheet.objects.filter(year=sheet.year)
     siblings = (siblings.filter(project=sheet.project) if sheet.project_id
                 else siblings.filter(agency=sheet.agency, kind=TargetKind.AGENCY))
-    if siblings.filter(number__gt=sheet.number).exists():
-        raise TransitionError("已有一份调整中的绩效目标表，请先完成它的审核", code="target.adjusting")
     number = (siblings.aggregate(n=Max("number"))["n"] or 0) + 1
     copy = TargetSheet.objects.create(
         region_id=sheet.region_id, agency=sheet.agency, project=sheet.project, kind=sheet.kind, year=sheet.year,
         number=number, previous=sheet, taxonomy=sheet.taxonomy, title=sheet.title,
         include_expert_panel=sheet.include_expert_panel, adjustment_reason=reason,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=person(actor),
         **{f: getattr(sheet, f) for f in ("annual_goal", "medium_goal", *MONEY_FIELDS)},
     )
     TargetIndicator.objects.bulk_create([
@@ -631,8 +632,7 @@ def adjust_sheet(*, actor, sheet: TargetSheet, reason: str) -> TargetSheet:
                    amount=t.amount, fiscal_amount=t.fiscal_amount, other_amount=t.other_amount)
         for t in sheet.tasks.all()
     ])
-    if actor is not None:
-        assert_in_scope(copy, actor, "change")
+    assert_in_scope(copy, actor, "change")
     audit.log_create(actor=actor, obj=copy)
     _start_review(actor, copy)
     recheck(copy)
@@ -656,12 +656,7 @@ def set_published(*, actor, sheet: TargetSheet, version: int, published: bool, r
     """Mark an approved sheet as published with the budget (预算公开, domain-rules §12), or withdraw
     it; a redacted (涉密) sheet is never published."""
     sheet = lock_checked(TargetSheet, sheet.pk, version)
-    if actor is not None:
-        assert_in_scope(sheet, actor, "change")
-        if actor.role != Role.PERFORMANCE_SECTION:
-            raise PermissionDenied("只有绩效股可以公开绩效目标。")
-    if sheet.status != SheetStatus.APPROVED:
-        raise TransitionError("只有已批复的绩效目标才能公开", code="target.not_approved")
+    check(actor, sheet, "publish")
     if published and redacted:
         raise ValidationFailed({"published": ["涉密内容不能公开"]})
     before = audit.snapshot(sheet)
@@ -680,18 +675,9 @@ def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
     from jixiao.pools.services import draw_experts
 
     sheet = TargetSheet.objects.select_for_update().get(pk=sheet.pk)
-    if actor is not None:
-        assert_in_scope(sheet, actor, "change")
-        if actor.role != Role.PERFORMANCE_SECTION:
-            raise PermissionDenied("只有绩效股可以抽取会审专家。")
-    if not sheet.include_expert_panel:
-        raise TransitionError("该目标表的审核链不含专家会审", code="target.no_panel")
-    if sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED):
-        raise TransitionError("绩效目标已批复，不再需要会审专家", code="target.approved")
-    if sheet.expert_draw_id is not None:
-        # every expert drawn for the sheet sits on the panel (pools.reviewers): a second draw would
-        # silently enlarge it; changes go through the draw's own replacement
-        raise TransitionError("已抽取会审专家；如需更换，请在专家抽取记录中替换", code="target.panel_drawn")
+    # the declaration refuses a second draw: every expert drawn for the sheet sits on the panel
+    # (pools.reviewers), so a second draw would silently enlarge it; changes go through replacement
+    check(actor, sheet, "draw_panel")
     draw = draw_experts(actor=actor, region=sheet.region, purpose=f"{sheet.title}专家会审", count=count,
                         fields=fields, exclude_agencies=[sheet.agency], subject=sheet, seed=seed)
     before = audit.snapshot(sheet)
@@ -714,7 +700,8 @@ def project_facts(project, user) -> list[dict]:
     if sheet is not None:
         value = f"{sheet.get_status_display()}（{sheet.version_label}）"
         return [{"label": "绩效目标", "value": value, "url": sheet.get_absolute_url()}]
-    may_write = (can(user, TargetSheet, "create") and user.role == Role.AGENCY_PREPARER
+    # the project page offers writing to those who write and submit the agency's sheets
+    may_write = (can(user, TargetSheet, "create") and can(user, TargetSheet, "submit")
                  and project.stage in OPEN_PROJECT_STAGES)
     url = f"{reverse('targets:sheet_create')}?year={project.year}&project={project.pk}" if may_write else ""
     return [{"label": "绩效目标", "value": f"{project.year} 年度未编报" + ("，去编报" if may_write else ""), "url": url}]

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,11 +18,19 @@ from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
 from jixiao.core.choices import InboxKind, ReviewStatus
 from jixiao.core.errors import ServiceError
-from jixiao.core.models import InboxItem, Review, ReviewEvent
+from jixiao.core.models import InboxItem, Review
 from jixiao.core.money import MoneyError, from_wan
-from jixiao.core.roles import Role
-from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.roles import is_assigned
+from jixiao.core.scoping import actions_for, can, refusal
+from jixiao.core.viewkit import (
+    errors_to_form,
+    file_response,
+    get_for_action,
+    import_page,
+    paginate,
+    record_export,
+    require,
+)
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.org.models import Agency
 from jixiao.projects.models import Project
@@ -41,7 +48,7 @@ from jixiao.targets.forms import (
     SheetForm,
     wan_exact,
 )
-from jixiao.targets.models import TARGET_EDITORS, TARGET_REVIEWERS, TargetIndicator, TargetSheet
+from jixiao.targets.models import TargetIndicator, TargetSheet
 
 #: The columns of the indicator editor, in the order of the official form.
 ROW_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard", "value_basis",
@@ -53,22 +60,10 @@ def _sheets(user, action="view"):
     return TargetSheet.objects.for_user(user, action).select_related("agency", "project", "region")
 
 
-def _editor(user) -> None:
-    """谁申请资金，谁编制目标: only the agency's preparer (and the performance section) write a sheet;
-    reviewers may act on a sheet's review but never edit it."""
-    require(user, TargetSheet, "change")
-    if user.role not in TARGET_EDITORS:
-        raise PermissionDenied("只有编报单位的填报人（或绩效股）可以编制、修改绩效目标表。")
-
-
-def _perf(user) -> None:
-    require(user, TargetSheet, "change")
-    if user.role != Role.PERFORMANCE_SECTION:
-        raise PermissionDenied("此操作由绩效股进行。")
-
-
 def _sheet(request, pk, action="view"):
-    return get_for_user(_sheets(request.user, action), request.user, action, pk=pk)
+    """The sheet for a CRUD or declared action: 403 when the role may not do it at all, 404 when the
+    sheet is missing or outside the user's scope (its state is the service's to judge, with a message)."""
+    return get_for_action(_sheets(request.user), request.user, action, pk=pk)
 
 
 def default_year(user) -> int:
@@ -92,7 +87,7 @@ def sheet_list(request):
     return render(request, "targets/sheet_list.html", {
         "page": paginate(request, qs), "filter_form": form, "query": request.GET.urlencode(),
         "can_create": can(request.user, TargetSheet, "create"),
-        "can_review": request.user.role in TARGET_REVIEWERS,
+        "can_review": can(request.user, TargetSheet, "review"),
         "can_statistics": can(request.user, Project, "view"),
     })
 
@@ -122,7 +117,7 @@ def _waiting(user):
     review_ct = ContentType.objects.get_for_model(Review)
     since = dict(InboxItem.objects.filter(user=user, done_at__isnull=True, kind=InboxKind.REVIEW,
                                           content_type=review_ct).values_list("object_id", "created_at"))
-    if user.role == Role.EXPERT:
+    if is_assigned(user):
         sheet_ct = ContentType.objects.get_for_model(TargetSheet)
         mine = TargetSheet.objects.for_user(user, "view").filter(status=SheetStatus.IN_REVIEW).values("pk")
         for review in Review.objects.filter(content_type=sheet_ct, object_id__in=mine, chain=services.CHAIN,
@@ -135,9 +130,7 @@ def _waiting(user):
 @login_required
 def review_queue(request):
     """待我审核: the reviewer's inbox of sheets, with bulk 通过 / 退回 and overdue marks."""
-    require(request.user, TargetSheet, "view")
-    if request.user.role not in TARGET_REVIEWERS:
-        raise PermissionDenied("此页面供绩效目标的审核人使用。")
+    require(request.user, TargetSheet, "review")
     since = _waiting(request.user)
     sheet_ct = ContentType.objects.get_for_model(TargetSheet)
     reviews = {r.object_id: r for r in Review.objects.filter(pk__in=list(since), content_type=sheet_ct,
@@ -187,7 +180,7 @@ def creatable_projects(user, year: int):
 def creatable_agencies(user, year: int):
     """Agencies whose whole-budget sheet the user may start for the year and that have none: the
     preparer's own agency; for the performance section, the active agencies of the region."""
-    if user.role not in TARGET_EDITORS:
+    if not can(user, TargetSheet, "edit"):
         return Agency.objects.none()
     have = TargetSheet.objects.filter(year=year, kind=TargetKind.AGENCY).values("agency_id")
     return Agency.objects.for_user(user, "view").filter(active=True).exclude(pk__in=have).order_by("code")
@@ -199,7 +192,7 @@ def sheet_create(request):
     year = _year(request, request.user)
     form = CreateForm(request.POST or None, initial={"year": year, "subject": request.GET.get("project")},
                       projects=creatable_projects(request.user, year), agencies=creatable_agencies(request.user, year),
-                      allow_panel=request.user.role == Role.PERFORMANCE_SECTION)
+                      allow_panel=can(request.user, TargetSheet, "draw_panel"))
     if request.method == "POST" and form.is_valid():
         try:
             sheet = services.create_sheet(actor=request.user, **form.service_fields())
@@ -214,8 +207,7 @@ def sheet_create(request):
 
 @login_required
 def sheet_edit(request, pk: int):
-    _editor(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "edit")
     if request.method == "GET" and (locked := _locked(request, sheet)):
         return locked
     form = SheetForm(request.POST or None, initial=SheetForm.initial_for(sheet), sheet=sheet)
@@ -277,8 +269,7 @@ def _locked(request, sheet):
 @login_required
 def indicator_edit(request, pk: int):
     """The table editor of every indicator row, with the library's suggestions beside it."""
-    _editor(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "edit")
     if request.method == "GET" and (locked := _locked(request, sheet)):
         return locked
     errors: list[str] = []
@@ -327,8 +318,7 @@ def adopt(request, pk: int):
     """一键引用: add the chosen library templates' indicators to the sheet."""
     from jixiao.library.models import IndicatorTemplate
 
-    _editor(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "edit")
     ids = [int(i) for i in request.POST.getlist("template") if i.isdigit()]
     templates = list(IndicatorTemplate.objects.available_in(sheet.region_id).filter(pk__in=ids))
     try:
@@ -352,8 +342,7 @@ def adopt(request, pk: int):
 @login_required
 def task_edit(request, pk: int):
     """年度主要任务 of an agency's whole-budget sheet (amounts in 万元)."""
-    _editor(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "edit")
     if sheet.kind != TargetKind.AGENCY:
         raise Http404("只有部门整体绩效目标表有年度主要任务。")
     if request.method == "GET" and (locked := _locked(request, sheet)):
@@ -393,42 +382,19 @@ def task_edit(request, pk: int):
 
 # --- the sheet and its review ----------------------------------------------------------------------
 
-def _history(sheet):
-    review = services.review_of(sheet)
-    if review is None:
-        return None, [], []
-    steps = [{**s, "state": ("done" if review.status == ReviewStatus.APPROVED or i < review.position else
-                             "current" if review.status == ReviewStatus.IN_REVIEW and i == review.position else
-                             "todo")} for i, s in enumerate(review.steps)]
-    events = list(ReviewEvent.objects.filter(review=review).order_by("pk"))
-    return review, steps, events
-
-
 @login_required
 def sheet_detail(request, pk: int):
-    require(request.user, TargetSheet, "view")
     sheet = _sheet(request, pk)
     user = request.user
-    review, steps, events = _history(sheet)
-    editor = user.role in TARGET_EDITORS and can(user, TargetSheet, "change")
-    is_perf = user.role == Role.PERFORMANCE_SECTION
-    approved = sheet.status == SheetStatus.APPROVED
+    review, steps, events = services.history(sheet)
     all_versions = services.versions(sheet)
-    latest = all_versions[-1].pk == sheet.pk
     return render(request, "targets/sheet_detail.html", {
         "sheet": sheet, "indicators": sheet.indicators.all(), "tasks": sheet.tasks.all(),
         "findings": sheet.findings.all(), "review": review, "steps": steps, "events": events,
         "last_return": next((e for e in reversed(events) if e.action == "return"), None)
         if sheet.status == SheetStatus.RETURNED else None,
         "opinion_form": OpinionForm(initial={"version": sheet.version}),
-        "can_edit": editor and sheet.is_editable,
-        "can_submit": sheet.is_editable and review is not None and review_machinery.can_submit(user, review),
-        "can_act": review is not None and review_machinery.can_act(user, review),
-        "can_adjust": editor and approved and latest,
-        "can_publish": is_perf and approved,
-        "can_draw": is_perf and sheet.include_expert_panel and sheet.expert_draw_id is None and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED,
-                                                                                 SheetStatus.IN_REVIEW),
-        "can_admit": is_perf and sheet.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED),
+        "acts": actions_for(user, sheet),
         "version_count": len(all_versions),
     })
 
@@ -441,9 +407,8 @@ def _opinion(request):
     return form.cleaned_data
 
 
-def _transition(request, pk, fn, done: str, failed: str):
-    require(request.user, TargetSheet, "change")
-    sheet = _sheet(request, pk, "change")
+def _transition(request, pk, action: str, fn, done: str, failed: str):
+    sheet = _sheet(request, pk, action)
     d = _opinion(request)
     if d is not None:
         try:
@@ -458,25 +423,24 @@ def _transition(request, pk, fn, done: str, failed: str):
 @login_required
 @require_POST
 def sheet_submit(request, pk: int):
-    return _transition(request, pk, services.submit_sheet, "已提交审核。", "未能提交")
+    return _transition(request, pk, "submit", services.submit_sheet, "已提交审核。", "未能提交")
 
 
 @login_required
 @require_POST
 def sheet_approve(request, pk: int):
-    return _transition(request, pk, services.approve_sheet, "已审核通过，目标表现为“{status}”。", "未能通过")
+    return _transition(request, pk, "review", services.approve_sheet, "已审核通过，目标表现为“{status}”。", "未能通过")
 
 
 @login_required
 @require_POST
 def sheet_return(request, pk: int):
-    return _transition(request, pk, services.return_sheet, "已退回编报单位修改。", "未能退回")
+    return _transition(request, pk, "review", services.return_sheet, "已退回编报单位修改。", "未能退回")
 
 
 @login_required
 def sheet_adjust(request, pk: int):
-    _editor(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "adjust")
     form = AdjustForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -494,8 +458,7 @@ def sheet_adjust(request, pk: int):
 @require_POST
 def sheet_publish(request, pk: int):
     """公开 / 撤回公开 (and 涉密不公开) an approved sheet."""
-    _perf(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "publish")
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "表单已过期（缺少版本号），请刷新页面后重试。")
@@ -518,16 +481,15 @@ def sheet_admit(request, pk: int):
     """纳入指标库: the performance section admits an indicator of an approved sheet as a template."""
     from jixiao.library.services import admit_template
 
-    _perf(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "admit_to_library")
     form = AdmitForm(request.POST)
     indicator = None
     if form.is_valid():
         indicator = TargetIndicator.objects.filter(sheet=sheet, pk=form.cleaned_data["indicator"]).first()
     if indicator is None:
         raise Http404("没有这项指标。")
-    if sheet.status not in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED):
-        messages.error(request, "只有已批复目标表的指标可以纳入指标库。")
+    if (refused := refusal(request.user, sheet, "admit_to_library")) is not None:
+        messages.error(request, str(getattr(refused, "message", refused)))
         return redirect(sheet)
     sector = sheet.project.sector if sheet.project_id else sheet.agency.sector
     try:
@@ -550,8 +512,7 @@ def sheet_draw(request, pk: int):
     """抽取会审专家 for the 专家会审 step."""
     from jixiao.org.models import Sector
 
-    _perf(request.user)
-    sheet = _sheet(request, pk, "change")
+    sheet = _sheet(request, pk, "draw_panel")
     default = sheet.project.sector_id if sheet.project_id else sheet.agency.sector_id
     form = DrawForm(request.POST or None, initial={"fields": [default] if default else []},
                     sectors=Sector.objects.all())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from jixiao.core.roles import Role
+from jixiao.core.roles import sees_subtree
 from jixiao.core.viewkit import file_response, record_export, require
 from jixiao.projects.models import Project
 from jixiao.targets import statistics as stats
@@ -32,7 +32,7 @@ def year_of(request) -> int:
 
 def _scope_label(user) -> str:
     if user.agency_id:
-        return user.agency.name + ("（含所属单位）" if user.role == Role.DEPARTMENT_REVIEWER else "")
+        return user.agency.name + ("（含所属单位）" if sees_subtree(user) else "")
     return user.region.name if user.region_id else ""
 
 

@@ -22,6 +22,11 @@ SEE = personas("preparer", "unit_head", "dept_reviewer", "section_reviewer", "se
 EDIT = personas("preparer", "perf_section")
 ACT = SEE - {"leader"}
 PERF = personas("perf_section")
+#: the declared actions (TargetSheet.scope.actions) gate the routes by role: 403 for other roles
+SUBMITTERS = having(Role.AGENCY_PREPARER)
+SUBMIT = personas("preparer")
+REVIEW = ACT - {"preparer"}
+PERF_ROLE = having(Role.PERFORMANCE_SECTION)
 
 
 def _hidden(ok, holders):
@@ -79,11 +84,14 @@ HTML_ROUTES = [
     Route("targets:adopt", "POST", target=_draft, ok=EDIT, ok_status=302, overrides=_hidden(EDIT, WRITERS)),
     Route("targets:sheet_submit", target=_draft, ok=frozenset(), denied=405),
     # the transitions without a version are refused with a message and a redirect to the sheet
-    Route("targets:sheet_submit", "POST", target=_draft, ok=ACT, ok_status=302, overrides=_hidden(ACT, CHANGERS)),
+    Route("targets:sheet_submit", "POST", target=_draft, ok=SUBMIT, ok_status=302,
+          overrides=_hidden(SUBMIT, SUBMITTERS)),
     Route("targets:sheet_approve", target=_draft, ok=frozenset(), denied=405),
-    Route("targets:sheet_approve", "POST", target=_draft, ok=ACT, ok_status=302, overrides=_hidden(ACT, CHANGERS)),
+    Route("targets:sheet_approve", "POST", target=_draft, ok=REVIEW, ok_status=302,
+          overrides=_hidden(REVIEW, REVIEWERS)),
     Route("targets:sheet_return", target=_draft, ok=frozenset(), denied=405),
-    Route("targets:sheet_return", "POST", target=_draft, ok=ACT, ok_status=302, overrides=_hidden(ACT, CHANGERS)),
+    Route("targets:sheet_return", "POST", target=_draft, ok=REVIEW, ok_status=302,
+          overrides=_hidden(REVIEW, REVIEWERS)),
     Route("targets:sheet_adjust", target=_approved, ok=EDIT, overrides=_hidden(EDIT, WRITERS)),
     Route("targets:sheet_adjust", "POST", target=_approved, ok=EDIT, overrides=_hidden(EDIT, WRITERS)),
     Route("targets:sheet_publish", target=_approved, ok=frozenset(), denied=405),
@@ -107,14 +115,14 @@ API_ROUTES = [
     Route("PATCH /api/v1/targets/sheets/{id}", target=_api(_draft), ok=EDIT,
           overrides={**_hidden(EDIT, WRITERS), **{p: 403 for p in CHANGERS - WRITERS}}),
     # the body is checked before the row: an empty body is refused with field errors
-    Route("PUT /api/v1/targets/sheets/{id}/indicators", target=_api(_draft), ok=CHANGERS, ok_status=400),
-    Route("PUT /api/v1/targets/sheets/{id}/tasks", target=_api(_agency_sheet), ok=CHANGERS, ok_status=400),
+    Route("PUT /api/v1/targets/sheets/{id}/indicators", target=_api(_draft), ok=WRITERS, ok_status=400),
+    Route("PUT /api/v1/targets/sheets/{id}/tasks", target=_api(_agency_sheet), ok=WRITERS, ok_status=400),
     # the walk sends If-Match "1" to a sheet already at a later version: refused as stale (412)
-    Route("POST /api/v1/targets/sheets/{id}/submit", target=_api(_draft), ok=ACT, ok_status=412,
-          overrides=_hidden(ACT, CHANGERS)),
-    Route("POST /api/v1/targets/sheets/{id}/approve", target=_api(_draft), ok=ACT, ok_status=412,
-          overrides=_hidden(ACT, CHANGERS)),
-    Route("POST /api/v1/targets/sheets/{id}/return", target=_api(_draft), ok=CHANGERS, ok_status=400),
-    Route("POST /api/v1/targets/sheets/{id}/adjust", target=_api(_approved), ok=CHANGERS, ok_status=400),
-    Route("POST /api/v1/targets/sheets/{id}/publish", target=_api(_approved), ok=CHANGERS, ok_status=400),
+    Route("POST /api/v1/targets/sheets/{id}/submit", target=_api(_draft), ok=SUBMIT, ok_status=412,
+          overrides=_hidden(SUBMIT, SUBMITTERS)),
+    Route("POST /api/v1/targets/sheets/{id}/approve", target=_api(_draft), ok=REVIEW, ok_status=412,
+          overrides=_hidden(REVIEW, REVIEWERS)),
+    Route("POST /api/v1/targets/sheets/{id}/return", target=_api(_draft), ok=REVIEWERS, ok_status=400),
+    Route("POST /api/v1/targets/sheets/{id}/adjust", target=_api(_approved), ok=WRITERS, ok_status=400),
+    Route("POST /api/v1/targets/sheets/{id}/publish", target=_api(_approved), ok=PERF_ROLE, ok_status=400),
 ]
