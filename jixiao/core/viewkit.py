@@ -51,6 +51,27 @@ def errors_to_form(form, exc: ServiceError) -> None:
         form.add_error(None, exc.message)
 
 
+def form_page(request, *, form, run, success, redirect_to, title: str, cancel: str = "",
+              template: str = "core/form_page.html", context: dict | None = None):
+    """The one form page shape: on a valid POST call ``run(cleaned_data)`` (one service call) — a
+    ``ServiceError`` goes onto the form (``errors_to_form``) and the page shows again with nothing
+    written; otherwise ``success`` (text, or ``fn(result)``) becomes the message and the browser goes
+    to ``redirect_to`` (a URL, URL name, model, or ``fn(result)``). GET and invalid forms render
+    ``template`` with ``form``, ``title``, ``cancel`` and ``context``."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    return render(request, template, {"form": form, "title": title, "cancel": cancel, **(context or {})})
+
+
 def file_response(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

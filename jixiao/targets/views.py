@@ -23,8 +23,8 @@ from jixiao.core.money import MoneyError, from_wan
 from jixiao.core.roles import is_assigned
 from jixiao.core.scoping import actions_for, can, refusal
 from jixiao.core.viewkit import (
-    errors_to_form,
     file_response,
+    form_page,
     get_for_action,
     import_page,
     paginate,
@@ -193,16 +193,11 @@ def sheet_create(request):
     form = CreateForm(request.POST or None, initial={"year": year, "subject": request.GET.get("project")},
                       projects=creatable_projects(request.user, year), agencies=creatable_agencies(request.user, year),
                       allow_panel=can(request.user, TargetSheet, "draw_panel"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            sheet = services.create_sheet(actor=request.user, **form.service_fields())
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已建立“{sheet.title}”（草稿）。请填写绩效指标。")
-            return redirect("targets:indicator_edit", pk=sheet.pk)
-    return render(request, "core/form_page.html", {"form": form, "title": "新建绩效目标表",
-                                                    "cancel": reverse("targets:sheet_list")})
+    return form_page(
+        request, form=form, run=lambda d: services.create_sheet(actor=request.user, **form.service_fields()),
+        success=lambda sheet: f"已建立“{sheet.title}”（草稿）。请填写绩效指标。",
+        redirect_to=lambda sheet: reverse("targets:indicator_edit", args=[sheet.pk]),
+        title="新建绩效目标表", cancel=reverse("targets:sheet_list"))
 
 
 @login_required
@@ -211,17 +206,11 @@ def sheet_edit(request, pk: int):
     if request.method == "GET" and (locked := _locked(request, sheet)):
         return locked
     form = SheetForm(request.POST or None, initial=SheetForm.initial_for(sheet), sheet=sheet)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sheet = services.update_sheet(actor=request.user, sheet=sheet, version=form.cleaned_data["version"],
-                                          **form.service_fields())
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存。质量检查结果已更新。")
-            return redirect(sheet)
-    return render(request, "core/form_page.html", {"form": form, "title": f"编辑：{sheet.title}",
-                                                    "cancel": sheet.get_absolute_url()})
+    return form_page(
+        request, form=form, success="已保存。质量检查结果已更新。", redirect_to=lambda saved: saved,
+        run=lambda d: services.update_sheet(actor=request.user, sheet=sheet, version=d["version"],
+                                            **form.service_fields()),
+        title=f"编辑：{sheet.title}", cancel=sheet.get_absolute_url())
 
 
 def _posted_rows(post, fields) -> list[dict]:
@@ -441,17 +430,11 @@ def sheet_return(request, pk: int):
 @login_required
 def sheet_adjust(request, pk: int):
     sheet = _sheet(request, pk, "adjust")
-    form = AdjustForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.adjust_sheet(actor=request.user, sheet=sheet, reason=form.cleaned_data["reason"])
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已建立{new.version_label}（草稿）。修改后请重新提交审核。")
-            return redirect(new)
-    return render(request, "core/form_page.html", {"form": form, "title": f"年中调整：{sheet.title}",
-                                                    "cancel": sheet.get_absolute_url()})
+    return form_page(
+        request, form=AdjustForm(request.POST or None), redirect_to=lambda new: new,
+        run=lambda d: services.adjust_sheet(actor=request.user, sheet=sheet, reason=d["reason"]),
+        success=lambda new: f"已建立{new.version_label}（草稿）。修改后请重新提交审核。",
+        title=f"年中调整：{sheet.title}", cancel=sheet.get_absolute_url())
 
 
 @login_required
@@ -516,18 +499,12 @@ def sheet_draw(request, pk: int):
     default = sheet.project.sector_id if sheet.project_id else sheet.agency.sector_id
     form = DrawForm(request.POST or None, initial={"fields": [default] if default else []},
                     sectors=Sector.objects.all())
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            draw = services.draw_panel(actor=request.user, sheet=sheet, count=d["count"], fields=list(d["fields"]),
-                                       seed=d.get("seed"))
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已抽取 {draw.drawn.count()} 位会审专家（已回避编报单位）。")
-            return redirect(sheet)
-    return render(request, "core/form_page.html", {"form": form, "title": f"抽取会审专家：{sheet.title}",
-                                                    "cancel": sheet.get_absolute_url()})
+    return form_page(
+        request, form=form, redirect_to=sheet,
+        run=lambda d: services.draw_panel(actor=request.user, sheet=sheet, count=d["count"],
+                                          fields=list(d["fields"]), seed=d.get("seed")),
+        success=lambda draw: f"已抽取 {draw.drawn.count()} 位会审专家（已回避编报单位）。",
+        title=f"抽取会审专家：{sheet.title}", cancel=sheet.get_absolute_url())
 
 
 @login_required
