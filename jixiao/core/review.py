@@ -125,27 +125,84 @@ def _open_step_items(review: Review, *, actor) -> None:
                from_step=skipped, opinion=f"“{skipped}”无对应审核人，自动跳过")
 
 
+def _review_row(*, region_id, agency_id, object_id, title: str, chain: str, year: int, content_type_id: int,
+                steps: list, submit_roles) -> dict:
+    """The row a started (draft) review is: the one row builder of :func:`start_review` and
+    :func:`start_reviews`. Every other column keeps its default (status draft, position -1 …)."""
+    return {"region_id": region_id, "agency_id": agency_id, "chain": chain, "year": year,
+            "content_type_id": content_type_id, "object_id": object_id, "title": title[:255], "steps": steps,
+            "submit_roles": [str(r) for r in submit_roles]}
+
+
+#: The columns of :func:`_review_row` that differ between the objects of one region in a bulk start.
+_SUBJECT_COLUMNS = ("agency_id", "object_id", "title")
+
+
+def _steps(region_id, year: int, chain: str, include_optional: bool) -> list:
+    steps = config.review_steps(region_id, year, chain, include_optional=include_optional)
+    if not steps:
+        raise TransitionError(f"本区划 {year} 年未配置“{chain}”审核链，请联系绩效股。", code="review.no_chain")
+    return steps
+
+
 @service
 def start_review(*, actor, obj, chain: str, year: int, title: str, submit_roles, include_optional: bool = False):
     """Create the (draft) review of ``obj`` with the steps the region configures for ``chain``."""
     if review_for(obj, chain) is not None:
         raise TransitionError("该事项的审核已经发起，不能重复发起。", code="review.exists")
-    steps = config.review_steps(obj.region_id, year, chain, include_optional=include_optional)
-    if not steps:
-        raise TransitionError(f"本区划 {year} 年未配置“{chain}”审核链，请联系绩效股。", code="review.no_chain")
-    review = Review.objects.create(
-        region_id=obj.region_id,
-        agency_id=getattr(obj, "agency_id", None),
-        chain=chain,
-        year=year,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        title=title[:255],
-        steps=steps,
-        submit_roles=[str(r) for r in submit_roles],
-    )
+    steps = _steps(obj.region_id, year, chain, include_optional)
+    review = Review.objects.create(**_review_row(
+        region_id=obj.region_id, agency_id=getattr(obj, "agency_id", None), object_id=obj.pk, title=title,
+        chain=chain, year=year, content_type_id=ContentType.objects.get_for_model(obj).pk, steps=steps,
+        submit_roles=submit_roles))
     audit.log_create(actor=actor, obj=review)
     return review
+
+
+@service
+def start_reviews(*, actor, objs, chain: str, year: int, titles, submit_roles, include_optional: bool = False,
+                  model=None, log_each: bool = True) -> list[int]:
+    """:func:`start_review` for many objects at once, set-based (``core.bulk``): the same Review
+    rows, the same refusals (a review already started, no chain configured), a handful of statements
+    per 5,000 objects. Returns the new reviews' ids, in the order of ``objs``.
+
+    ``objs``: model instances, or — when the objects were just inserted set-based and no instance
+    exists — anything with ``pk``, ``region_id`` and ``agency_id`` (then ``model`` names their model).
+    ``titles``: one per object. ``log_each``: one change-log ``create`` entry per review, as
+    :func:`start_review` writes; a caller that writes one summary entry for a whole file instead
+    (the province import) passes False and is responsible for that entry."""
+    from jixiao.core import bulk
+
+    objs = list(objs)
+    titles = list(titles)
+    if len(titles) != len(objs):
+        raise ValueError("start_reviews needs one title per object")
+    if not objs:
+        return []
+    model = model or type(objs[0])
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    object_ids = [o.pk for o in objs]
+    for part in bulk.chunks(object_ids, 900):
+        if Review.objects.filter(content_type_id=content_type_id, chain=chain, object_id__in=part).exists():
+            raise TransitionError("该事项的审核已经发起，不能重复发起。", code="review.exists")
+    ids = bulk.reserve_ids(Review, len(objs))
+    by_region: dict = {}
+    for review_id, obj, title in zip(ids, objs, titles, strict=True):
+        by_region.setdefault(obj.region_id, []).append((review_id, obj, title))
+    for region_id, group in by_region.items():
+        steps = _steps(region_id, year, chain, include_optional)
+        rows = [_review_row(region_id=region_id, agency_id=getattr(obj, "agency_id", None), object_id=obj.pk,
+                            title=title, chain=chain, year=year, content_type_id=content_type_id, steps=steps,
+                            submit_roles=submit_roles) for _, obj, title in group]
+        constants = {k: v for k, v in rows[0].items() if k not in _SUBJECT_COLUMNS}
+        bulk.insert(Review, ["id", *_SUBJECT_COLUMNS],
+                    [(review_id, *(row[k] for k in _SUBJECT_COLUMNS)) for (review_id, _, _), row in zip(group, rows, strict=True)],
+                    constants, with_id=True)
+    if log_each:
+        for part in bulk.chunks(ids, 900):
+            for review in Review.objects.filter(pk__in=part).order_by("pk"):
+                audit.log_create(actor=actor, obj=review)
+    return ids
 
 
 def _transition(review, version):
