@@ -20,7 +20,7 @@ from decimal import Decimal
 from jixiao.core.excel import Column, SheetData, write_fast, write_styled
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.targets.choices import TargetKind
-from jixiao.targets.imports import AGENCY_TITLE, FLAT_HEADERS, PROJECT_TITLE, display_value
+from jixiao.targets.import_read import AGENCY_TITLE, FLAT_HEADERS, PROJECT_TITLE, display_value
 from jixiao.targets.models import TargetIndicator
 
 LEVEL1_LABELS = dict(Level1.choices)

@@ -29,7 +29,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import service
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
-from jixiao.targets import rules
+from jixiao.targets import layout, rules
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
@@ -271,9 +271,8 @@ def _locked_editable(sheet: TargetSheet, version: int, actor) -> TargetSheet:
 # --- create and edit -------------------------------------------------------------------------------
 
 def _title(kind: str, year: int, project=None, agency=None) -> str:
-    if kind == TargetKind.AGENCY:
-        return f"{agency.name}{year}年度部门整体支出绩效目标"
-    return f"{project.name}{year}年度绩效目标"
+    return layout.sheet_title(kind, year, project_name=project.name if project else "",
+                              agency_name=agency.name if agency else "")
 
 
 @service
@@ -306,12 +305,14 @@ def create_sheet(*, actor, year: int, project=None, agency=None, annual_goal: st
     values.setdefault("amount", yuan(default))
     if "fiscal_amount" not in amounts and "other_amount" not in amounts:
         values["fiscal_amount"] = values["amount"]
-    sheet = TargetSheet.objects.create(
-        region_id=agency.region_id, agency=agency, project=project, kind=kind, year=year, number=1,
-        taxonomy=region_config.get(agency.region_id, year, "taxonomy")["version"],
-        title=_title(kind, year, project, agency)[:255], include_expert_panel=bool(include_expert_panel),
-        created_by=person(actor), **values,
-    )
+    sheet = TargetSheet(**layout.sheet_row(
+        region_id=agency.region_id, agency_id=agency.pk, project_id=project.pk if project else None, kind=kind,
+        year=year, taxonomy=region_config.get(agency.region_id, year, "taxonomy")["version"],
+        title=_title(kind, year, project, agency), include_expert_panel=bool(include_expert_panel),
+        created_by_id=getattr(person(actor), "pk", None), **values,
+    ))
+    sheet.agency, sheet.project = agency, project  # the instances at hand, not fetched again
+    sheet.save(force_insert=True)
     assert_in_scope(sheet, actor, "create")
     audit.log_create(actor=actor, obj=sheet)
     _start_review(actor, sheet)
