@@ -151,3 +151,17 @@ def insert(model, varying: Sequence[str], rows: Iterable[tuple], constants: dict
            with_id: bool = False, now=None) -> int:
     """One :class:`Insert` run once: ``insert(TargetFinding, ["sheet", "code", …], rows, {"region": r})``."""
     return Insert(model, varying, constants, with_id=with_id, now=now).run(rows)
+
+
+def insert_dicts(model, rows: Sequence[dict], constant: Iterable[str] = (), *, with_id: bool = False, now=None) -> int:
+    """Rows as dicts with the same keys (attnames or field names): the ``constant`` keys are taken from
+    the first row and prepared once, every other value is prepared through its field, row by row —
+    simpler than tuples and slower (for thousands of rows, a demo builder; not for a province file)."""
+    if not rows:
+        return 0
+    constant = set(constant)
+    keys = [k for k in rows[0] if k not in constant]
+    table = Insert(model, keys, {k: rows[0][k] for k in constant}, with_id=with_id, now=now)
+    fields = table.varying
+    return table.run([tuple(f.get_db_prep_save(row[k], connection) for k, f in zip(keys, fields, strict=True))
+                      for row in rows])

@@ -19,7 +19,9 @@ services would take minutes):
   draft, approved and published sheets, an approved adjustment and one under way;
 * **set-based** for every other agency: the same rows the services write (sheet, indicators,
   tasks, findings from ``rules.check``, the review with its steps, the review history, inbox items
-  for the reviewers of sheets in review, a project-timeline entry) with ``bulk_create``, and one
+  for the reviewers of sheets in review, a project-timeline entry), the sheets, indicators, tasks
+  and findings in ``targets.layout``'s rows through ``core.bulk`` and the reviews through
+  ``review.start_reviews`` — the writers the Excel import uses —, the rest with ``bulk_create``; one
   change-log row per sheet. These agencies have no logins in the demo, so their sheets stand for
   paper returns the performance section entered: the history's submit is the performance
   section's, "单位纸质报送，由绩效股录入"; a step nobody holds is skipped exactly as the review
@@ -42,7 +44,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from jixiao.core import audit
+from jixiao.core import audit, bulk
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
 from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
@@ -55,7 +57,7 @@ from jixiao.org.models import Agency
 from jixiao.org.personas import HOME
 from jixiao.projects.choices import ProjectStage as PS
 from jixiao.projects.models import Project, ProjectEvent
-from jixiao.targets import rules, services
+from jixiao.targets import layout, rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
 
@@ -385,7 +387,6 @@ class Planned:
     reason: str = ""
     wait: float = 0.0  # days since the last event
     sheet: TargetSheet | None = None
-    review: Review | None = None
 
 
 def _defect(rng: random.Random, state: str) -> str | None:
@@ -479,13 +480,17 @@ def _times(ctx: Context, plan: Planned) -> list:
 
 
 def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
+    """The planned sheets set-based, through the writers the import uses: the sheet rows of
+    ``targets.layout`` with reserved ids and ``core.bulk``, their reviews through
+    ``review.start_reviews`` (then moved to the history's state), indicators, tasks and findings
+    in the layout's rows."""
     region_id = ctx.region.pk
-    ct = ContentType.objects.get_for_model(TargetSheet)
     review_ct = ContentType.objects.get_for_model(Review)
+    now = timezone.now()
     for wave in (1, 2):  # versions 2 point at their version 1
         batch = [p for p in planned if p.number == wave]
-        sheets = []
-        for p in batch:
+        rows = []
+        for p, sheet_id in zip(batch, bulk.reserve_ids(TargetSheet, len(batch)), strict=True):
             findings = ctx.check(p.rows, p.goal)
             p.findings = findings
             errors = sum(1 for f in findings if f.severity == "error")
@@ -494,46 +499,46 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
             approvals = [t for t, e in zip(times, p.history.events, strict=True) if e.to_status == ReviewStatus.APPROVED]
             p.times = times
             fiscal = p.amount
-            sheets.append(TargetSheet(
-                region_id=region_id, agency=p.agency, project=p.project, kind=p.kind, year=ctx.year, number=p.number,
-                previous=p.previous.sheet if p.previous else None, status=p.status, taxonomy=ctx.taxonomy,
-                title=p.title, medium_goal=p.medium_goal, annual_goal=p.goal, medium_amount=p.medium_amount,
-                medium_fiscal=p.medium_amount, amount=p.amount, fiscal_amount=fiscal, other_amount=p.amount - fiscal,
-                adjustment_reason=p.reason, error_count=errors, warning_count=len(findings) - errors,
-                return_count=p.history.returns, submitted_at=submits[-1] if submits else None,
-                approved_at=approvals[-1] if approvals else None, published=p.published,
-                published_at=approvals[-1] + timedelta(days=3) if p.published and approvals else None,
-            ))
-        TargetSheet.objects.bulk_create(sheets, batch_size=500)
-        for p, s in zip(batch, sheets, strict=True):
-            p.sheet = s
+            rows.append(layout.sheet_row(
+                id=sheet_id, region_id=region_id, agency_id=p.agency.pk, project_id=p.project.pk if p.project else None,
+                kind=p.kind, year=ctx.year, taxonomy=ctx.taxonomy, title=p.title, number=p.number,
+                previous_id=p.previous.sheet.pk if p.previous else None, status=p.status, medium_goal=p.medium_goal,
+                annual_goal=p.goal, medium_amount=p.medium_amount, medium_fiscal=p.medium_amount, amount=p.amount,
+                fiscal_amount=fiscal, other_amount=p.amount - fiscal, adjustment_reason=p.reason,
+                error_count=errors, warning_count=len(findings) - errors, return_count=p.history.returns,
+                submitted_at=submits[-1] if submits else None, approved_at=approvals[-1] if approvals else None,
+                published=p.published,
+                published_at=approvals[-1] + timedelta(days=3) if p.published and approvals else None))
+        bulk.insert_dicts(TargetSheet, rows, constant=("region_id", "year", "taxonomy", "created_by_id"),
+                          with_id=True, now=now)
+        for p, row in zip(batch, rows, strict=True):
+            p.sheet = TargetSheet(**row, created_at=now, updated_at=now)
     indicators_, tasks_, findings_ = [], [], []
     for p in planned:
-        for i, r in enumerate(p.rows, start=1):
-            number = rules.parse_number(r["value"]) if r["operator"] in rules.NUMERIC_OPERATORS else None
-            indicators_.append(TargetIndicator(region_id=region_id, sheet=p.sheet, position=i, number=number,
-                                               template_id=r["template"],
-                                               **{k: v for k, v in r.items() if k != "template"}))
-        for i, t in enumerate(p.tasks, start=1):
-            tasks_.append(TargetTask(region_id=region_id, sheet=p.sheet, position=i, name=t["name"],
-                                     content=t["content"], amount=t["amount"], fiscal_amount=t["amount"]))
-        findings_ += [TargetFinding(region_id=region_id, sheet=p.sheet, code=f.code, severity=f.severity, row=f.row,
-                                    message=f.message[:255]) for f in p.findings]
-    TargetIndicator.objects.bulk_create(indicators_, batch_size=1000)
-    TargetTask.objects.bulk_create(tasks_, batch_size=1000)
-    TargetFinding.objects.bulk_create(findings_, batch_size=1000)
+        indicators_ += layout.indicator_tuples(region_id, p.sheet.pk, [
+            {**r, "number": rules.parse_number(r["value"]) if r["operator"] in rules.NUMERIC_OPERATORS else None}
+            for r in p.rows])
+        tasks_ += layout.task_tuples(region_id, p.sheet.pk, [{**t, "fiscal_amount": t["amount"]} for t in p.tasks])
+        findings_ += layout.finding_tuples(region_id, p.sheet.pk, p.findings)
+    bulk.insert(TargetIndicator, layout.INDICATOR_COLUMNS, indicators_)
+    bulk.insert(TargetTask, layout.TASK_COLUMNS, tasks_)
+    bulk.insert(TargetFinding, layout.FINDING_COLUMNS, findings_)
 
-    reviews = [Review(region_id=region_id, agency_id=p.agency.pk, chain=services.CHAIN, year=ctx.year,
-                      content_type=ct, object_id=p.sheet.pk, title=p.title, steps=ctx.steps,
-                      submit_roles=[str(Role.AGENCY_PREPARER)], position=p.history.position, status=p.history.status)
-               for p in planned]
-    Review.objects.bulk_create(reviews, batch_size=500)
+    review_ids = review_machinery.start_reviews(
+        actor=None, objs=[p.sheet for p in planned], chain=services.CHAIN, year=ctx.year,
+        titles=[p.title for p in planned], submit_roles=[Role.AGENCY_PREPARER], log_each=False)
+    # the history's end state: one UPDATE per (status, step)
+    by_state: dict = {}
+    for p, pk in zip(planned, review_ids, strict=True):
+        by_state.setdefault((p.history.status, p.history.position), []).append(pk)
+    for (status, position), pks in by_state.items():
+        if (status, position) != (ReviewStatus.DRAFT, -1):
+            Review.objects.filter(pk__in=pks).update(status=status, position=position)
     events, when, inbox, inbox_when, timeline = [], [], [], [], []
-    for p, review in zip(planned, reviews, strict=True):
-        p.review = review
+    for p, review_id in zip(planned, review_ids, strict=True):
         for e, t in zip(p.history.events, p.times, strict=True):
             pk, name, role = e.actor
-            events.append(ReviewEvent(review=review, action=e.action, from_status=e.from_status, to_status=e.to_status,
+            events.append(ReviewEvent(review_id=review_id, action=e.action, from_status=e.from_status, to_status=e.to_status,
                                       from_step=e.from_step, to_step=e.to_step, actor_id=pk, actor_name=name,
                                       actor_role=role, opinion=e.opinion))
             when.append(t)
@@ -542,7 +547,7 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
             step = ctx.steps[p.history.position]
             opened = [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW,
                                 title=f"【{step['name']}】{p.title}"[:255], url=url, content_type=review_ct,
-                                object_id=review.pk)
+                                object_id=review_id)
                       for pk, _, _ in ctx.holders(p.agency)[p.history.position]]
             inbox += opened
             inbox_when += [p.times[-1] if p.times else ctx.now] * len(opened)

@@ -95,6 +95,17 @@ def test_a_varying_json_column_goes_through_prep(world):
         [{"name": "第0步"}], [{"name": "第1步"}]]
 
 
+def test_rows_as_dicts_prepare_each_varying_value(world):
+    user = world.user("preparer")
+    due = dt.datetime(2026, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    rows = [{"region_id": user.region_id, "user_id": user.pk, "kind": "review", "title": f"字典{n}",
+             "due_at": due + dt.timedelta(hours=n) if n else None} for n in range(3)]
+    assert bulk.insert_dicts(InboxItem, rows, constant=("region_id", "user_id", "kind")) == 3
+    assert list(InboxItem.objects.filter(title__startswith="字典").order_by("title").values_list("title", "due_at")) == [
+        ("字典0", None), ("字典1", due + dt.timedelta(hours=1)), ("字典2", due + dt.timedelta(hours=2))]
+    assert bulk.insert_dicts(InboxItem, []) == 0
+
+
 def test_misnamed_columns_are_refused():
     with pytest.raises(ValueError, match="no column"):
         bulk.Insert(Sheet, ["title", "colour"])
