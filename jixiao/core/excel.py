@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -199,16 +200,318 @@ class Row:
     letters: dict[str, str]  # key → column letter, for errors found later (e.g. unknown code)
 
 
-def open_workbook(data: bytes | io.BufferedIOBase, report: ImportReport, *, name: str = "文件"):
+# --- reading uploads safely ------------------------------------------------------------------------
+#
+# An upload is hostile until read. Before the reader sees it: the zip (entry count, declared sizes,
+# compression ratio — zip bombs), each worksheet's declared <dimension> and the cell references in its
+# <sheetData>, scanned as a stream (never loaded), so a 4.7 KB sheet naming A1 and XFD1048576 (which
+# makes calamine allocate 512 GB and abort the process) is refused with a clear message. Then the read
+# itself runs in a forked child process under an address-space and CPU-time limit, so whatever a reader
+# does with a crafted file ends that child only and becomes a Chinese error here. The child returns plain
+# rows (lists of Python values) with every text cleaned (jixiao.core.text.clean) and cut at Excel's own
+# cell limit, which is what a 300 MB cell must never be allowed to cost.
+
+#: Excel's own limit on the characters of one cell; longer is not a spreadsheet someone typed.
+MAX_CELL_CHARS = 32_767
+#: Zip entries in an .xlsx (a workbook with 200 sheets has ~ 410).
+MAX_ZIP_ENTRIES = 2_000
+#: Declared uncompressed bytes of one entry / of all entries (a 100,000-row sheet is ~ 60 MB of XML).
+MAX_ENTRY_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 400 * 1024 * 1024
+#: Uncompressed ÷ compressed for an entry above 1 MB; spreadsheet XML compresses 5–30×, bombs 1000×.
+MAX_RATIO = 200
+#: Cells of a sheet's bounding box (from A1): the reader allocates every one of them. 10 million is
+#: 100,000 rows × 100 columns; XFD1048576 would be 17 billion.
+MAX_SHEET_CELLS = 10_000_000
+NOT_XLSX = "不是有效的 Excel 文件（请上传 .xlsx 格式）"
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=[\"']([^\"']*)[\"']")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=[\"']([A-Za-z]{1,4})\d")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=[\"'][A-Za-z]{1,4}(\d{1,12})[\"']")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=[\"'](\d{1,12})[\"']")
+_REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,12})$")
+
+
+def column_index(letters: str) -> int:
+    """A → 1, Z → 26, AA → 27, XFD → 16384."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def upload_limits() -> dict:
+    from django.conf import settings
+
+    return {
+        "max_bytes": getattr(settings, "JIXIAO_IMPORT_MAX_MB", 20) * 1024 * 1024,
+        "memory_bytes": getattr(settings, "JIXIAO_IMPORT_MEMORY_MB", 1024) * 1024 * 1024,
+        "seconds": getattr(settings, "JIXIAO_IMPORT_SECONDS", 120),
+    }
+
+
+class _Refused(Exception):
+    """An upload refused before reading; the message is the Chinese reason."""
+
+
+def _sheet_names(zf) -> dict[str, str]:
+    """Worksheet part → the name the user sees (best effort: the part path when unknown)."""
+    import xml.etree.ElementTree as ET
+
+    names: dict[str, str] = {}
+    try:
+        if zf.getinfo("xl/workbook.xml").file_size > 10 * 1024 * 1024:
+            return names
+        if zf.getinfo("xl/_rels/workbook.xml.rels").file_size > 10 * 1024 * 1024:
+            return names
+        rels = {}
+        for el in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
+            target = el.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            rels[el.get("Id")] = target
+        for el in ET.fromstring(zf.read("xl/workbook.xml")).iter():
+            if el.tag.endswith("}sheet") or el.tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                if rid in rels:
+                    names[rels[rid]] = el.get("name", rels[rid])
+    except Exception:  # a damaged part is reported by the reader itself, below
+        return names
+    return names
+
+
+def _scan_sheet(stream, label: str) -> None:
+    """Stream a worksheet's XML: the declared dimension and every cell / row reference within bounds."""
+    max_row = 0
+    max_col = 0
+    tail = b""
+    read = 0
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        read += len(chunk)
+        if read > MAX_ENTRY_BYTES:
+            raise _Refused(f"工作表“{label}”过大（超过 {MAX_ENTRY_BYTES // (1024 * 1024)} MB）")
+        data = tail + chunk
+        for m in _DIMENSION.finditer(data):
+            corners = [_REF.match(p.decode("ascii", "replace")) for p in m.group(1).split(b":")]
+            if all(corners):
+                rows = max(int(c.group(2)) for c in corners)
+                cols = max(column_index(c.group(1)) for c in corners)
+                if rows * cols > MAX_SHEET_CELLS:
+                    raise _Refused(
+                        f"工作表“{label}”声明的范围 {m.group(1).decode('ascii', 'replace')[:40]} 过大"
+                        f"（{rows} 行 × {cols} 列，超过 {MAX_SHEET_CELLS} 个单元格）")
+        columns = set(_CELL_COLUMN.findall(data))
+        if columns:
+            max_col = max(max_col, max(column_index(c.decode("ascii")) for c in columns))
+        rows_here = set(_CELL_ROW.findall(data))
+        rows_here.update(_ROW_NUMBER.findall(data))
+        if rows_here:
+            max_row = max(max_row, max(map(int, rows_here)))
+        if max_row * max(max_col, 1) > MAX_SHEET_CELLS or max_col > 16_384 or max_row > 1_048_576:
+            raise _Refused(f"工作表“{label}”的单元格范围过大（到第 {max_row} 行、第 {max_col} 列，"
+                           f"超过 {MAX_SHEET_CELLS} 个单元格或 Excel 的行列上限）")
+        tail = data[-512:]
+
+
+def check_upload(data: bytes, *, max_bytes: int | None = None) -> None:
+    """Refuse (``_Refused``) what is not an .xlsx or could exhaust the server; read nothing else."""
+    import zipfile
+
+    limit = max_bytes if max_bytes is not None else upload_limits()["max_bytes"]
+    if len(data) > limit:
+        raise _Refused(f"文件过大（{len(data) / 1024 / 1024:.1f} MB，最大 {limit // (1024 * 1024)} MB）")
+    if not data.startswith(b"PK"):
+        raise _Refused(NOT_XLSX)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _Refused(NOT_XLSX)
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise _Refused(f"文件结构异常（压缩包内有 {len(infos)} 个部件，最多 {MAX_ZIP_ENTRIES} 个）")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
+            raise _Refused(f"文件解压后过大（超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB），疑为压缩炸弹，已拒绝")
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _Refused(f"文件压缩比异常（{info.filename[:60]} 解压后为压缩前的 "
+                           f"{info.file_size // max(info.compress_size, 1)} 倍），疑为压缩炸弹，已拒绝")
+    names = _sheet_names(zf)
+    try:
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as stream:
+                    _scan_sheet(stream, names.get(info.filename, info.filename))
+    except _Refused:
+        raise
+    except Exception:
+        raise _Refused(NOT_XLSX)
+
+
+def _load(data: bytes) -> dict:
+    """In the child: every sheet as rows of plain values (text cleaned and cut at MAX_CELL_CHARS)."""
     from python_calamine import CalamineWorkbook
 
+    from jixiao.core.text import clean
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = []
+    long_cells = []
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            start = sheet.start
+            raw_rows = sheet.iter_rows()
+        except Exception:
+            sheets.append((name, None, None))
+            continue
+        rows = []
+        first_col = (start or (0, 0))[1]
+        for r, raw in enumerate(raw_rows, start=1):
+            for i, v in enumerate(raw):
+                if v.__class__ is str and v:
+                    if len(v) > MAX_CELL_CHARS:
+                        long_cells.append((name, r, column_letter(first_col + i), len(v)))
+                        v = v[:40]
+                    raw[i] = clean(v)
+            rows.append(raw)
+        sheets.append((name, start, rows))
+    return {"sheets": sheets, "long_cells": long_cells}
+
+
+def _vm_bytes() -> int:
     try:
-        if isinstance(data, (bytes, bytearray)):
-            data = io.BytesIO(data)
-        return CalamineWorkbook.from_filelike(data)
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def read_contained(data: bytes, *, memory_bytes: int, seconds: int):
+    """``_load(data)`` in a forked child limited to ``memory_bytes`` more address space and ``seconds``
+    of CPU and wall time. Returns the result, or raises ``_Refused`` with the reason it failed."""
+    import os
+    import pickle
+    import select
+    import signal
+    import time
+
+    if not hasattr(os, "fork"):  # not a POSIX server: read in process (development on other systems)
+        try:
+            return _load(data)
+        except Exception:
+            raise _Refused(NOT_XLSX)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 0
+        try:
+            os.close(read_fd)
+            import resource
+
+            limit = _vm_bytes() + memory_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+            try:
+                result = ("ok", _load(data))
+            except MemoryError:
+                result = ("memory", None)
+            except BaseException as exc:  # noqa: BLE001 — any reader failure is reported, not raised
+                result = ("error", type(exc).__name__)
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    chunks = []
+    deadline = time.monotonic() + seconds + 2
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if timed_out or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)):
+        raise _Refused(f"文件读取超时（超过 {seconds} 秒），已停止；请拆分文件后重试")
+    try:
+        kind, value = pickle.loads(b"".join(chunks)) if chunks else ("crashed", None)
     except Exception:
-        report.add(name, None, None, "不是有效的 Excel 文件（请上传 .xlsx 格式）")
+        kind, value = "crashed", None
+    if kind == "ok":
+        return value
+    if kind in ("memory", "crashed"):
+        raise _Refused("文件无法读取：读取所需内存超出限制或文件结构异常，已停止（服务器未受影响）；"
+                       "请检查文件或拆分后重试")
+    raise _Refused(NOT_XLSX)
+
+
+class _Sheet:
+    """What the readers use of a calamine sheet: ``start`` and ``iter_rows()`` (rows above the used
+    range padded, as calamine does)."""
+
+    def __init__(self, name, start, rows):
+        self.name = name
+        self.start = start
+        self._rows = rows
+
+    def iter_rows(self):
+        return iter(self._rows)
+
+
+class Workbook:
+    """A workbook read by :func:`open_workbook`: ``sheet_names`` and ``get_sheet_by_name``."""
+
+    def __init__(self, sheets):
+        self._sheets = {name: (start, rows) for name, start, rows in sheets}
+        self.sheet_names = [name for name, _, _ in sheets]
+
+    def get_sheet_by_name(self, name: str) -> _Sheet:
+        start, rows = self._sheets[name]
+        if rows is None:
+            raise ValueError(f"工作表“{name}”无法读取")
+        return _Sheet(name, start, rows)
+
+
+def open_workbook(data: bytes | io.BufferedIOBase, report: ImportReport, *, name: str = "文件"):
+    """An upload → a :class:`Workbook`, or ``None`` with the reason in ``report``. Never raises on what
+    the file holds, never lets the file take the server down (see the section comment above)."""
+    if not isinstance(data, (bytes, bytearray)):
+        limits = upload_limits()
+        data = data.read(limits["max_bytes"] + 1)
+    data = bytes(data)
+    limits = upload_limits()
+    try:
+        check_upload(data, max_bytes=limits["max_bytes"])
+        loaded = read_contained(data, memory_bytes=limits["memory_bytes"], seconds=limits["seconds"])
+    except _Refused as refused:
+        report.add(name, None, None, str(refused))
         return None
+    for sheet, row, column, length in loaded["long_cells"]:
+        report.add(sheet, row, column, f"单元格内容过长（{length} 字，Excel 单元格最多 {MAX_CELL_CHARS} 字）")
+    return Workbook(loaded["sheets"])
 
 
 def _normalise_header(value) -> str:
