@@ -226,9 +226,18 @@ MAX_SHEET_CELLS = 10_000_000
 NOT_XLSX = "不是有效的 Excel 文件（请上传 .xlsx 格式）"
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=[\"']([^\"']*)[\"']")
-_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=[\"']([A-Za-z]{1,4})\d")
-_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=[\"'][A-Za-z]{1,4}(\d{1,12})[\"']")
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=[\"'](\d{1,12})[\"']")
+# Fast paths (a literal " r=" prefix, so the regex engine skips ahead): only columns of two letters
+# and more, and rows of six digits and more, can make a sheet too large; other whitespace before r=
+# (never written by Excel) falls back to the general patterns.
+_WIDE_COLUMN = re.compile(rb""" r=["']([A-Za-z]{2,4})\d""")
+_DEEP_ROW = re.compile(rb""" r=["'][A-Za-z]{0,4}(\d{6,12})["']""")
+_ANY_COLUMN = re.compile(rb"""\sr=["']([A-Za-z]{1,4})\d""")
+_ANY_ROW = re.compile(rb"""\sr=["'][A-Za-z]{0,4}(\d{1,12})["']""")
+#: bytes that may stand for a control or zero-width character in the XML (escape, char reference, DEL,
+#: C1, U+200B–U+200D, U+2060, U+FEFF): only then is every text cell cleaned one by one.
+_MAYBE_CONTROL = (b"_x", b"&#", b"\x7f", b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x81\xa0",
+                  b"\xef\xbb\xbf")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,12})$")
 
 
@@ -279,21 +288,29 @@ def _sheet_names(zf) -> dict[str, str]:
     return names
 
 
-def _scan_sheet(stream, label: str) -> None:
-    """Stream a worksheet's XML: the declared dimension and every cell / row reference within bounds."""
+def _maybe_control(data: bytes) -> bool:
+    return any(m in data for m in _MAYBE_CONTROL) or _C1.search(data) is not None
+
+
+def _scan_sheet(stream, label: str) -> bool:
+    """Stream a worksheet's XML: the declared dimension and every cell / row reference within bounds.
+    Returns whether its text may hold control characters."""
     max_row = 0
-    max_col = 0
+    max_col = 26
     tail = b""
     read = 0
+    control = False
     while True:
-        chunk = stream.read(1 << 20)
+        chunk = stream.read(1 << 22)
         if not chunk:
             break
         read += len(chunk)
         if read > MAX_ENTRY_BYTES:
             raise _Refused(f"工作表“{label}”过大（超过 {MAX_ENTRY_BYTES // (1024 * 1024)} MB）")
         data = tail + chunk
-        for m in _DIMENSION.finditer(data):
+        control = control or _maybe_control(data)
+        head = data.find(b"sheetData")  # the dimension comes before the cells
+        for m in _DIMENSION.finditer(data, 0, head if head >= 0 else len(data)):
             corners = [_REF.match(p.decode("ascii", "replace")) for p in m.group(1).split(b":")]
             if all(corners):
                 rows = max(int(c.group(2)) for c in corners)
@@ -302,21 +319,23 @@ def _scan_sheet(stream, label: str) -> None:
                     raise _Refused(
                         f"工作表“{label}”声明的范围 {m.group(1).decode('ascii', 'replace')[:40]} 过大"
                         f"（{rows} 行 × {cols} 列，超过 {MAX_SHEET_CELLS} 个单元格）")
-        columns = set(_CELL_COLUMN.findall(data))
+        odd = b"\tr=" in data or b"\nr=" in data or b"\rr=" in data
+        columns = set((_ANY_COLUMN if odd else _WIDE_COLUMN).findall(data))
         if columns:
             max_col = max(max_col, max(column_index(c.decode("ascii")) for c in columns))
-        rows_here = set(_CELL_ROW.findall(data))
-        rows_here.update(_ROW_NUMBER.findall(data))
+        rows_here = set((_ANY_ROW if odd else _DEEP_ROW).findall(data))
         if rows_here:
             max_row = max(max_row, max(map(int, rows_here)))
-        if max_row * max(max_col, 1) > MAX_SHEET_CELLS or max_col > 16_384 or max_row > 1_048_576:
+        if max_row * max_col > MAX_SHEET_CELLS or max_col > 16_384 or max_row > 1_048_576:
             raise _Refused(f"工作表“{label}”的单元格范围过大（到第 {max_row} 行、第 {max_col} 列，"
                            f"超过 {MAX_SHEET_CELLS} 个单元格或 Excel 的行列上限）")
         tail = data[-512:]
+    return control
 
 
-def check_upload(data: bytes, *, max_bytes: int | None = None) -> None:
-    """Refuse (``_Refused``) what is not an .xlsx or could exhaust the server; read nothing else."""
+def check_upload(data: bytes, *, max_bytes: int | None = None) -> bool:
+    """Refuse (``_Refused``) what is not an .xlsx or could exhaust the server; read nothing else.
+    Returns whether the text may hold control characters (so the reader cleans every cell)."""
     import zipfile
 
     limit = max_bytes if max_bytes is not None else upload_limits()["max_bytes"]
@@ -340,19 +359,28 @@ def check_upload(data: bytes, *, max_bytes: int | None = None) -> None:
             raise _Refused(f"文件压缩比异常（{info.filename[:60]} 解压后为压缩前的 "
                            f"{info.file_size // max(info.compress_size, 1)} 倍），疑为压缩炸弹，已拒绝")
     names = _sheet_names(zf)
+    control = False
     try:
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 with zf.open(info) as stream:
-                    _scan_sheet(stream, names.get(info.filename, info.filename))
+                    control = _scan_sheet(stream, names.get(info.filename, info.filename)) or control
+            elif info.filename == "xl/sharedStrings.xml" and not control:
+                with zf.open(info) as stream:
+                    tail = b""
+                    while chunk := stream.read(1 << 22):
+                        control = control or _maybe_control(tail + chunk)
+                        tail = chunk[-8:]
+        return control
     except _Refused:
         raise
     except Exception:
         raise _Refused(NOT_XLSX)
 
 
-def _load(data: bytes) -> dict:
-    """In the child: every sheet as rows of plain values (text cleaned and cut at MAX_CELL_CHARS)."""
+def _load(data: bytes, control: bool = True) -> dict:
+    """In the child: every sheet as rows of plain values (text cut at MAX_CELL_CHARS, and cleaned
+    when ``control``)."""
     from python_calamine import CalamineWorkbook
 
     from jixiao.core.text import clean
@@ -373,10 +401,11 @@ def _load(data: bytes) -> dict:
         for r, raw in enumerate(raw_rows, start=1):
             for i, v in enumerate(raw):
                 if v.__class__ is str and v:
-                    if len(v) > MAX_CELL_CHARS:
+                    if len(v) >= MAX_CELL_CHARS:  # calamine cuts longer cells to this length
                         long_cells.append((name, r, column_letter(first_col + i), len(v)))
-                        v = v[:40]
-                    raw[i] = clean(v)
+                        raw[i] = v = v[:40]
+                    if control:
+                        raw[i] = clean(v)
             rows.append(raw)
         sheets.append((name, start, rows))
     return {"sheets": sheets, "long_cells": long_cells}
@@ -393,7 +422,7 @@ def _vm_bytes() -> int:
     return 0
 
 
-def read_contained(data: bytes, *, memory_bytes: int, seconds: int):
+def read_contained(data: bytes, *, memory_bytes: int, seconds: int, control: bool = True):
     """``_load(data)`` in a forked child limited to ``memory_bytes`` more address space and ``seconds``
     of CPU and wall time. Returns the result, or raises ``_Refused`` with the reason it failed."""
     import os
@@ -404,26 +433,33 @@ def read_contained(data: bytes, *, memory_bytes: int, seconds: int):
 
     if not hasattr(os, "fork"):  # not a POSIX server: read in process (development on other systems)
         try:
-            return _load(data)
+            return _load(data, control)
         except Exception:
             raise _Refused(NOT_XLSX)
+    import python_calamine  # noqa: F401 — loaded here, so the child's budget is for reading only
+
+    from jixiao.core import text  # noqa: F401
+
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         status = 0
         try:
             os.close(read_fd)
+            import faulthandler
             import resource
+
+            faulthandler.disable()  # a reader that aborts ends this child quietly
 
             limit = _vm_bytes() + memory_bytes
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
             try:
-                result = ("ok", _load(data))
+                result = ("ok", _load(data, control))
             except MemoryError:
                 result = ("memory", None)
             except BaseException as exc:  # noqa: BLE001 — any reader failure is reported, not raised
-                result = ("error", type(exc).__name__)
+                result = ("memory" if isinstance(exc, (ImportError, OSError)) else "error", type(exc).__name__)
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(payload)
             while view:
@@ -504,13 +540,14 @@ def open_workbook(data: bytes | io.BufferedIOBase, report: ImportReport, *, name
     data = bytes(data)
     limits = upload_limits()
     try:
-        check_upload(data, max_bytes=limits["max_bytes"])
-        loaded = read_contained(data, memory_bytes=limits["memory_bytes"], seconds=limits["seconds"])
+        control = check_upload(data, max_bytes=limits["max_bytes"])
+        loaded = read_contained(data, memory_bytes=limits["memory_bytes"], seconds=limits["seconds"],
+                                control=control)
     except _Refused as refused:
         report.add(name, None, None, str(refused))
         return None
     for sheet, row, column, length in loaded["long_cells"]:
-        report.add(sheet, row, column, f"单元格内容过长（{length} 字，Excel 单元格最多 {MAX_CELL_CHARS} 字）")
+        report.add(sheet, row, column, f"单元格内容过长（达到 Excel 单元格上限 {MAX_CELL_CHARS} 字，超出部分无法读取）")
     return Workbook(loaded["sheets"])
 
 
@@ -530,7 +567,11 @@ def read_table(
     if sheet_name not in names:
         report.add(sheet or "?", None, None, f"找不到工作表“{sheet}”")
         return
-    sheet_obj = workbook.get_sheet_by_name(sheet_name)
+    try:
+        sheet_obj = workbook.get_sheet_by_name(sheet_name)
+    except Exception:
+        report.add(sheet_name, None, None, "工作表已损坏，无法读取（" + NOT_XLSX + "）")
+        return
     # calamine pads the rows above the used range but not the columns left of it: offset the letters.
     first_column = (getattr(sheet_obj, "start", None) or (0, 0))[1]
     rows = sheet_obj.iter_rows()
