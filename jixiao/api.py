@@ -3,18 +3,39 @@ OpenAPI at /api/v1/openapi.json — committed as docs/openapi.json and diffed by
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
 
 from jixiao.apiauth import DEFAULT_AUTH
 from jixiao.core.apikit import validation_errors
 from jixiao.core.errors import ServiceError, StaleVersion, ValidationFailed
 from jixiao.core.excel import ImportFailed
+from jixiao.core.text import clean_deep
+
+
+class CleanParser(Parser):
+    """JSON bodies as ninja parses them, with every string cleaned of control and zero-width characters
+    (jixiao.core.text) — every schema of every route, by construction. Query strings and form fields
+    are cleaned by CleanInputMiddleware before they get here."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except RequestDataTooBig:
+            raise
+        except (ValueError, RecursionError):  # not JSON, a number of 5,000 digits, nesting 10,000 deep
+            raise HttpError(400, "请求体无法解析，应为 JSON。")
+        return clean_deep(data)
+
 
 api = NinjaAPI(
+    parser=CleanParser(),
     title="绩效 Jixiao API",
     version="1",
     description="预算绩效管理一体化系统接口。认证：浏览器会话（需 CSRF）或个人令牌 `Authorization: Bearer <token>`。"
@@ -80,6 +101,19 @@ def _stale(request, exc: StaleVersion):
 @api.exception_handler(ServiceError)
 def _service_error(request, exc: ServiceError):
     return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    from jixiao.core.middleware import too_large
+
+    return too_large(request)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc):
+    # SQLite's driver cannot bind an integer beyond 64 bits (an id of 10^30 in a path, query or body)
+    return api.create_response(request, {"code": "invalid", "message": "数值超出允许范围。"}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "jixiao.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -138,7 +139,12 @@ STATICFILES_DIRS = [BASE_DIR / "jixiao" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# A request body other than uploaded files (a form, a JSON document): larger answers 413. Uploaded files
+# are bounded by JIXIAO_IMPORT_MAX_MB (the Excel reader, jixiao.core.excel).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JIXIAO_MAX_BODY_MB", 10, minimum=1) * 1024 * 1024
+JIXIAO_IMPORT_MAX_MB = env_int("JIXIAO_IMPORT_MAX_MB", 20, minimum=1)
+JIXIAO_IMPORT_MEMORY_MB = env_int("JIXIAO_IMPORT_MEMORY_MB", 1024, minimum=64)
+JIXIAO_IMPORT_SECONDS = env_int("JIXIAO_IMPORT_SECONDS", 120, minimum=5)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,25 @@
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import Resolver404, include, path, re_path, resolve
 
 from jixiao.api import api
 from jixiao.core import views as core_views
 from jixiao.org import views as org_views
 from jixiao.org import views_auth
+
+
+def api_not_found(request):
+    """An unknown API route: JSON 404; a known route written without its trailing slash: JSON 404 that
+    names the right address (a redirect would turn a POST into a GET)."""
+    message = "接口不存在。"
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message = f"接口不存在；地址应以“/”结尾：{request.path}/"
+    return JsonResponse({"code": "not_found", "message": message}, status=404)
+
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -20,6 +36,7 @@ urlpatterns = [
     path("assessment/", include("jixiao.assessment.urls")),
     path("targets/", include("jixiao.targets.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # anything else under /api/ answers JSON, never an HTML page
 ]
 
 handler403 = "jixiao.core.views.forbidden"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from jixiao.assessment import services
+from jixiao.core.money import WanField
 from jixiao.org.forms import BootstrapMixin
 
 
@@ -64,8 +65,7 @@ class ScoreForm(BootstrapMixin, forms.Form):
 class ConcludeForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     conclusion = forms.ChoiceField(label="评估结论", choices=())
-    supported_amount = forms.DecimalField(label="支持金额（万元）", required=False, min_value=0, max_digits=14,
-                                          decimal_places=6, help_text="部分支持时必填；予以支持为申报金额，不予支持为零，暂缓支持不定金额。")
+    supported_amount = WanField(label="支持金额（万元）", required=False, help_text="部分支持时必填；予以支持为申报金额，不予支持为零，暂缓支持不定金额。")
     opinion = forms.CharField(label="评估意见", widget=forms.Textarea(attrs={"rows": 5}))
     admit_project = forms.BooleanField(label="结论为支持时，同时批准项目入库", required=False, initial=True)
 

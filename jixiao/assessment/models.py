@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jixiao.assessment.choices import AssessmentStatus
 from jixiao.core.models import VersionedModel
+from jixiao.core.money import MoneyField
 from jixiao.core.roles import AGENCY_ROLES, Role
 from jixiao.core.scoping import ScopedQuerySet, scope_rule
 from jixiao.projects.choices import ProjectKind
@@ -33,7 +34,7 @@ class ExAnteAssessment(VersionedModel):
     year = models.PositiveSmallIntegerField("年度")
     object_kind = models.CharField("评估对象", max_length=16, choices=ProjectKind.choices)
     dimensions = models.JSONField("评估维度", default=list)
-    requested_amount = models.DecimalField("申报金额", max_digits=18, decimal_places=2, default=0)
+    requested_amount = MoneyField("申报金额", default=0)
     status = models.CharField("状态", max_length=16, choices=AssessmentStatus.choices,
                               default=AssessmentStatus.DRAFT)
     draw = models.ForeignKey("pools.Draw", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -43,8 +44,8 @@ class ExAnteAssessment(VersionedModel):
     conclusion = models.CharField("评估结论", max_length=16, blank=True)
     conclusion_label = models.CharField("评估结论（名称）", max_length=32, blank=True)
     admits = models.BooleanField("准予入库", default=False)
-    supported_amount = models.DecimalField("支持金额", max_digits=18, decimal_places=2, null=True, blank=True)
-    budget_effect = models.DecimalField("预算影响（核减金额）", max_digits=18, decimal_places=2, null=True, blank=True)
+    supported_amount = MoneyField("支持金额", null=True, blank=True)
+    budget_effect = MoneyField("预算影响（核减金额）", null=True, blank=True)
     opinion = models.TextField("评估意见", blank=True)
     concluded_at = models.DateTimeField("结论时间", null=True, blank=True)
     concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -8,8 +8,10 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from jixiao.assessment.choices import AssessmentStatus
+from jixiao.core.apikit import Money, bounded_decimal
 from jixiao.projects.choices import ProjectKind
 
+Score = bounded_decimal(7, 2)
 
 class DimensionOut(Schema):
     code: str
@@ -119,7 +121,7 @@ class DrawIn(Schema):
 
 
 class ScoreIn(Schema):
-    score: Decimal
+    score: Score
     opinion: str = ""
 
 
@@ -131,7 +133,7 @@ class ScoresIn(Schema):
 class ConcludeIn(Schema):
     conclusion: str = Field(description="结论代码（本地区配置的事前评估结论）")
     opinion: str
-    supported_amount: Decimal | None = Field(None, description="支持金额（元），部分支持时必填")
+    supported_amount: Money | None = Field(None, description="支持金额（元），部分支持时必填")
     admit_project: bool = True
 
 

@@ -26,7 +26,7 @@ from jixiao.core.choices import InboxKind
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import TransitionError, ValidationFailed
 from jixiao.core.models import InboxItem
-from jixiao.core.money import MoneyError, yuan
+from jixiao.core.money import MoneyError, checked, yuan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import assert_in_scope
 from jixiao.core.services import service
@@ -327,7 +327,7 @@ def conclude(*, actor, assessment: ExAnteAssessment, version: int, conclusion: s
     amount = None
     if supported_amount not in (None, ""):
         try:
-            amount = yuan(supported_amount)
+            amount = checked(supported_amount)
         except MoneyError as exc:
             errors["supported_amount"] = [str(exc)]
     if errors:

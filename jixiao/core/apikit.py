@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from jixiao.core.concurrency import parse_if_match
 from jixiao.core.errors import ServiceError, ValidationFailed
+
+#: the highest page number (and page size) a list accepts: 1,000,000 × 500 rows is more than any install has
+MAX_PAGE = 1_000_000
 
 
 class PreconditionRequired(ServiceError):
@@ -41,7 +44,12 @@ UPDATE_ERRORS: dict[int, Any] = {**CREATE_ERRORS, 404: ErrorOut, 412: StaleOut, 
 
 
 class Pages(PageNumberPagination):
-    """``?page=&page_size=``; a bounded page so one request cannot read a whole province."""
+    """``?page=&page_size=``; a bounded page so one request cannot read a whole province, and a bounded
+    page number (``?page=9223372036854775807`` is a 400, not an offset the database cannot bind)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
     def __init__(self, **kwargs):
         super().__init__(page_size=50, max_page_size=500, **kwargs)
@@ -112,6 +120,11 @@ _MESSAGES = {
     "datetime_parsing": "应为日期时间（ISO 8601）",
     "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
     "extra_forbidden": "不允许的字段",
+    "finite_number": "应为有限的数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "decimal_whole_digits": "数字过大",
+    "int_too_big": "数字过大",
 }
 
 
@@ -149,3 +162,20 @@ def validation_errors(errors: list[dict]) -> dict[str, list[str]]:
         field = ".".join(loc) if loc else "__all__"
         out.setdefault(field, []).append(_message(error))
     return out
+
+
+# --- bounded numbers in request bodies -------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+from jixiao.core.money import MONEY_MAX, MONEY_MIN  # noqa: E402
+
+#: An amount in yuan in a request body: the one money range (jixiao.core.money), finite, never "1e400".
+Money = Annotated[Decimal, Field(ge=MONEY_MIN, le=MONEY_MAX, allow_inf_nan=False)]
+
+
+def bounded_decimal(max_digits: int, decimal_places: int, *, signed: bool = False):
+    """A decimal a column of ``max_digits``/``decimal_places`` can hold (scores, weights, values)."""
+    top = Decimal(10) ** (max_digits - decimal_places) - Decimal(1).scaleb(-decimal_places)
+    return Annotated[Decimal, Field(ge=-top if signed else 0, le=top, allow_inf_nan=False)]

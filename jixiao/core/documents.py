@@ -20,6 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jixiao.core.text import printable
+
 # Chinese type sizes in points
 ER_HAO = Pt(22)  # 二号
 SAN_HAO = Pt(16)  # 三号
@@ -153,7 +155,7 @@ class OfficialDocument:
         for i, line in enumerate(text.split("\n")):
             if i:
                 p.add_run().add_break()
-            _set_font(p.add_run(line), TITLE_FONT, ER_HAO)
+            _set_font(p.add_run(printable(line)), TITLE_FONT, ER_HAO)
         self.doc.add_paragraph()  # one blank line under the title
         return self
 
@@ -161,19 +163,19 @@ class OfficialDocument:
         """文号 such as "X财绩〔2023〕12号", centred under the issuing line."""
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_font(p.add_run(number), BODY_FONT, SAN_HAO)
+        _set_font(p.add_run(printable(number)), BODY_FONT, SAN_HAO)
         return self
 
     def addressee(self, text: str) -> OfficialDocument:
         """主送机关: flush left, ends with a full-width colon."""
         p = self.doc.add_paragraph()
-        _set_font(p.add_run(text if text.endswith("：") else text + "："), BODY_FONT, SAN_HAO)
+        _set_font(p.add_run(printable(text if text.endswith("：") else text + "：")), BODY_FONT, SAN_HAO)
         return self
 
     def paragraph(self, text: str) -> OfficialDocument:
         p = self.doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(SAN_HAO.pt * 2)
-        _set_font(p.add_run(text), BODY_FONT, SAN_HAO, condensed=True)
+        _set_font(p.add_run(printable(text)), BODY_FONT, SAN_HAO, condensed=True)
         return self
 
     def heading(self, text: str, level: int) -> OfficialDocument:
@@ -185,7 +187,7 @@ class OfficialDocument:
         font, bold = fonts[level]
         p = self.doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(SAN_HAO.pt * 2)
-        _set_font(p.add_run(text), font, SAN_HAO, bold=bold, condensed=True)
+        _set_font(p.add_run(printable(text)), font, SAN_HAO, bold=bold, condensed=True)
         return self
 
     def table(self, headers: list[str], rows: list[list[str]]) -> OfficialDocument:
@@ -193,12 +195,12 @@ class OfficialDocument:
         t.style = "Table Grid"
         for cell, h in zip(t.rows[0].cells, headers, strict=True):
             cell.text = ""
-            _set_font(cell.paragraphs[0].add_run(h), HEI_FONT, Pt(12))
+            _set_font(cell.paragraphs[0].add_run(printable(str(h))), HEI_FONT, Pt(12))
         for row in rows:
             cells = t.add_row().cells
             for cell, value in zip(cells, row, strict=True):
                 cell.text = ""
-                _set_font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(12))
+                _set_font(cell.paragraphs[0].add_run(printable(str(value))), BODY_FONT, Pt(12))
         return self
 
     def signature(self, issuer: str, day: dt.date) -> OfficialDocument:
@@ -208,7 +210,7 @@ class OfficialDocument:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.right_indent = Pt(SAN_HAO.pt * 4)
-            _set_font(p.add_run(text), BODY_FONT, SAN_HAO)
+            _set_font(p.add_run(printable(text)), BODY_FONT, SAN_HAO)
         return self
 
     def to_bytes(self) -> bytes:

@@ -17,9 +17,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.core.errors import ServiceError
-from jixiao.core.money import MoneyError, from_wan, to_wan
+from jixiao.core.money import MoneyError, from_wan_checked, to_wan
+from jixiao.core.text import excerpt, printable
 
 MAX_REPORTED_ERRORS = 2000
+#: errors listed on the import page; the full list (up to MAX_REPORTED_ERRORS) downloads as .xlsx
+MAX_SHOWN_ERRORS = 200
+#: the longest message of one bad cell (parsers quote at most an excerpt of the value: core.text.excerpt)
+MAX_MESSAGE_CHARS = 200
 
 
 def column_letter(index: int) -> str:
@@ -60,11 +65,17 @@ class ImportReport:
         if len(self.errors) >= MAX_REPORTED_ERRORS:
             self.truncated = True
             return
-        self.errors.append(CellError(sheet, row, column, message, header))
+        # a message quotes at most a short excerpt of the bad cell (a 300 MB cell is not echoed back)
+        self.errors.append(CellError(excerpt(sheet, 40), row, column, excerpt(message, MAX_MESSAGE_CHARS),
+                                     excerpt(header, 40)))
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def rows(self) -> list[dict]:
+        return [{"sheet": e.sheet, "row": e.row, "column": e.column, "header": e.header, "message": e.message}
+                for e in self.errors]
 
     def lines(self) -> list[str]:
         out = [str(e) for e in self.errors]
@@ -106,14 +117,14 @@ def as_text(value: Any) -> str:
 def parse_text(value, *, max_length: int = 255):
     text = as_text(value)
     if len(text) > max_length:
-        return None, f"内容过长（{len(text)} 字，最多 {max_length} 字）"
+        return None, f"内容过长（{len(text)} 字，最多 {max_length} 字）：“{excerpt(text)}”"
     return text, None
 
 
 def parse_code(value):
     text = as_text(value)
     if any(ch.isspace() for ch in text):
-        return None, f"代码“{text}”中不能有空格"
+        return None, f"代码“{excerpt(text)}”中不能有空格"
     return text, None
 
 
@@ -122,9 +133,9 @@ def parse_int(value):
     try:
         d = Decimal(text)
     except InvalidOperation:
-        return None, f"应为整数，收到“{text}”"
+        return None, f"应为整数，收到“{excerpt(text)}”"
     if d != d.to_integral_value():
-        return None, f"应为整数，收到“{text}”"
+        return None, f"应为整数，收到“{excerpt(text)}”"
     return int(d), None
 
 
@@ -135,18 +146,20 @@ def parse_decimal(value):
     try:
         d = Decimal(text.rstrip("%"))
     except InvalidOperation:
-        return None, f"应为数字，收到“{as_text(value)}”"
+        return None, f"应为数字，收到“{excerpt(as_text(value))}”"
     if not d.is_finite():
-        return None, f"应为数字，收到“{as_text(value)}”"
+        return None, f"应为数字，收到“{excerpt(as_text(value))}”"
     return d, None
 
 
 def parse_wan(value):
     """An amount in 万元 (number or numeric text) → Decimal yuan."""
     try:
-        return from_wan(value if not isinstance(value, str) else value.strip()), None
-    except (MoneyError, InvalidOperation):
-        return None, f"金额应为数字（万元），收到“{as_text(value)}”"
+        return from_wan_checked(value if not isinstance(value, str) else value.strip()), None
+    except (MoneyError, InvalidOperation, ArithmeticError) as exc:
+        if "过大" in str(exc) or "负数" in str(exc):
+            return None, f"{exc}，收到“{excerpt(as_text(value))}”"
+        return None, f"金额应为数字（万元），收到“{excerpt(as_text(value))}”"
 
 
 def parse_bool(value):
@@ -155,7 +168,7 @@ def parse_bool(value):
         return True, None
     if text in ("否", "N", "n", "0", "FALSE", "false", "False", ""):
         return False, None
-    return None, f"应填“是”或“否”，收到“{text}”"
+    return None, f"应填“是”或“否”，收到“{excerpt(text)}”"
 
 
 def parse_choice(mapping: dict[str, str]):
@@ -168,7 +181,7 @@ def parse_choice(mapping: dict[str, str]):
             return by_label[text], None
         if text in mapping:
             return text, None
-        return None, f"“{text}”不是有效选项，应为：{'、'.join(mapping.values())}"
+        return None, f"“{excerpt(text)}”不是有效选项，应为：{'、'.join(mapping.values())}"
 
     return parse
 
@@ -546,7 +559,7 @@ def open_workbook(data: bytes | io.BufferedIOBase, report: ImportReport, *, name
     except _Refused as refused:
         report.add(name, None, None, str(refused))
         return None
-    for sheet, row, column, length in loaded["long_cells"]:
+    for sheet, row, column, _length in loaded["long_cells"]:
         report.add(sheet, row, column, f"单元格内容过长（达到 Excel 单元格上限 {MAX_CELL_CHARS} 字，超出部分无法读取）")
     return Workbook(loaded["sheets"])
 
@@ -633,6 +646,22 @@ class SheetData:
     note: str = ""  # a line under the caption, e.g. "金额单位：万元"
 
 
+_TITLE_ILLEGAL = re.compile(r"[\\/*?:\[\]]")
+
+
+def _sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: no control characters or \\ / * ? : [ ], at most 31 characters."""
+    return (_TITLE_ILLEGAL.sub("_", printable(title)).strip("'") or "Sheet")[:31]
+
+
+def _wan_or_text(value):
+    """A stored amount in 万元, or "金额异常" for a value no amount can be (never an exception)."""
+    try:
+        return to_wan(value)
+    except (MoneyError, ArithmeticError, ValueError):
+        return "金额异常"
+
+
 def write_styled(sheets: list[SheetData]) -> bytes:
     """Styled workbook with openpyxl: merged caption, bold bordered grey header, money as 万元 0.00,
     frozen header. Use for official tables and anything a person will print."""
@@ -644,22 +673,22 @@ def write_styled(sheets: list[SheetData]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for sd in sheets:
-        ws = wb.create_sheet(sd.title[:31])
+        ws = wb.create_sheet(_sheet_title(sd.title))
         r = 1
         ncol = len(sd.columns)
         if sd.caption:
-            ws.cell(row=r, column=1, value=sd.caption).font = Font(name="宋体", size=16, bold=True)
+            ws.cell(row=r, column=1, value=printable(sd.caption)).font = Font(name="宋体", size=16, bold=True)
             ws.cell(row=r, column=1).alignment = Alignment(horizontal="center", vertical="center")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=max(ncol, 1))
             ws.row_dimensions[r].height = 30
             r += 1
         if sd.note:
-            ws.cell(row=r, column=1, value=sd.note).alignment = Alignment(horizontal="right")
+            ws.cell(row=r, column=1, value=printable(sd.note)).alignment = Alignment(horizontal="right")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=max(ncol, 1))
             r += 1
         header_row = r
         for i, col in enumerate(sd.columns, start=1):
-            cell = ws.cell(row=r, column=i, value=col.written_header)
+            cell = ws.cell(row=r, column=i, value=printable(col.written_header))
             cell.font = Font(name="黑体", bold=True)
             cell.fill = PatternFill("solid", fgColor="D9E1F2")
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -670,7 +699,9 @@ def write_styled(sheets: list[SheetData]) -> bytes:
             for i, col in enumerate(sd.columns, start=1):
                 value = data.get(col.key)
                 if col.money and value is not None:
-                    value = to_wan(value)
+                    value = _wan_or_text(value)
+                elif isinstance(value, str):
+                    value = printable(value)  # stored text XML cannot carry must not fail the export
                 cell = ws.cell(row=r, column=i, value=value)
                 if isinstance(value, str) and value.startswith("="):
                     # text is text: a value someone typed as "=…" must not become a live formula
@@ -690,20 +721,24 @@ def write_fast(sheet: SheetData, *, target=None) -> bytes | None:
 
     out = target or io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
-    ws = wb.add_worksheet(sheet.title[:31])
+    ws = wb.add_worksheet(_sheet_title(sheet.title))
     bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})
     for i, col in enumerate(sheet.columns):
-        ws.write(0, i, col.written_header, bold)
+        ws.write(0, i, printable(col.written_header), bold)
         ws.set_column(i, i, col.width)
     for r, data in enumerate(sheet.rows, start=1):
         for i, col in enumerate(sheet.columns):
             value = data.get(col.key)
             if col.money and value is not None:
-                ws.write_number(r, i, float(to_wan(value)), money)  # xlsx stores IEEE doubles anyway
+                wan = _wan_or_text(value)
+                if isinstance(wan, str):
+                    ws.write_string(r, i, wan)
+                else:
+                    ws.write_number(r, i, float(wan), money)  # xlsx stores IEEE doubles anyway
             elif value is not None:
                 if isinstance(value, str):
-                    ws.write_string(r, i, value)  # never a formula, whatever the text starts with
+                    ws.write_string(r, i, printable(value))  # never a formula, whatever the text starts with
                 else:
                     ws.write(r, i, value)
     wb.close()

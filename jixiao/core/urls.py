@@ -18,4 +18,5 @@ urlpatterns += [
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("imports/errors.xlsx", views.import_errors, name="import_errors"),
 ]

@@ -104,10 +104,33 @@ def import_page(request, *, run, title: str, template_url: str, back_url: str, c
         except ImportFailed as exc:
             report = exc.report
             messages.error(request, exc.message)
+            # the whole list (≤ MAX_REPORTED_ERRORS) for core:import_errors; the page shows the first ones
+            request.session[IMPORT_ERRORS_KEY] = {"title": title, "errors": report.rows()}
         else:
             messages.success(request, f"导入完成：{result.summary()}")
             return redirect(back_url)
+    from jixiao.core.excel import MAX_SHOWN_ERRORS
+
     return render(request, "core/import.html", {
         "form": form, "report": report, "title": title, "template_url": template_url, "back_url": back_url,
-        "columns": columns,
+        "columns": columns, "shown_errors": report.errors[:MAX_SHOWN_ERRORS] if report else [],
+        "more_errors": len(report.errors) > MAX_SHOWN_ERRORS if report else False,
     })
+
+
+IMPORT_ERRORS_KEY = "import_errors"
+
+
+def import_errors_xlsx(request):
+    """The full error list of the user's last failed import, as a workbook (sheet, row, column, message)."""
+    from django.http import Http404
+
+    from jixiao.core.excel import Column, SheetData, write_fast
+
+    stored = request.session.get(IMPORT_ERRORS_KEY)
+    if not stored:
+        raise Http404("没有可下载的导入错误清单。")
+    columns = [Column("sheet", "工作表", width=20), Column("row", "行", width=8), Column("column", "列", width=8),
+               Column("header", "列名", width=20), Column("message", "说明", width=80)]
+    content = write_fast(SheetData("导入错误", columns, stored["errors"]))
+    return file_response(content, f"导入错误清单-{stored['title']}.xlsx")

@@ -181,3 +181,11 @@ def job_download(request, pk: int):
     if job is None or not job.file:
         raise Http404("记录不存在或您无权访问。")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def import_errors(request):
+    """The full error list of the caller's last failed import (viewkit.import_page) as .xlsx."""
+    from jixiao.core.viewkit import import_errors_xlsx
+
+    return import_errors_xlsx(request)

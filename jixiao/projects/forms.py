@@ -2,12 +2,10 @@
 
 from django import forms
 
-from jixiao.core.money import from_wan, to_wan
+from jixiao.core.money import WanField, from_wan, to_wan
 from jixiao.org.forms import BootstrapMixin
 from jixiao.org.models import Agency, Sector
 from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, ProjectTag
-
-WAN = {"max_digits": 14, "decimal_places": 6, "min_value": 0}
 
 
 class Checkboxes(forms.CheckboxSelectMultiple):
@@ -33,8 +31,8 @@ class ProjectForm(BootstrapMixin, forms.Form):
     function_code = forms.CharField(label="支出功能分类科目", max_length=7, help_text="类、款、项代码，如 2050202（小学教育）。")
     fund_sources = forms.MultipleChoiceField(label="资金来源", choices=FundSource.choices,
                                              widget=Checkboxes())
-    requested_amount = forms.DecimalField(label="申报金额（万元）", **WAN)
-    budget_amount = forms.DecimalField(label="预算金额（万元）", required=False, **WAN)
+    requested_amount = WanField(label="申报金额（万元）")
+    budget_amount = WanField(label="预算金额（万元）", required=False)
     is_new = forms.TypedChoiceField(label="新增/延续", choices=[("1", "新增"), ("0", "延续")],
                                     coerce=lambda v: v == "1")
     is_major = forms.BooleanField(label="重大项目（政策）", required=False)
@@ -73,7 +71,7 @@ class ProjectForm(BootstrapMixin, forms.Form):
 class MoveForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    budget_amount = forms.DecimalField(label="预算金额（万元）", required=False, **WAN)
+    budget_amount = WanField(label="预算金额（万元）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

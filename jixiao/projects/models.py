@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from jixiao.core.models import VersionedModel
+from jixiao.core.money import MoneyField
 from jixiao.core.roles import AGENCY_ROLES, Role
 from jixiao.core.scoping import ScopedQuerySet, scope_rule
 from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, ProjectStage, ProjectTag
@@ -38,8 +39,8 @@ class Project(VersionedModel):
                                    default=BudgetBook.GENERAL_PUBLIC)
     function_code = models.CharField("支出功能分类科目", max_length=7)
     fund_sources = models.JSONField("资金来源", default=list, blank=True)
-    requested_amount = models.DecimalField("申报金额", max_digits=18, decimal_places=2, default=0)
-    budget_amount = models.DecimalField("预算金额", max_digits=18, decimal_places=2, default=0)
+    requested_amount = MoneyField("申报金额", default=0)
+    budget_amount = MoneyField("预算金额", default=0)
     is_new = models.BooleanField("新增项目", default=True)
     is_major = models.BooleanField("重大项目", default=False)
     tags = models.JSONField("标签", default=list, blank=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from jixiao.core.apikit import Money
 from jixiao.projects.choices import (
     BudgetBook,
     FundSource,
@@ -23,6 +24,7 @@ def _not_null(value):
     if value is None:
         raise ValueError("不能为空")
     return value
+
 
 
 class ProjectOut(Schema):
@@ -85,8 +87,8 @@ class ProjectIn(Schema):
     budget_book: BudgetBook = BudgetBook.GENERAL_PUBLIC
     function_code: str = Field(max_length=7, description="支出功能分类科目（类/款/项，3、5 或 7 位）")
     fund_sources: list[FundSource] = Field(min_length=1)
-    requested_amount: Decimal = Field(description="申报金额（元）")
-    budget_amount: Decimal = Field(Decimal(0), description="预算金额（元）")
+    requested_amount: Money = Field(description="申报金额（元）")
+    budget_amount: Money = Field(Decimal(0), description="预算金额（元）")
     is_new: bool = True
     is_major: bool = False
     tags: list[ProjectTag] = Field(default_factory=list)
@@ -107,8 +109,8 @@ class ProjectPatch(Schema):
     budget_book: BudgetBook | None = None
     function_code: str | None = Field(None, max_length=7)
     fund_sources: list[FundSource] | None = None
-    requested_amount: Decimal | None = None
-    budget_amount: Decimal | None = None
+    requested_amount: Money | None = None
+    budget_amount: Money | None = None
     is_new: bool | None = None
     is_major: bool | None = None
     tags: list[ProjectTag] | None = None
@@ -124,7 +126,7 @@ class ProjectPatch(Schema):
 
 class MoveIn(Schema):
     note: str = Field("", max_length=2000, description="说明；退回和终止须填写理由")
-    budget_amount: Decimal | None = Field(None, description="纳入预算时的金额（元）；缺省为申报金额")
+    budget_amount: Money | None = Field(None, description="纳入预算时的金额（元）；缺省为申报金额")
 
 
 class EventOut(Schema):

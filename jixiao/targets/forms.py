@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from django import forms
 
-from jixiao.core.money import WAN, from_wan
+from jixiao.core.money import WAN, WanField, from_wan
 from jixiao.org.forms import BootstrapMixin
 
-WAN_FIELD = {"max_digits": 14, "decimal_places": 6, "min_value": 0}
 AGENCY_WHOLE = "agency:"  # + the agency's id: its whole-budget sheet
 
 
@@ -58,12 +57,12 @@ class SheetForm(BootstrapMixin, forms.Form):
     annual_goal = forms.CharField(label="年度目标", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     medium_goal = forms.CharField(label="中期目标（跨年度项目）", required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    amount = forms.DecimalField(label="年度资金总额（万元）", required=False, **WAN_FIELD)
-    fiscal_amount = forms.DecimalField(label="其中：财政拨款（万元）", required=False, **WAN_FIELD)
-    other_amount = forms.DecimalField(label="其中：其他资金（万元）", required=False, **WAN_FIELD)
-    medium_amount = forms.DecimalField(label="中期资金总额（万元）", required=False, **WAN_FIELD)
-    medium_fiscal = forms.DecimalField(label="中期其中：财政拨款（万元）", required=False, **WAN_FIELD)
-    medium_other = forms.DecimalField(label="中期其中：其他资金（万元）", required=False, **WAN_FIELD)
+    amount = WanField(label="年度资金总额（万元）", required=False)
+    fiscal_amount = WanField(label="其中：财政拨款（万元）", required=False)
+    other_amount = WanField(label="其中：其他资金（万元）", required=False)
+    medium_amount = WanField(label="中期资金总额（万元）", required=False)
+    medium_fiscal = WanField(label="中期其中：财政拨款（万元）", required=False)
+    medium_other = WanField(label="中期其中：其他资金（万元）", required=False)
     adjustment_reason = forms.CharField(label="调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     MONEY = ("amount", "fiscal_amount", "other_amount", "medium_amount", "medium_fiscal", "medium_other")

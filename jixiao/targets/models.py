@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from jixiao.core.models import VersionedModel
+from jixiao.core.money import MoneyField
 from jixiao.core.roles import AGENCY_ROLES, Role
 from jixiao.core.scoping import ScopedQuerySet, action, scope_rule
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
@@ -123,12 +124,12 @@ class TargetSheet(VersionedModel):
     title = models.CharField("名称", max_length=255)
     medium_goal = models.TextField("中期目标", blank=True)
     annual_goal = models.TextField("年度目标", blank=True)
-    medium_amount = models.DecimalField("中期资金总额", max_digits=18, decimal_places=2, default=0)
-    medium_fiscal = models.DecimalField("中期资金：财政拨款", max_digits=18, decimal_places=2, default=0)
-    medium_other = models.DecimalField("中期资金：其他资金", max_digits=18, decimal_places=2, default=0)
-    amount = models.DecimalField("年度资金总额", max_digits=18, decimal_places=2, default=0)
-    fiscal_amount = models.DecimalField("年度资金：财政拨款", max_digits=18, decimal_places=2, default=0)
-    other_amount = models.DecimalField("年度资金：其他资金", max_digits=18, decimal_places=2, default=0)
+    medium_amount = MoneyField("中期资金总额", default=0)
+    medium_fiscal = MoneyField("中期资金：财政拨款", default=0)
+    medium_other = MoneyField("中期资金：其他资金", default=0)
+    amount = MoneyField("年度资金总额", default=0)
+    fiscal_amount = MoneyField("年度资金：财政拨款", default=0)
+    other_amount = MoneyField("年度资金：其他资金", default=0)
     adjustment_reason = models.TextField("调整原因", blank=True)
     include_expert_panel = models.BooleanField("专家会审", default=False)
     expert_draw = models.ForeignKey("pools.Draw", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -234,9 +235,9 @@ class TargetTask(models.Model):
     position = models.PositiveSmallIntegerField("序号")
     name = models.CharField("任务名称", max_length=128)
     content = models.TextField("主要内容", blank=True)
-    amount = models.DecimalField("预算金额：总额", max_digits=18, decimal_places=2, default=0)
-    fiscal_amount = models.DecimalField("预算金额：财政拨款", max_digits=18, decimal_places=2, default=0)
-    other_amount = models.DecimalField("预算金额：其他资金", max_digits=18, decimal_places=2, default=0)
+    amount = MoneyField("预算金额：总额", default=0)
+    fiscal_amount = MoneyField("预算金额：财政拨款", default=0)
+    other_amount = MoneyField("预算金额：其他资金", default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(agency="sheet__agency", assigned="sheet__expert_draw__drawn__expert__user",

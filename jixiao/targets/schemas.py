@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from jixiao.core.apikit import Money, bounded_decimal
 from jixiao.core.choices import ReviewAction
 from jixiao.library.choices import Operator, ValueBasis
 from jixiao.targets.choices import FindingCode, Severity, SheetStatus, TargetKind
 
+Weight = bounded_decimal(6, 2)
 
 class SheetOut(Schema):
     id: int
@@ -89,7 +91,7 @@ class IndicatorIn(Schema):
     operator: Operator
     value: str = Field("", description="指标值（数值运算符时为数字；定性时为文字）")
     unit: str = ""
-    weight: Decimal | None = Field(None, description="分值")
+    weight: Weight | None = Field(None, description="分值")
     scoring_standard: str = ""
     explanation: str = ""
     value_basis: ValueBasis = ValueBasis.PLAN
@@ -119,9 +121,9 @@ class IndicatorOut(Schema):
 class TaskIn(Schema):
     name: str
     content: str = ""
-    amount: Decimal = Field(Decimal(0), description="预算金额：总额（元）")
-    fiscal_amount: Decimal = Field(Decimal(0), description="预算金额：财政拨款（元）")
-    other_amount: Decimal = Field(Decimal(0), description="预算金额：其他资金（元）")
+    amount: Money = Field(Decimal(0), description="预算金额：总额（元）")
+    fiscal_amount: Money = Field(Decimal(0), description="预算金额：财政拨款（元）")
+    other_amount: Money = Field(Decimal(0), description="预算金额：其他资金（元）")
 
 
 class TaskOut(TaskIn):
@@ -169,12 +171,12 @@ class SheetIn(Schema):
     annual_goal: str = ""
     medium_goal: str = ""
     include_expert_panel: bool = False
-    amount: Decimal | None = Field(None, description="年度资金总额（元）；缺省取项目预算（或申报）金额")
-    fiscal_amount: Decimal | None = None
-    other_amount: Decimal | None = None
-    medium_amount: Decimal | None = None
-    medium_fiscal: Decimal | None = None
-    medium_other: Decimal | None = None
+    amount: Money | None = Field(None, description="年度资金总额（元）；缺省取项目预算（或申报）金额")
+    fiscal_amount: Money | None = None
+    other_amount: Money | None = None
+    medium_amount: Money | None = None
+    medium_fiscal: Money | None = None
+    medium_other: Money | None = None
 
 
 class SheetPatch(Schema):
@@ -182,12 +184,12 @@ class SheetPatch(Schema):
 
     annual_goal: str | None = None
     medium_goal: str | None = None
-    amount: Decimal | None = None
-    fiscal_amount: Decimal | None = None
-    other_amount: Decimal | None = None
-    medium_amount: Decimal | None = None
-    medium_fiscal: Decimal | None = None
-    medium_other: Decimal | None = None
+    amount: Money | None = None
+    fiscal_amount: Money | None = None
+    other_amount: Money | None = None
+    medium_amount: Money | None = None
+    medium_fiscal: Money | None = None
+    medium_other: Money | None = None
     adjustment_reason: str | None = None
 
 

@@ -19,7 +19,7 @@ from jixiao.core import review as review_machinery
 from jixiao.core.choices import InboxKind, ReviewStatus
 from jixiao.core.errors import ServiceError
 from jixiao.core.models import InboxItem, Review
-from jixiao.core.money import MoneyError, from_wan
+from jixiao.core.money import MoneyError, from_wan_checked
 from jixiao.core.roles import is_assigned
 from jixiao.core.scoping import actions_for, can, refusal
 from jixiao.core.viewkit import (
@@ -345,9 +345,9 @@ def task_edit(request, pk: int):
             amounts = {}
             for f in ("amount", "fiscal_amount", "other_amount"):
                 try:
-                    amounts[f] = from_wan(row[f] or 0)
-                except (MoneyError, ArithmeticError, ValueError):
-                    errors.append(f"第 {i} 项任务：金额“{row[f]}”不是数字")
+                    amounts[f] = from_wan_checked(row[f] or 0)
+                except (MoneyError, ArithmeticError, ValueError) as exc:
+                    errors.append(f"第 {i} 项任务：{exc}")
             service_rows.append({**row, **amounts})
         try:
             version = int(request.POST.get("version", ""))
