@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from jixiao.core.excel import Column, SheetData, write_fast, write_styled
+from jixiao.core.text import printable
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.targets.choices import TargetKind
 from jixiao.targets.import_read import AGENCY_TITLE, FLAT_HEADERS, PROJECT_TITLE, display_value
@@ -70,6 +71,8 @@ class _Writer:
         self.right = Alignment(horizontal="right", vertical="center")
 
     def cell(self, row, col, value=None, *, bold=False, align=None, money=False, border=True):
+        if isinstance(value, str):
+            value = printable(value)  # stored text XML cannot carry must not fail the export
         c = self.ws.cell(row=row, column=col, value=value)
         if isinstance(value, str) and value.startswith("="):
             c.data_type = "s"  # text stays text: never a live formula
@@ -243,7 +246,7 @@ def official_workbook(sheets) -> bytes:
     taken: set[str] = set()
     for sheet in sheets:
         assert isinstance(sheet, TargetSheet)
-        ws = wb.create_sheet(sheet_title(sheet, taken))
+        ws = wb.create_sheet(printable(sheet_title(sheet, taken)))
         for n, width in enumerate(WIDTHS):
             ws.column_dimensions[chr(65 + n)].width = width
         w = _Writer(ws)
