@@ -228,3 +228,28 @@ class WanField(forms.DecimalField):
                                "max_digits": f"金额过大：最多 {format_wan(MONEY_MAX)} 万元",
                                "max_whole_digits": f"金额过大：最多 {format_wan(MONEY_MAX)} 万元",
                                "max_decimal_places": "金额（万元）最多 6 位小数（精确到分）"}
+
+
+def add_money_checks(app_label: str):
+    """A migration step: the CHECK of every MoneyField of ``app_label`` where altering a column to a
+    MoneyField did not create it. (Django's ALTER path reads column checks from the backend's table of
+    internal types, not from ``Field.db_check``; CREATE TABLE, ADD COLUMN and SQLite's table rebuild do.)"""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        connection = schema_editor.connection
+        if connection.vendor == "sqlite":
+            return  # the AlterField rebuilt the table with the column's CHECK
+        for model in apps.get_app_config(app_label).get_models():
+            table = model._meta.db_table
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, MoneyField):
+                    continue
+                name = schema_editor._create_index_name(table, [field.column], suffix="_money_check")
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
+                    if cursor.fetchone():
+                        continue
+                schema_editor.execute(schema_editor._create_check_sql(model, name, field.db_check(connection)))
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

@@ -26,4 +26,5 @@ class Migration(migrations.Migration):
             name='supported_amount',
             field=jixiao.core.money.MoneyField(blank=True, null=True, verbose_name='支持金额'),
         ),
+        jixiao.core.money.add_money_checks('assessment'),
     ]

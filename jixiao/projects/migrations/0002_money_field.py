@@ -21,4 +21,5 @@ class Migration(migrations.Migration):
             name='requested_amount',
             field=jixiao.core.money.MoneyField(default=0, verbose_name='申报金额'),
         ),
+        jixiao.core.money.add_money_checks('projects'),
     ]

@@ -56,4 +56,5 @@ class Migration(migrations.Migration):
             name='other_amount',
             field=jixiao.core.money.MoneyField(default=0, verbose_name='预算金额：其他资金'),
         ),
+        jixiao.core.money.add_money_checks('targets'),
     ]
