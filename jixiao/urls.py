@@ -36,7 +36,7 @@ urlpatterns = [
     path("assessment/", include("jixiao.assessment.urls")),
     path("targets/", include("jixiao.targets.urls")),
     path("api/v1/", api.urls),
-    re_path(r"^api/", api_not_found),  # anything else under /api/ answers JSON, never an HTML page
+    re_path(r"^api/", api_not_found, name="api_not_found"),  # anything else under /api/ answers JSON, never an HTML page
 ]
 
 handler403 = "jixiao.core.views.forbidden"

@@ -142,6 +142,9 @@ HTML_ROUTES: list[Route] = [
     Route("core:audit_verify", "POST", ok=with_far("auditor")),
     Route("core:job_detail", target=_job, ok=personas("preparer"), denied=404),
     Route("core:job_download", target=_job, ok=personas("preparer"), denied=404),
+    # the caller's own last failed import (in the session): nobody has one in the walk
+    Route("core:import_errors", ok=frozenset(), denied=404),
+    Route("api_not_found", ok=frozenset(), denied=404, anonymous=404),  # JSON 404 for any unknown /api/ path
     Route("api:openapi-json", ok=ALL, anonymous=200),
     Route("api:openapi-view", ok=ALL, anonymous=200),
 ]
