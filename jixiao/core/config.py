@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from jixiao.core.registry import Registry
 from jixiao.core.roles import Role
 
 OBJECT, ROWS = "object", "rows"
@@ -161,12 +162,13 @@ OBJECT_KINDS = (("project", "项目"), ("policy", "政策"), ("agency", "部门�
 
 D = Decimal
 
-SPECS: dict[str, Spec] = {}
+#: key → :class:`Spec`; reads like a dict (``SPECS[key]``, ``for key in SPECS``). A key registered twice
+#: is a mistake and fails at import.
+SPECS = Registry("core.config.specs", keyed=True)
 
 
 def _register(spec: Spec) -> Spec:
-    SPECS[spec.key] = spec
-    return spec
+    return SPECS.register(spec.key, spec)
 
 
 _register(Spec(

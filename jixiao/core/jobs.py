@@ -12,20 +12,21 @@ from django.utils import timezone
 
 from jixiao.core.choices import JobStatus
 from jixiao.core.models import Job
+from jixiao.core.registry import Registry
 
-_handlers: dict[str, Callable] = {}
+#: job kind → handler
+handlers = Registry("core.jobs.handlers", keyed=True)
 
 
 def job_handler(kind: str):
-    def register(fn):
-        _handlers[kind] = fn
-        return fn
+    def register(fn: Callable) -> Callable:
+        return handlers.register(kind, fn)
 
     return register
 
 
 def create_job(*, actor, kind: str, title: str, params: dict | None = None) -> Job:
-    if kind not in _handlers:
+    if kind not in handlers:
         raise KeyError(f"no job handler {kind!r}")
     return Job.objects.create(actor=actor, kind=kind, title=title, params=params or {}, region_id=actor.region_id)
 
@@ -40,7 +41,7 @@ def run_job(job: Job) -> Job:
         Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
 
     try:
-        message, result, file_name, content = _handlers[job.kind](job, progress)
+        message, result, file_name, content = handlers[job.kind](job, progress)
     except Exception as exc:  # the job records any failure for the user instead of losing it
         job.status = JobStatus.FAILED
         job.message = f"任务失败：{exc}"

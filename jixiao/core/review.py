@@ -20,21 +20,23 @@ from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import TransitionError, ValidationFailed
 from jixiao.core.models import Review, ReviewEvent
+from jixiao.core.registry import Registry
 from jixiao.core.services import service
 
 INBOX_KIND = InboxKind.REVIEW
 
-_resolvers: dict[str, Callable[[Review], QuerySet]] = {}
+#: role → ``resolver(review) -> QuerySet of users``: who acts at a step of that role.
+resolvers = Registry("core.review.assignees", keyed=True)
 
 
 def register_assignees(role: str, resolver: Callable[[Review], QuerySet]) -> None:
-    _resolvers[role] = resolver
+    resolvers.register(role, resolver)
 
 
 def users_for_role(review: Review, role: str) -> QuerySet:
     from django.contrib.auth import get_user_model
 
-    resolver = _resolvers.get(role)
+    resolver = resolvers.get(role)
     if resolver is None:
         return get_user_model().objects.none()
     return resolver(review).filter(is_active=True)

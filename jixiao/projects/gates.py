@@ -18,60 +18,35 @@ order of work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+
+from jixiao.core.registry import Registry
 
 Check = Callable[[object], "bool | str"]
 
 EXANTE_REFUSED = "须先完成事前绩效评估并获得支持（予以支持或部分支持）后方可入库"
 TARGET_REFUSED = "未设置经批复的绩效目标，不得纳入预算安排资金"
-
-_exante_checks: list[Check] = []
-_target_checks: list[Check] = []
-_adjustment_checks: list = []
-
 ADJUSTMENT_REFUSED = "调整项目预算须先调整绩效目标并经审核批复"
 
+exante_checks = Registry("projects.gates.exante_checks")
+target_checks = Registry("projects.gates.target_checks")
+#: ``fn(project, new_amount) -> bool | str``: may a budgeted project's budget amount change to
+#: ``new_amount``? (四个同步: a budget adjustment follows an approved adjusted target sheet.)
+adjustment_checks = Registry("projects.gates.adjustment_checks")
 
-def register_exante_check(fn: Check) -> Check:
-    if fn not in _exante_checks:
-        _exante_checks.append(fn)
-    return fn
-
-
-def unregister_exante_check(fn: Check) -> None:
-    if fn in _exante_checks:
-        _exante_checks.remove(fn)
-
-
-def register_target_check(fn: Check) -> Check:
-    if fn not in _target_checks:
-        _target_checks.append(fn)
-    return fn
-
-
-def unregister_target_check(fn: Check) -> None:
-    if fn in _target_checks:
-        _target_checks.remove(fn)
-
-
-def register_adjustment_check(fn) -> object:
-    """``fn(project, new_amount) -> bool | str``: may a budgeted project's budget amount change to
-    ``new_amount``? (四个同步: a budget adjustment follows an approved adjusted target sheet.)"""
-    if fn not in _adjustment_checks:
-        _adjustment_checks.append(fn)
-    return fn
-
-
-def unregister_adjustment_check(fn) -> None:
-    if fn in _adjustment_checks:
-        _adjustment_checks.remove(fn)
+register_exante_check = exante_checks.register
+unregister_exante_check = exante_checks.unregister
+register_target_check = target_checks.register
+unregister_target_check = target_checks.unregister
+register_adjustment_check = adjustment_checks.register
+unregister_adjustment_check = adjustment_checks.unregister
 
 
 def adjustment_refusal(project, amount) -> str | None:
-    return _run([lambda p, fn=fn: fn(p, amount) for fn in _adjustment_checks], project, ADJUSTMENT_REFUSED)
+    return _run([lambda p, fn=fn: fn(p, amount) for fn in adjustment_checks], project, ADJUSTMENT_REFUSED)
 
 
-def _run(checks: list[Check], project, refused: str) -> str | None:
+def _run(checks, project, refused: str) -> str | None:
     """None when every check lets the project through, else the refusal message."""
     if not checks:
         return refused
@@ -84,22 +59,19 @@ def _run(checks: list[Check], project, refused: str) -> str | None:
 
 
 def exante_refusal(project) -> str | None:
-    return _run(_exante_checks, project, EXANTE_REFUSED)
+    return _run(exante_checks, project, EXANTE_REFUSED)
 
 
 def target_refusal(project) -> str | None:
-    return _run(_target_checks, project, TARGET_REFUSED)
+    return _run(target_checks, project, TARGET_REFUSED)
 
 
 @contextmanager
 def overridden(*, exante=None, target=None, adjustment=None):
     """Run with the given checks in place of the registered ones (tests of the project library that
     must not depend on the apps above it)."""
-    saved = (_exante_checks[:], _target_checks[:], _adjustment_checks[:])
-    for registry, fns in ((_exante_checks, exante), (_target_checks, target), (_adjustment_checks, adjustment)):
-        if fns is not None:
-            registry[:] = list(fns)
-    try:
+    with ExitStack() as stack:
+        for registry, fns in ((exante_checks, exante), (target_checks, target), (adjustment_checks, adjustment)):
+            if fns is not None:
+                stack.enter_context(registry.overridden(fns))
         yield
-    finally:
-        _exante_checks[:], _target_checks[:], _adjustment_checks[:] = saved

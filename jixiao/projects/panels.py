@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jixiao.core.registry import Registry
+
 Provider = Callable[[object, object], list]
 
-_providers: list[Provider] = []
-
-
-def register_facts(fn: Provider) -> Provider:
-    if fn not in _providers:
-        _providers.append(fn)
-    return fn
+providers = Registry("projects.panels.facts")
+register_facts = providers.register
 
 
 def facts(project, user) -> list[dict]:
     out: list[dict] = []
-    for fn in _providers:
+    for fn in providers:
         out.extend(fn(project, user) or [])
     return out

@@ -25,6 +25,7 @@ from jixiao.core.choices import ChangeAction, ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ServiceError, TransitionError, ValidationFailed
 from jixiao.core.money import MoneyError, yuan
+from jixiao.core.registry import Registry
 from jixiao.core.roles import Role
 from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import service
@@ -51,22 +52,13 @@ _STATUS_OF_REVIEW = {
 # --- last year's actual values: filled by the monitoring/evaluation apps ---------------------------
 
 ActualsProvider = Callable[[list, int], dict]
-_actuals_providers: list[ActualsProvider] = []
-
-
-def register_actuals_provider(fn: ActualsProvider) -> ActualsProvider:
-    """``fn(project_ids, year) -> {project id: {(indicator name, unit): Decimal}}``: the projects'
-    actual values in ``year``, for many projects at once (an import checks thousands of sheets). The
-    evaluation app (F7) registers one; until then the "weaker than last year" check has nothing to
-    compare with and stays silent."""
-    if fn not in _actuals_providers:
-        _actuals_providers.append(fn)
-    return fn
-
-
-def unregister_actuals_provider(fn: ActualsProvider) -> None:
-    if fn in _actuals_providers:
-        _actuals_providers.remove(fn)
+#: ``fn(project_ids, year) -> {project id: {(indicator name, unit): Decimal}}``: the projects' actual
+#: values in ``year``, for many projects at once (an import checks thousands of sheets). The
+#: evaluation app (F7) registers one; until then the "weaker than last year" check has nothing to
+#: compare with and stays silent.
+actuals_providers = Registry("targets.actuals_providers")
+register_actuals_provider = actuals_providers.register
+unregister_actuals_provider = actuals_providers.unregister
 
 
 def last_actuals(project_ids, year: int) -> dict[int, dict]:
@@ -75,7 +67,7 @@ def last_actuals(project_ids, year: int) -> dict[int, dict]:
     ids = [pk for pk in project_ids if pk is not None]
     if not ids:
         return out
-    for fn in _actuals_providers:
+    for fn in actuals_providers:
         for pk, values in (fn(ids, year) or {}).items():
             out.setdefault(pk, {}).update({(rules.normalise_name(name), (unit or "").strip()): v
                                            for (name, unit), v in values.items()})

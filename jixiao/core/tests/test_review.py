@@ -377,10 +377,8 @@ def two_experts(world):
     second = services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="expert2",
                                   display_name="钱专家", role=Role.EXPERT, password="Second#Expert12")
     pair = [world.user("expert"), second]
-    saved = review._resolvers.get(Role.EXPERT)
-    review.register_assignees(Role.EXPERT, lambda r: User.objects.filter(pk__in=[u.pk for u in pair]))
-    yield pair
-    review.register_assignees(Role.EXPERT, saved)
+    with review.resolvers.overridden({Role.EXPERT: lambda r: User.objects.filter(pk__in=[u.pk for u in pair])}):
+        yield pair
 
 
 def test_a_panel_step_waits_for_every_expert_and_one_return_returns(world, sheet, two_experts):

@@ -91,8 +91,14 @@ def test_update_needs_if_match(world, api):
     assert send(api("preparer_agri"), "PATCH", f"{p.pk}", {"name": "x"}, version=2).status_code == 404
 
 
-def test_moves(world, api, monkeypatch):
-    monkeypatch.setattr(gates, "_exante_checks", [])  # the test's own check alone (not the assessment app's)
+@pytest.fixture
+def own_exante_checks_only():
+    """The test's own check alone (not the assessment app's)."""
+    with gates.overridden(exante=[]):
+        yield
+
+
+def test_moves(world, api, own_exante_checks_only):
     p = make_project(world, is_new=True, is_major=True, start_year=2026)
     r = send(api("preparer"), "POST", f"{p.pk}/moves/submit", {"note": "申请"}, version=1)
     assert r.status_code == 200 and r.json()["stage"] == "assessing"

@@ -206,8 +206,14 @@ def test_continuing_project_past_its_end_year_needs_assessment(world):
     assert exc.value.code == "project.exante_required"
 
 
-def test_registered_exante_check_decides(world, monkeypatch):
-    monkeypatch.setattr(gates, "_exante_checks", [])  # this check alone (not the assessment app's)
+@pytest.fixture
+def own_exante_checks_only():
+    """The test's own check alone (not the assessment app's)."""
+    with gates.overridden(exante=[]):
+        yield
+
+
+def test_registered_exante_check_decides(world, own_exante_checks_only):
     perf = world.user("perf_section")
     supported = make_project(world, code="A1", is_new=True, is_major=True, start_year=2026)
     refused = make_project(world, code="A2", is_new=True, is_major=True, start_year=2026)
