@@ -698,3 +698,47 @@ def project_facts(project, user) -> list[dict]:
                  and project.stage in OPEN_PROJECT_STAGES)
     url = f"{reverse('targets:sheet_create')}?year={project.year}&project={project.pk}" if may_write else ""
     return [{"label": "绩效目标", "value": f"{project.year} 年度未编报" + ("，去编报" if may_write else ""), "url": url}]
+
+
+# --- 审核超期提醒 (manage.py remind_overdue_targets, daily) -------------------------------------------
+
+@service
+def remind_overdue_reviews(*, actor, now=None) -> dict:
+    """审核超期提醒: a target review in review whose current step has waited longer than the region's
+    ``target_quality_params.review_days`` (counted from the review's last event: the submit, or the
+    previous step's approval) gets a 截止提醒 for the step's assignees — once per step; reminders of
+    steps that have moved on (or of reviews no longer in review) are closed (``core.reminders``).
+    ``actor`` is None from the command line: reminders write no change log."""
+    from datetime import timedelta
+
+    from django.db.models import OuterRef, Subquery
+    from django.urls import reverse
+
+    from jixiao.core import reminders
+    from jixiao.core.models import Review, ReviewEvent
+
+    now = now or timezone.now()
+    last_event = (ReviewEvent.objects.filter(review=OuterRef("pk")).order_by().values("review")
+                  .annotate(t=Max("created_at")).values("t"))
+    reviews = (Review.objects.filter(chain=CHAIN, status=ReviewStatus.IN_REVIEW)
+               .annotate(waiting_since=Subquery(last_event)).order_by("pk"))
+    days_of: dict[tuple[int, int], int] = {}
+
+    def due(review) -> reminders.Due:
+        since, step = review.waiting_since, review.current_step
+        if since is None or step is None:
+            return reminders.Due(obj=review, region_id=review.region_id, since=since, remind_at=None,
+                                 users=list, title="")
+        key = (review.region_id, review.year)
+        if key not in days_of:
+            days_of[key] = int(region_config.get(review.region_id, review.year, "target_quality_params")["review_days"])
+        deadline = since + timedelta(days=days_of[key])
+        return reminders.Due(
+            obj=review, region_id=review.region_id, since=since, remind_at=deadline, due_at=deadline,
+            users=lambda: review_machinery.assignees(review),
+            title=f"【审核超期】{step['name']}：{review.title}（已等待 {(now - since).days} 天，时限 {days_of[key]} 天）",
+            url=reverse("targets:sheet_detail", args=[review.object_id]),
+        )
+
+    sent = reminders.send(family=Review.objects.filter(chain=CHAIN), due=(due(r) for r in reviews), now=now)
+    return {"overdue_reviews": sent["reminded"], "reminders_opened": sent["opened"], "reminders_closed": sent["closed"]}
