@@ -24,6 +24,7 @@ from jixiao.core.apikit import (
 )
 from jixiao.core.scoping import get_for_user
 from jixiao.core.viewkit import file_response
+from jixiao.core.years import year_param
 from jixiao.projects.models import Project
 
 router = Router(tags=["事前绩效评估"])
@@ -64,7 +65,7 @@ def assessment_list(request, filters: Query[AssessmentQuery]):
 @router.get("/statistics", auth=allowed(ExAnteAssessment, "view"), summary="事前评估结论统计（按结论分组）",
             response={200: schemas.StatisticsOut, **READ_ERRORS})
 def assessment_statistics(request, year: int | None = None):
-    year = year or default_year(request.user)
+    year = year_param(request, value=year, default=lambda: default_year(request.user))
     rows, totals = services.statistics_by_conclusion(ExAnteAssessment.objects.for_user(request.user, "view"),
                                                      region=request.user.region, year=year)
     return {"year": year, "rows": rows, "totals": {"conclusion": "", "label": "合计", **totals}}

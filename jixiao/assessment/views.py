@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from jixiao.assessment import documents, services
 from jixiao.assessment.choices import AssessmentStatus
@@ -20,6 +19,7 @@ from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, paginate, require
+from jixiao.core.years import latest_year, year_param
 from jixiao.org.filters import sector_choices
 from jixiao.pools.models import Draw
 from jixiao.projects.choices import ProjectStage
@@ -183,17 +183,13 @@ def assessment_opinion(request, pk: int):
 
 
 def default_year(user) -> int:
-    latest = ExAnteAssessment.objects.for_user(user, "view").aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year
+    return latest_year(ExAnteAssessment.objects.for_user(user, "view"))
 
 
 @login_required
 def assessment_statistics(request):
     require(request.user, ExAnteAssessment, "view")
-    try:
-        year = int(request.GET.get("year") or default_year(request.user))
-    except ValueError:
-        year = default_year(request.user)
+    year = year_param(request, default=lambda: default_year(request.user))
     rows, totals = services.statistics_by_conclusion(ExAnteAssessment.objects.for_user(request.user, "view"),
                                                      region=request.user.region, year=year)
     return render(request, "assessment/assessment_statistics.html", {

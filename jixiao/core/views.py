@@ -54,13 +54,11 @@ from jixiao.core.models import ChangeLog, RegionConfig, SecurityEvent  # noqa: E
 from jixiao.core.scoping import can, get_for_user  # noqa: E402
 from jixiao.core.services import seed_region_config, update_region_config  # noqa: E402
 from jixiao.core.viewkit import paginate, require  # noqa: E402
+from jixiao.core.years import year_param  # noqa: E402
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request)
 
 
 @login_required

@@ -2,7 +2,6 @@
 plus the caller's region); writes are the performance section's (``allowed(…)`` on the route)."""
 
 from django.http import HttpResponse
-from django.utils import timezone
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -10,6 +9,7 @@ from ninja.responses import Status
 from jixiao.apiauth import allowed
 from jixiao.core.apikit import CREATE_ERRORS, READ_ERRORS, UPDATE_ERRORS, Pages, if_match, with_etag
 from jixiao.core.scoping import get_for_user
+from jixiao.core.years import year_param
 from jixiao.library import schemas, services
 from jixiao.library.filters import TemplateFilter
 from jixiao.library.models import IndicatorTemplate, get_visible_template
@@ -76,4 +76,4 @@ def suggest(request, name: str = "", description: str = "", sector: str | None =
 @router.get("/taxonomy", auth=allowed(IndicatorTemplate, "view"), summary="本区划年度指标体系",
             response={200: schemas.TaxonomyOut, **READ_ERRORS})
 def taxonomy(request, year: int | None = None):
-    return services.taxonomy_for(request.user.region, year or timezone.localdate().year)
+    return services.taxonomy_for(request.user.region, year_param(request, value=year))

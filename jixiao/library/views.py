@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from jixiao.core.errors import ServiceError
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.years import year_param
 from jixiao.library import exports, imports, rules, services
 from jixiao.library.choices import Level1, Level2, TaxonomyVersion
 from jixiao.library.filters import TemplateFilter
@@ -150,9 +151,4 @@ def framework_list(request):
 
 
 def _year(request) -> int:
-    from django.utils import timezone
-
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request)

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from jixiao.apiauth import allowed
 from jixiao.core.apikit import READ_ERRORS
+from jixiao.core.years import year_param
 from jixiao.projects.models import Project
 from jixiao.targets import statistics as stats
 from jixiao.targets.views_statistics import gate
@@ -91,7 +92,7 @@ class ReviewOut(Schema):
 
 
 def _year(request, year: int | None) -> int:
-    return year if year and 2000 <= year <= 2100 else stats.default_year(request.user)
+    return year_param(request, value=year, default=lambda: stats.default_year(request.user))
 
 
 @router.get("/coverage", auth=allowed(Project, "view"), summary="绩效目标覆盖情况（按对象类型、预算类型、资金来源）",

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, DecimalField, Exists, F, Max, OuterRef, Q, Sum, When
-from django.utils import timezone
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, When
 
 from jixiao.core.choices import ReviewAction
 from jixiao.core.models import ReviewEvent
 from jixiao.core.money import yuan
+from jixiao.core.years import latest_year
 from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, ProjectStage
 from jixiao.targets import rules
 from jixiao.targets.choices import FindingCode, SheetStatus, TargetKind
@@ -101,8 +101,7 @@ DEFINITIONS = [
 
 def default_year(user) -> int:
     """The latest year with target sheets the user can see, else this year."""
-    latest = TargetSheet.objects.for_user(user, "view").aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year
+    return latest_year(TargetSheet.objects.for_user(user, "view"))
 
 
 def project_amount():

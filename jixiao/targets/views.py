@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from jixiao.core.viewkit import (
     record_export,
     require,
 )
+from jixiao.core.years import latest_year, year_param
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.org.models import Agency
 from jixiao.projects.models import Project
@@ -67,15 +67,11 @@ def _sheet(request, pk, action="view"):
 
 
 def default_year(user) -> int:
-    latest = TargetSheet.objects.for_user(user, "view").aggregate(y=Max("year"))["y"]
-    return latest or timezone.localdate().year
+    return latest_year(TargetSheet.objects.for_user(user, "view"))
 
 
 def _year(request, user) -> int:
-    try:
-        return int(request.POST.get("year") or request.GET.get("year") or default_year(user))
-    except ValueError:
-        return default_year(user)
+    return year_param(request, default=lambda: default_year(user))
 
 
 # --- lists -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from jixiao.core.roles import sees_subtree
 from jixiao.core.viewkit import file_response, record_export, require
+from jixiao.core.years import year_param
 from jixiao.projects.models import Project
 from jixiao.targets import statistics as stats
 from jixiao.targets.models import TargetSheet
@@ -23,11 +24,7 @@ def gate(user) -> None:
 
 
 def year_of(request) -> int:
-    try:
-        year = int(request.GET.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if 2000 <= year <= 2100 else stats.default_year(request.user)
+    return year_param(request, default=lambda: stats.default_year(request.user))
 
 
 def _scope_label(user) -> str:
