@@ -130,7 +130,7 @@ def assessment_score(request, pk: int):
     if drawn is None:
         raise PermissionDenied("您不是本评估抽中的专家（或已谢绝、被替换），不能评分。")
     existing = {s.dimension: s for s in ExpertScore.objects.for_user(request.user).filter(assessment=a, drawn=drawn)}
-    review = ExpertReview.objects.filter(assessment=a, drawn=drawn).first()
+    review = ExpertReview.objects.for_user(request.user).filter(assessment=a, drawn=drawn).first()
     initial = {"opinion": review.opinion if review else ""}
     for code, s in existing.items():
         initial |= {f"score_{code}": s.score, f"opinion_{code}": s.opinion}

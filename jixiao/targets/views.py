@@ -48,7 +48,7 @@ from jixiao.targets.forms import (
     SheetForm,
     wan_exact,
 )
-from jixiao.targets.models import TargetIndicator, TargetSheet
+from jixiao.targets.models import TargetSheet
 
 #: The columns of the indicator editor, in the order of the official form.
 ROW_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard", "value_basis",
@@ -464,7 +464,7 @@ def sheet_admit(request, pk: int):
     form = AdmitForm(request.POST)
     indicator = None
     if form.is_valid():
-        indicator = TargetIndicator.objects.filter(sheet=sheet, pk=form.cleaned_data["indicator"]).first()
+        indicator = sheet.indicators.filter(pk=form.cleaned_data["indicator"]).first()
     if indicator is None:
         raise Http404("没有这项指标。")
     if (refused := refusal(request.user, sheet, "admit_to_library")) is not None:
