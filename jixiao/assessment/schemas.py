@@ -23,62 +23,26 @@ class DimensionOut(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    region: int
-    project: int
-    project_code: str
-    project_name: str
-    agency_code: str
-    agency_name: str
-    sector: str
+    region: int = Field(alias="region_id")
+    project: int = Field(alias="project_id")
+    project_code: str = Field(alias="project.code")
+    project_name: str = Field(alias="project.name")
+    agency_code: str = Field(alias="project.agency.code")
+    agency_name: str = Field(alias="project.agency.name")
+    sector: str = Field(alias="project.sector.code")
     year: int
     object_kind: ProjectKind
     status: AssessmentStatus
-    status_display: str
+    status_display: str = Field(alias="get_status_display")
     requested_amount: Decimal = Field(description="申报金额（元）")
     total_score: Decimal | None
     conclusion: str = Field(description="评估结论代码（support/partial/defer/reject …）")
     conclusion_label: str
     supported_amount: Decimal | None = Field(description="支持金额（元）")
     budget_effect: Decimal | None = Field(description="预算影响：申报金额 − 支持金额（元）")
-    draw: int | None
+    draw: int | None = Field(alias="draw_id")
     concluded_at: datetime | None
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_project(obj):
-        return obj.project_id
-
-    @staticmethod
-    def resolve_project_code(obj):
-        return obj.project.code
-
-    @staticmethod
-    def resolve_project_name(obj):
-        return obj.project.name
-
-    @staticmethod
-    def resolve_agency_code(obj):
-        return obj.project.agency.code
-
-    @staticmethod
-    def resolve_agency_name(obj):
-        return obj.project.agency.name
-
-    @staticmethod
-    def resolve_sector(obj):
-        return obj.project.sector.code
-
-    @staticmethod
-    def resolve_status_display(obj):
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_draw(obj):
-        return obj.draw_id
 
 
 class ScoreOut(Schema):
@@ -99,15 +63,11 @@ class ReviewOut(Schema):
 class AssessmentDetailOut(AssessmentOut):
     dimensions: list[DimensionOut]
     opinion: str
-    reviews: list[ReviewOut] = Field([], description="专家评分（仅财政和专家本人可见）")
+    reviews: list[ReviewOut] = Field([], alias="reviews_out", description="专家评分（仅财政和专家本人可见）")
 
     @staticmethod
     def resolve_dimensions(obj):
         return [{**d, "combined": obj.combined_scores.get(d["code"])} for d in obj.dimensions]
-
-    @staticmethod
-    def resolve_reviews(obj):
-        return getattr(obj, "reviews_out", [])
 
 
 class CreateIn(Schema):

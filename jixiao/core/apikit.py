@@ -179,3 +179,21 @@ def bounded_decimal(max_digits: int, decimal_places: int, *, signed: bool = Fals
     """A decimal a column of ``max_digits``/``decimal_places`` can hold (scores, weights, values)."""
     top = Decimal(10) ** (max_digits - decimal_places) - Decimal(1).scaleb(-decimal_places)
     return Annotated[Decimal, Field(ge=-top if signed else 0, le=top, allow_inf_nan=False)]
+
+
+def optional_related(path: str, default=""):
+    """The resolver of an output field read through an optional relation (``"agency.name"``):
+    ``default`` when the relation is empty. Use as ``resolve_agency_name = optional_related("agency.name")``;
+    plain attributes and ``get_x_display`` need no resolver: ``Field(alias="agency_id")``,
+    ``Field(alias="get_status_display")``."""
+    first, *rest = path.split(".")
+
+    def resolve(obj):
+        value = getattr(obj, first)
+        for attr in rest:
+            if value is None:
+                return default
+            value = getattr(value, attr)
+        return default if value is None else value
+
+    return staticmethod(resolve)

@@ -11,55 +11,35 @@ from jixiao.library.choices import Level1, Level2, Operator, ServesLevel, Templa
 
 class TemplateOut(Schema):
     id: int
-    region: int | None = Field(None, description="所属区划 id；全国模板为空")
+    region: int | None = Field(None, alias="region_id", description="所属区划 id；全国模板为空")
     national: bool
     name: str
     level1: Level1
     level2: Level2
     operator: Operator
-    operator_display: str
+    operator_display: str = Field(alias="get_operator_display")
     typical_value: str
     unit: str
     value_basis: ValueBasis
     scoring_standard: str
     explanation: str
     keywords: str
-    sector: str | None = Field(None, description="行业领域代码；通用指标为空")
+    sector: str | None = Field(None, alias="sector.code", description="行业领域代码；通用指标为空")
     kind: TemplateKind
     serves: ServesLevel
     usage_count: int
     active: bool
     source_note: str
-    copied_from: int | None = None
+    copied_from: int | None = Field(None, alias="copied_from_id")
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
 
     @staticmethod
     def resolve_national(obj):
         return obj.region_id is None
 
-    @staticmethod
-    def resolve_operator_display(obj):
-        return obj.get_operator_display()
-
-    @staticmethod
-    def resolve_sector(obj):
-        return obj.sector.code if obj.sector_id else None
-
-    @staticmethod
-    def resolve_copied_from(obj):
-        return obj.copied_from_id
-
 
 class SuggestionOut(TemplateOut):
-    score: int = Field(description="相关度：名称命中二元组数×2 + 关键词命中数 + 行业加分")
-
-    @staticmethod
-    def resolve_score(obj):
-        return obj.suggestion_score
+    score: int = Field(alias="suggestion_score", description="相关度：名称命中二元组数×2 + 关键词命中数 + 行业加分")
 
 
 def _not_null(value):

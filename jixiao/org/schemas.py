@@ -9,6 +9,7 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from jixiao.core.apikit import optional_related
 from jixiao.core.roles import Role
 from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
 
@@ -27,43 +28,23 @@ class RegionOut(Schema):
     code: str = Field(description="GB/T 2260 六位区划代码")
     name: str
     level: RegionLevel
-    parent: int | None = Field(None, description="上级区划 id")
+    parent: int | None = Field(None, alias="parent_id", description="上级区划 id")
     version: int
-
-    @staticmethod
-    def resolve_parent(obj):
-        return obj.parent_id
 
 
 # --- agencies ---------------------------------------------------------------------------------------
 
 class AgencyOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     code: str
     name: str
     kind: AgencyKind
-    kind_display: str
-    parent: int | None = Field(None, description="上级部门 id")
-    sector: str | None = Field(None, description="行业领域代码")
+    kind_display: str = Field(alias="get_kind_display")
+    parent: int | None = Field(None, alias="parent_id", description="上级部门 id")
+    sector: str | None = Field(None, alias="sector.code", description="行业领域代码")
     active: bool
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_kind_display(obj):
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_parent(obj):
-        return obj.parent_id
-
-    @staticmethod
-    def resolve_sector(obj):
-        return obj.sector.code if obj.sector_id else None
 
 
 class AgencyIn(Schema):
@@ -92,21 +73,13 @@ class AgencyPatch(Schema):
 
 class SectionOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     code: str
     name: str
     kind: SectionKind
-    kind_display: str
+    kind_display: str = Field(alias="get_kind_display")
     agencies: list[int] = Field(description="对口管理的单位 id")
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_kind_display(obj):
-        return obj.get_kind_display()
 
     @staticmethod
     def resolve_agencies(obj):
@@ -138,29 +111,13 @@ class UserOut(Schema):
     phone: str
     email: str
     role: Role
-    role_display: str
-    region: int | None
-    agency: int | None
-    finance_section: int | None
+    role_display: str = Field(alias="get_role_display")
+    region: int | None = Field(alias="region_id")
+    agency: int | None = Field(alias="agency_id")
+    finance_section: int | None = Field(alias="finance_section_id")
     is_active: bool
     last_login: datetime | None
     version: int
-
-    @staticmethod
-    def resolve_role_display(obj):
-        return obj.get_role_display()
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_agency(obj):
-        return obj.agency_id
-
-    @staticmethod
-    def resolve_finance_section(obj):
-        return obj.finance_section_id
 
 
 class UserIn(Schema):
@@ -200,15 +157,6 @@ class MeOut(UserOut):
     agency_name: str
     finance_section_name: str
 
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.region.name if obj.region_id else ""
-
-    @staticmethod
-    def resolve_agency_name(obj):
-        return obj.agency.name if obj.agency_id else ""
-
-    @staticmethod
-    def resolve_finance_section_name(obj):
-        return obj.finance_section.name if obj.finance_section_id else ""
-
+    resolve_region_name = optional_related("region.name")
+    resolve_agency_name = optional_related("agency.name")
+    resolve_finance_section_name = optional_related("finance_section.name")

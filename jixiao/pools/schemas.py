@@ -26,39 +26,23 @@ def _request_user(context):
 
 class ExpertOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     name: str
     organisation: str
     title: str
     fields: list[str] = Field(description="专业领域代码")
     qualification: str
     status: ExpertStatus
-    status_display: str
-    agency: int | None = Field(None, description="所在预算单位 id（回避用）")
-    firm: int | None = Field(None, description="所属第三方机构 id（回避用）")
+    status_display: str = Field(alias="get_status_display")
+    agency: int | None = Field(None, alias="agency_id", description="所在预算单位 id（回避用）")
+    firm: int | None = Field(None, alias="firm_id", description="所属第三方机构 id（回避用）")
     phone: str | None = Field(None, description="仅绩效股可见")
     email: str | None = Field(None, description="仅绩效股可见")
     version: int
 
     @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
     def resolve_fields(obj):
         return [s.code for s in obj.fields.all()]
-
-    @staticmethod
-    def resolve_status_display(obj):
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_agency(obj):
-        return obj.agency_id
-
-    @staticmethod
-    def resolve_firm(obj):
-        return obj.firm_id
 
     @staticmethod
     def resolve_phone(obj, context):
@@ -107,32 +91,16 @@ class FirmRecordOut(Schema):
 
 class FirmOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     name: str
     kind: FirmKind
-    kind_display: str
+    kind_display: str = Field(alias="get_kind_display")
     credit_code: str
     qualifications: str
     status: FirmStatus
-    status_display: str
+    status_display: str = Field(alias="get_status_display")
     records: list[FirmRecordOut]
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_kind_display(obj):
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_status_display(obj):
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_records(obj):
-        return list(obj.records.all())
 
 
 class FirmIn(Schema):
@@ -155,55 +123,31 @@ class FirmPatch(Schema):
 
 class DrawnOut(Schema):
     id: int
-    draw: int
-    expert: int
-    expert_name: str
+    draw: int = Field(alias="draw_id")
+    expert: int = Field(alias="expert_id")
+    expert_name: str = Field(alias="expert.name")
     order: int
     status: DrawnStatus
-    status_display: str
-    replaced_by: int | None
+    status_display: str = Field(alias="get_status_display")
+    replaced_by: int | None = Field(alias="replaced_by_id")
     seed: int | None = Field(None, description="替补抽取的种子（原始抽取为空）")
     reason: str
-
-    @staticmethod
-    def resolve_draw(obj):
-        return obj.draw_id
-
-    @staticmethod
-    def resolve_expert(obj):
-        return obj.expert_id
-
-    @staticmethod
-    def resolve_expert_name(obj):
-        return obj.expert.name
-
-    @staticmethod
-    def resolve_status_display(obj):
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_replaced_by(obj):
-        return obj.replaced_by_id
 
 
 class DrawOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     purpose: str
     count: int
     fields: list[str]
     exclude_agencies: list[int]
     exclude_firms: list[int]
-    exclude_drawn_in: int | None
+    exclude_drawn_in: int | None = Field(alias="exclude_drawn_in_id")
     excluded: list[int] = Field(description="因回避被排除的专家 id")
     seed: int
     pool: list[int] = Field(description="抽取时的候选专家 id（升序）；以 seed 复核")
     created_at: datetime
     drawn: list[DrawnOut]
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
 
     @staticmethod
     def resolve_fields(obj):
@@ -218,16 +162,8 @@ class DrawOut(Schema):
         return [f.pk for f in obj.exclude_firms.all()]
 
     @staticmethod
-    def resolve_exclude_drawn_in(obj):
-        return obj.exclude_drawn_in_id
-
-    @staticmethod
     def resolve_excluded(obj):
         return [e.pk for e in obj.excluded.all()]
-
-    @staticmethod
-    def resolve_drawn(obj):
-        return list(obj.drawn.all())
 
 
 class DrawIn(Schema):
@@ -245,18 +181,10 @@ class ReasonIn(Schema):
 
 
 class TaskOut(DrawnOut):
-    purpose: str
+    purpose: str = Field(alias="draw.purpose")
     fields: list[str]
-    invited_at: datetime
-
-    @staticmethod
-    def resolve_purpose(obj):
-        return obj.draw.purpose
+    invited_at: datetime = Field(alias="draw.created_at")
 
     @staticmethod
     def resolve_fields(obj):
         return [s.code for s in obj.draw.fields.all()]
-
-    @staticmethod
-    def resolve_invited_at(obj):
-        return obj.draw.created_at

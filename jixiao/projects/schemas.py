@@ -29,14 +29,14 @@ def _not_null(value):
 
 class ProjectOut(Schema):
     id: int
-    region: int
+    region: int = Field(alias="region_id")
     code: str
     name: str
     kind: ProjectKind
-    agency: int = Field(description="申报单位 id")
-    agency_code: str
-    agency_name: str
-    sector: str = Field(description="行业领域代码")
+    agency: int = Field(alias="agency_id", description="申报单位 id")
+    agency_code: str = Field(alias="agency.code")
+    agency_name: str = Field(alias="agency.name")
+    sector: str = Field(alias="sector.code", description="行业领域代码")
     budget_book: BudgetBook
     function_code: str
     fund_sources: list[FundSource]
@@ -50,32 +50,8 @@ class ProjectOut(Schema):
     end_year: int
     description: str
     stage: ProjectStage
-    stage_display: str
+    stage_display: str = Field(alias="get_stage_display")
     version: int
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_agency(obj):
-        return obj.agency_id
-
-    @staticmethod
-    def resolve_agency_code(obj):
-        return obj.agency.code
-
-    @staticmethod
-    def resolve_agency_name(obj):
-        return obj.agency.name
-
-    @staticmethod
-    def resolve_sector(obj):
-        return obj.sector.code
-
-    @staticmethod
-    def resolve_stage_display(obj):
-        return obj.get_stage_display()
 
 
 class ProjectIn(Schema):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from jixiao.core.apikit import Money, bounded_decimal
+from jixiao.core.apikit import Money, bounded_decimal, optional_related
 from jixiao.core.choices import ReviewAction
 from jixiao.library.choices import Operator, ValueBasis
 from jixiao.targets.choices import FindingCode, Severity, SheetStatus, TargetKind
@@ -16,19 +16,19 @@ Weight = bounded_decimal(6, 2)
 
 class SheetOut(Schema):
     id: int
-    region: int
-    agency: int
-    agency_code: str
-    agency_name: str
-    project: int | None
+    region: int = Field(alias="region_id")
+    agency: int = Field(alias="agency_id")
+    agency_code: str = Field(alias="agency.code")
+    agency_name: str = Field(alias="agency.name")
+    project: int | None = Field(alias="project_id")
     project_code: str
     kind: TargetKind
     year: int
     number: int = Field(description="版本号：1 为申报版，2 起为年中调整")
     version_label: str
-    previous: int | None = Field(description="上一版本 id")
+    previous: int | None = Field(alias="previous_id", description="上一版本 id")
     status: SheetStatus
-    status_display: str
+    status_display: str = Field(alias="get_status_display")
     taxonomy: str = Field(description="指标体系版本")
     title: str
     annual_goal: str
@@ -51,37 +51,7 @@ class SheetOut(Schema):
     redacted: bool
     version: int
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_agency(obj):
-        return obj.agency_id
-
-    @staticmethod
-    def resolve_agency_code(obj):
-        return obj.agency.code
-
-    @staticmethod
-    def resolve_agency_name(obj):
-        return obj.agency.name
-
-    @staticmethod
-    def resolve_project(obj):
-        return obj.project_id
-
-    @staticmethod
-    def resolve_project_code(obj):
-        return obj.project.code if obj.project_id else ""
-
-    @staticmethod
-    def resolve_previous(obj):
-        return obj.previous_id
-
-    @staticmethod
-    def resolve_status_display(obj):
-        return obj.get_status_display()
+    resolve_project_code = optional_related("project.code")
 
 
 class IndicatorIn(Schema):
@@ -111,11 +81,7 @@ class IndicatorOut(Schema):
     scoring_standard: str
     explanation: str
     value_basis: ValueBasis
-    template: int | None
-
-    @staticmethod
-    def resolve_template(obj):
-        return obj.template_id
+    template: int | None = Field(alias="template_id")
 
 
 class TaskIn(Schema):
