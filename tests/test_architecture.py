@@ -19,6 +19,7 @@ synthetic tree (the ``test_*_catches_*`` tests)."""
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +101,11 @@ class Violation:
 
 # --- reading the tree ---------------------------------------------------------------------------------
 
+@functools.cache
+def _real_tree() -> dict[str, str]:
+    return load_tree()
+
+
 def load_tree(root: Path = ROOT) -> dict[str, str]:
     """{path relative to the repository: source} for every Python file of the jixiao package
     except migrations."""
@@ -121,30 +127,26 @@ def _is_test(path: str) -> bool:
     return "tests" in parts[:-1] or parts[-1].startswith("test_") or parts[-1] == "conftest.py"
 
 
-class _Walker(ast.NodeVisitor):
-    """Visits every node, knowing the enclosing function ("outer.inner" or "<module>")."""
+@functools.cache
+def _nodes(source: str) -> tuple[tuple[ast.AST, str], ...]:
+    """Every node of the source with its enclosing function ("outer.inner" or "<module>"), walked
+    once per file however many rules read it."""
+    out: list[tuple[ast.AST, str]] = []
 
-    def __init__(self, on_node):
-        self.stack: list[str] = []
-        self.on_node = on_node
+    def visit(node, where: str) -> None:
+        out.append((node, where))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            where = node.name if where == "<module>" else f"{where}.{node.name}"
+        for child in ast.iter_child_nodes(node):
+            visit(child, where)
 
-    def where(self) -> str:
-        return ".".join(self.stack) or "<module>"
-
-    def _scope(self, node):
-        self.stack.append(node.name)
-        self.generic_visit(node)
-        self.stack.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scope
-
-    def generic_visit(self, node):
-        self.on_node(node, self.where())
-        super().generic_visit(node)
+    visit(ast.parse(source), "<module>")
+    return tuple(out)
 
 
 def _walk(source: str, on_node) -> None:
-    _Walker(on_node).visit(ast.parse(source))
+    for node, where in _nodes(source):
+        on_node(node, where)
 
 
 def _imported_modules(node, path: str) -> list[str]:
@@ -248,7 +250,7 @@ def scoped_models(tree: dict[str, str]) -> set[str]:
     for path, source in tree.items():
         if not path.endswith("/models.py"):
             continue
-        for node in ast.walk(ast.parse(source)):
+        for node, _ in _nodes(source):
             if isinstance(node, ast.ClassDef) and any(
                 isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "scope" for t in s.targets)
                 for s in node.body
@@ -314,12 +316,12 @@ def violations(tree: dict[str, str], exceptions=EXCEPTIONS) -> list[Violation]:
 # --- the real tree --------------------------------------------------------------------------------------
 
 def test_the_code_keeps_the_house_rules():
-    bad = violations(load_tree())
+    bad = violations(_real_tree())
     assert not bad, "house rules broken (fix it, or add an exception with its reason):\n" + "\n".join(map(str, bad))
 
 
 def test_every_exception_is_still_needed():
-    tree = load_tree()
+    tree = _real_tree()
     found = [v for check in CHECKS for v in check(tree)]
     unused = [e for e in EXCEPTIONS if not any(e.covers(v) for v in found)]
     assert not unused, "exceptions nothing needs any more (remove them):\n" + "\n".join(
@@ -333,7 +335,7 @@ def test_every_app_is_in_a_layer():
 
 
 def test_the_checker_sees_the_tree():
-    tree = load_tree()
+    tree = _real_tree()
     assert "jixiao/targets/views.py" in tree and {"TargetSheet", "Project", "Agency"} <= scoped_models(tree)
 
 

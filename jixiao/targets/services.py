@@ -708,7 +708,7 @@ def remind_overdue_reviews(*, actor, now=None) -> dict:
     ``target_quality_params.review_days`` (counted from the review's last event: the submit, or the
     previous step's approval) gets a 截止提醒 for the step's assignees — once per step; reminders of
     steps that have moved on (or of reviews no longer in review) are closed (``core.reminders``).
-    ``actor`` is None from the command line: reminders write no change log."""
+    ``actor`` is ``SYSTEM`` from the command line; reminders write no change log."""
     from datetime import timedelta
 
     from django.db.models import OuterRef, Subquery

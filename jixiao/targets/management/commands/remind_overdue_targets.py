@@ -9,6 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from jixiao.core.actors import SYSTEM
 from jixiao.targets.services import remind_overdue_reviews
 
 
@@ -17,4 +18,4 @@ class Command(BaseCommand):
             "（每个步骤只提醒一次；步骤已推进的提醒自动关闭）。建议每天由 cron 运行一次。")
 
     def handle(self, *args, **options):
-        self.stdout.write(json.dumps(remind_overdue_reviews(actor=None), ensure_ascii=False))
+        self.stdout.write(json.dumps(remind_overdue_reviews(actor=SYSTEM), ensure_ascii=False))
