@@ -68,8 +68,9 @@ EXCEPTIONS: tuple[Allowed, ...] = (
             "the reasons are in build_province's docstring"),
     Allowed("write", "jixiao/targets/demo.py", "_write_bulk",
             "the target demo's set-based writer; moves onto core's bulk writer (issue #8, item 2)"),
-    Allowed("write", "jixiao/targets/imports.py", "*",
-            "the target import's set-based writer; moves onto core's bulk writer (issue #8, item 2)"),
+    Allowed("write", "jixiao/targets/import_write.py", "update",
+            "the target import's writer, run inside the import service's transaction: an updated sheet's "
+            "rows are replaced set-based"),
     Allowed("scoped-fetch", "jixiao/assessment/views.py", "eligible_projects",
             "an assessment under way anywhere blocks a second one: the exclusion sees every assessment "
             "(it only removes choices)"),
