@@ -29,6 +29,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's HMAC key and head anchor live outside the database (docs/security.md).
+JIXIAO_AUDIT_KEY = env_str("JIXIAO_AUDIT_KEY", "")
+JIXIAO_AUDIT_KEY_FILE = Path(env_str("JIXIAO_AUDIT_KEY_FILE", str(VAR_DIR / "audit_key")))
+JIXIAO_AUDIT_ANCHOR_FILE = Path(env_str("JIXIAO_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit_anchor.log")))
 ALLOWED_HOSTS = env_list("JIXIAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JIXIAO_CSRF_TRUSTED_ORIGINS", [])
 

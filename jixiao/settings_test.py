@@ -16,3 +16,11 @@ STORAGES = {
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="jixiao-test-media-")
+# The audit key and the head anchor of this test process: a throw-away folder (the key is generated
+# there by the real code); conftest empties the anchor before each test, as the database is.
+from pathlib import Path  # noqa: E402
+
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="jixiao-test-audit-"))
+JIXIAO_AUDIT_KEY = ""
+JIXIAO_AUDIT_KEY_FILE = _AUDIT_DIR / "audit_key"
+JIXIAO_AUDIT_ANCHOR_FILE = _AUDIT_DIR / "audit_anchor.log"

@@ -3,9 +3,19 @@
 * the change log: who changed which object when, with the fields before and after;
 * the security-event log: logins, failed logins, lockouts, role changes, exports …
 
-Both are append-only hash chains: each row stores the hash of the row before it and a hash over its
-own content, and a head row stores the last sequence number and hash. ``verify_chain`` recomputes
-everything and reports any row that was altered, removed or inserted behind the application's back.
+Both are append-only hash chains: each row stores the hash of the row before it and a keyed hash
+(HMAC-SHA256) over its own content, and a head row stores the last sequence number and hash. The key
+lives outside the database (``JIXIAO_AUDIT_KEY`` or the file ``$JIXIAO_VAR_DIR/audit_key``, mode 600),
+so someone who can edit the tables cannot recompute the hashes. The head is also anchored outside the
+database: every committed append adds a line (chain, sequence number, hash, time, HMAC) to the
+append-only anchor file (``JIXIAO_AUDIT_ANCHOR_FILE``), which the audit administrator can download.
+``verify_chain`` recomputes everything and reports any row that was altered, removed or inserted
+behind the application's back, a missing or forged head, and a head behind the anchor (rows cut from
+the end together with the head).
+
+Chains written before the key existed (plain SHA-256) are verified with that old scheme up to the
+switch point recorded in the head (``keyed_from``; the head itself carries an HMAC, so the switch
+point cannot be moved) — see migration ``core.0006_audit_key`` and docs/security.md.
 """
 
 from __future__ import annotations
@@ -13,14 +23,21 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
+import logging
+import os
+import secrets
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
-from jixiao.core.choices import ChangeAction
+from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.models import AuditChainHead, ChangeLog, SecurityEvent
 
 GENESIS = "0" * 64
@@ -41,8 +58,141 @@ def canonical(data: dict) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
-def row_hash(prev_hash: str, fields: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
+log = logging.getLogger("jixiao.audit")
+_KEYS: dict[str, bytes] = {}
+
+
+def audit_key() -> bytes:
+    """The chain key: ``JIXIAO_AUDIT_KEY`` if set, else the key file, generated once (mode 600)."""
+    configured = getattr(settings, "JIXIAO_AUDIT_KEY", "")
+    if configured:
+        return configured.encode("utf-8")
+    path = Path(settings.JIXIAO_AUDIT_KEY_FILE)
+    cached = _KEYS.get(str(path))
+    if cached:
+        return cached
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_urlsafe(48).encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # atomic: a concurrent first start keeps whichever key came first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip().encode("utf-8")
+    if len(key) < 16:
+        raise ImproperlyConfigured(f"审计密钥文件 {path} 内容无效（至少 16 个字符）。")
+    _KEYS[str(path)] = key
+    return key
+
+
+def mac(text: str) -> str:
+    return hmac.new(audit_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def row_hash(prev_hash: str, fields: dict, *, keyed: bool = True) -> str:
+    """The hash of one row: HMAC-SHA256 with the audit key; ``keyed=False`` is the plain SHA-256 of
+    rows written before the key was introduced."""
+    payload = prev_hash + canonical(fields)
+    if not keyed:
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return mac(payload)
+
+
+def head_mac(head) -> str:
+    return mac(f"head|{head.name}|{head.keyed_from}|{head.last_seq}|{head.last_hash}")
+
+
+# --- the anchor outside the database ------------------------------------------------------------
+
+def anchor_path() -> Path:
+    return Path(settings.JIXIAO_AUDIT_ANCHOR_FILE)
+
+
+def _anchor_mac(chain: str, seq: int, hash_: str, at: str) -> str:
+    return mac(f"anchor|{chain}|{seq}|{hash_}|{at}")
+
+
+def write_anchor(chain: str, seq: int, hash_: str) -> None:
+    """Append one line to the anchor file (one ``write`` on an O_APPEND file: lines of concurrent
+    processes never interleave)."""
+    at = timezone.now().isoformat()
+    line = json.dumps({"chain": chain, "seq": seq, "hash": hash_, "at": at,
+                       "mac": _anchor_mac(chain, seq, hash_, at)}, separators=(",", ":")) + "\n"
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def _anchor_after_commit(chain: str, seq: int, hash_: str) -> None:
+    def write():
+        try:
+            write_anchor(chain, seq, hash_)
+        except OSError:  # the append is committed; verification will show the head as not anchored
+            log.exception("审计锚点文件写入失败")
+
+    transaction.on_commit(write)
+
+
+CHAINS = ("change", "security")
+
+
+def start_anchor() -> None:
+    """A new anchor file: every chain anchored at its empty start (sequence 0), so a chain with no
+    line at all means lines were removed."""
+    for chain in CHAINS:
+        write_anchor(chain, 0, GENESIS)
+
+
+def anchor_heads() -> None:
+    """Anchor every chain's current head (``manage.py verify_audit --anchor``: after restoring a
+    verified backup, or when moving the anchor file; the migration that keys the chains)."""
+    heads = {h.name: h for h in AuditChainHead.objects.all()}
+    for chain in CHAINS:
+        head = heads.get(chain)
+        write_anchor(chain, head.last_seq if head else 0, head.last_hash if head else GENESIS)
+
+
+@dataclass
+class Anchors:
+    latest: dict[str, tuple[int, str]]
+    bad_lines: list[int]
+    present: bool
+
+
+def read_anchors() -> Anchors:
+    """The newest anchored head of each chain; lines whose HMAC does not match are reported."""
+    path = anchor_path()
+    latest: dict[str, tuple[int, str]] = {}
+    bad: list[int] = []
+    if not path.exists():
+        return Anchors(latest, bad, False)
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                chain, seq, hash_, at = item["chain"], int(item["seq"]), str(item["hash"]), str(item["at"])
+                ok = hmac.compare_digest(str(item["mac"]), _anchor_mac(chain, seq, hash_, at))
+            except (ValueError, KeyError, TypeError):
+                ok = False
+            if not ok:
+                bad.append(number)
+                continue
+            if chain not in latest or seq > latest[chain][0]:
+                latest[chain] = (seq, hash_)
+    return Anchors(latest, bad, True)
 
 
 def jsonable(value):
@@ -63,12 +213,36 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
+def _recorded_switch(chain: str) -> int:
+    """The switch point to plain SHA-256 → HMAC recorded by the key migration (1 when none)."""
+    event = SecurityEvent.objects.filter(code=SecurityEventCode.AUDIT_KEYED).order_by("-seq").first()
+    try:
+        return int((event.detail or {}).get(chain, 1)) if event else 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def _head_for_append(model) -> tuple[AuditChainHead, bool]:
+    """The locked head of ``model``'s chain. A missing head while the chain has rows (deleted behind
+    the application's back) is rebuilt from the last row so writing can go on, and reported."""
+    head = AuditChainHead.objects.select_for_update().filter(name=model.CHAIN).first()
+    if head is not None:
+        return head, False
+    last = model.objects.order_by("-seq").first()
+    head = AuditChainHead(name=model.CHAIN, keyed_from=_recorded_switch(model.CHAIN) if last else 1)
+    if last is not None:
+        head.last_seq, head.last_hash = last.seq, last.hash
+    head.mac = head_mac(head)
+    head.save(force_insert=True)
+    head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    return head, last is not None
+
+
 def _append(model, **fields):
     """Append one row to a chain. The head row is locked, so concurrent writers queue up and the
     chain stays linear on PostgreSQL as on SQLite."""
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(name=model.CHAIN)
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        head, rebuilt = _head_for_append(model)
         now = timezone.now()
         row = model(seq=head.last_seq + 1, created_at=now, prev_hash=head.last_hash, **fields)
         # Round-trip the JSON payload so the hash covers exactly what the database will give back.
@@ -79,7 +253,12 @@ def _append(model, **fields):
         row.save()
         head.last_seq = row.seq
         head.last_hash = row.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        head.mac = head_mac(head)
+        head.save(update_fields=["last_seq", "last_hash", "mac"])
+        _anchor_after_commit(model.CHAIN, row.seq, row.hash)
+        if rebuilt:
+            security_event(SecurityEventCode.AUDIT_ALARM,
+                           detail={"chain": model.CHAIN, "problem": "head_missing", "rebuilt_at_seq": row.seq - 1})
         return row
 
 
@@ -154,40 +333,73 @@ class ChainProblem:
     chain: str
     seq: int | None
     message: str
+    #: the region of the row the problem is on (None: the chain's structure — head, anchor, gaps)
+    region_id: int | None = None
 
 
-def verify_chain(model) -> tuple[int, list[ChainProblem]]:
-    """Walk a chain in order (streaming) and report every inconsistency: altered content, a broken
-    link, a missing sequence number (deleted row) or a head that does not match the last row
-    (rows removed from the end)."""
+def verify_chain(model, anchors: Anchors | None = None) -> tuple[int, list[ChainProblem]]:
+    """Walk a chain in order (streaming) and report every inconsistency: altered content (the keyed
+    hash does not match), a broken link, a missing sequence number (deleted row), a missing or
+    forged head, a head that does not match the last row, and a database behind the anchor file
+    (the newest rows deleted together with the head)."""
+    chain = model.CHAIN
+    anchors = anchors if anchors is not None else read_anchors()
     problems: list[ChainProblem] = []
+    head = AuditChainHead.objects.filter(name=chain).first()
+    keyed_from = 1
+    if head is not None:
+        keyed_from = head.keyed_from
+        if not hmac.compare_digest(head.mac or "", head_mac(head)):
+            problems.append(ChainProblem(chain, head.last_seq, "链头记录与其校验码不符（链头被篡改）"))
+    anchored = anchors.latest.get(chain)
+    anchored_hash = None
     prev_hash = GENESIS
     expected_seq = 1
     count = 0
     last_seq, last_hash = 0, GENESIS
     for row in model.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
+        region = getattr(row, "region_id", None)
         if row.seq != expected_seq:
             problems.append(
-                ChainProblem(model.CHAIN, row.seq, f"序号不连续：缺少第 {expected_seq}–{row.seq - 1} 条（记录被删除）")
+                ChainProblem(chain, row.seq, f"序号不连续：缺少第 {expected_seq}–{row.seq - 1} 条（记录被删除）")
             )
         if row.prev_hash != prev_hash:
-            problems.append(ChainProblem(model.CHAIN, row.seq, "与上一条记录的链接不符（前一条被删除或篡改）"))
-        if row_hash(row.prev_hash, row.hash_fields()) != row.hash:
-            problems.append(ChainProblem(model.CHAIN, row.seq, "内容与哈希不符（记录被篡改）"))
+            problems.append(ChainProblem(chain, row.seq, "与上一条记录的链接不符（前一条被删除或篡改）", region))
+        if not hmac.compare_digest(row_hash(row.prev_hash, row.hash_fields(), keyed=row.seq >= keyed_from),
+                                   row.hash):
+            problems.append(ChainProblem(chain, row.seq, "内容与哈希不符（记录被篡改）", region))
+        if anchored is not None and row.seq == anchored[0]:
+            anchored_hash = row.hash
         prev_hash = row.hash
         expected_seq = row.seq + 1
         last_seq, last_hash = row.seq, row.hash
-    head = AuditChainHead.objects.filter(name=model.CHAIN).first()
+    if head is None and count:
+        problems.append(ChainProblem(chain, last_seq, "链头记录缺失（链头被删除，可能连同末尾记录）"))
     if head is not None and (head.last_seq != last_seq or head.last_hash != last_hash):
         problems.append(
-            ChainProblem(model.CHAIN, head.last_seq, f"链尾不符：应有 {head.last_seq} 条，实有 {last_seq} 条（末尾记录被删除）")
+            ChainProblem(chain, head.last_seq, f"链尾不符：应有 {head.last_seq} 条，实有 {last_seq} 条（末尾记录被删除）")
         )
+    if anchored is None:
+        if count:
+            where = "锚点文件缺失" if not anchors.present else "锚点文件中没有本日志的链头"
+            problems.append(ChainProblem(chain, last_seq, f"{where}：无法确认末尾记录未被删除（告警）"))
+    elif anchored[0] > last_seq:
+        problems.append(ChainProblem(
+            chain, anchored[0], f"锚点文件记录已有第 {anchored[0]} 条，数据库只到第 {last_seq} 条（末尾记录连同链头被删除）"))
+    elif anchored_hash is not None and anchored_hash != anchored[1]:
+        problems.append(ChainProblem(chain, anchored[0], "与锚点文件记录的哈希不符（记录被替换）"))
     return count, problems
 
 
 def verify_all() -> dict[str, tuple[int, list[ChainProblem]]]:
-    return {model.CHAIN: verify_chain(model) for model in (ChangeLog, SecurityEvent)}
+    anchors = read_anchors()
+    results = {model.CHAIN: verify_chain(model, anchors) for model in (ChangeLog, SecurityEvent)}
+    if anchors.bad_lines:
+        shown = "、".join(str(n) for n in anchors.bad_lines[:10])
+        count, problems = results["security"]
+        problems.append(ChainProblem("security", None, f"锚点文件第 {shown} 行校验码不符（锚点文件被篡改）"))
+    return results
 
 
 def labeled_changes(row) -> list[tuple[str, object, object]]:

@@ -20,6 +20,11 @@ class SecurityEventCode(models.TextChoices):
     IMPORT = "import", "数据导入"
     TOKEN_CREATED = "token_created", "创建API令牌"
     AUDIT_VERIFIED = "audit_verified", "审计日志校验"
+    AUDIT_KEYED = "audit_keyed", "审计链启用密钥"
+    AUDIT_ALARM = "audit_alarm", "审计链告警"
+    TOKEN_REVOKED = "token_revoked", "吊销API令牌"
+    ACTIVATION_CODE = "activation_code", "发放激活码"
+    LOGIN_THROTTLED = "login_throttled", "来源地址限制登录"
 
 
 class ReviewStatus(models.TextChoices):

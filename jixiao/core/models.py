@@ -69,11 +69,15 @@ class AppendOnlyModel(models.Model):
 
 class AuditChainHead(models.Model):
     """The last sequence number and hash of each chain. Writers lock this row, so appends are
-    serialised; it also lets verification notice rows cut from the end of a chain."""
+    serialised; it also lets verification notice rows cut from the end of a chain. ``keyed_from`` is
+    the first row hashed with the audit key (older rows: plain SHA-256); ``mac`` is an HMAC over the
+    head, so neither the head nor the switch point can be rewritten without the key."""
 
     name = models.CharField(max_length=32, primary_key=True)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    keyed_from = models.BigIntegerField(default=1)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"{self.name}#{self.last_seq}"

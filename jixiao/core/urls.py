@@ -16,6 +16,7 @@ urlpatterns += [
     path("audit/changes/", views.change_log, name="change_log"),
     path("audit/security/", views.security_events, name="security_events"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/anchor/", views.audit_anchor, name="audit_anchor"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("imports/errors.xlsx", views.import_errors, name="import_errors"),

@@ -146,18 +146,51 @@ def security_events(request):
     })
 
 
-@login_required
-@require_POST
-def audit_verify(request):
+def _audit_admin(request):
     if request.user.role != "audit_admin":
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("只有安全审计员可以校验审计日志。")
+
+
+@login_required
+@require_POST
+def audit_verify(request):
+    """The audit administrator verifies both chains. The chains are installation-wide; the page shows
+    the figures of the administrator's own region — its rows and the problems found on them — and
+    for the rest only whether the chain's structure (order, head, anchor) holds."""
+    _audit_admin(request)
     results = audit_log.verify_all()
-    problems = sum(len(p) for _, p in results.values())
+    region_id = request.user.region_id
+    rows = []
+    for chain, model in (("change", ChangeLog), ("security", SecurityEvent)):
+        _count, found = results[chain]
+        mine = [p for p in found if p.region_id is not None and p.region_id == region_id]
+        structural = [p for p in found if p.region_id is None]
+        elsewhere = len(found) - len(mine) - len(structural)
+        rows.append({"chain": chain, "label": "变更日志" if chain == "change" else "安全事件日志",
+                     "count": model.objects.filter(region_id=region_id).count(),
+                     "mine": mine, "structural": structural, "elsewhere": elsewhere})
+    problems = sum(len(r["mine"]) + len(r["structural"]) + r["elsewhere"] for r in rows)
     audit_log.security_event(SecurityEventCode.AUDIT_VERIFIED, actor=request.user, ip=audit_log.client_ip(request),
                              detail={"problems": problems})
-    return render(request, "core/audit_verify.html", {"results": results, "problems": problems})
+    return render(request, "core/audit_verify.html", {"rows": rows, "problems": problems})
+
+
+@login_required
+def audit_anchor(request):
+    """The anchor file (heads of the chains, outside the database), for the audit administrator to
+    keep a copy off the server; downloading it is recorded."""
+    from django.http import HttpResponse
+
+    _audit_admin(request)
+    path = audit_log.anchor_path()
+    data = path.read_bytes() if path.exists() else b""
+    audit_log.security_event(SecurityEventCode.EXPORT, actor=request.user, ip=audit_log.client_ip(request),
+                             detail={"what": "audit_anchor", "rows": data.count(b"\n")})
+    response = HttpResponse(data, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit_anchor.log"'
+    return response
 
 
 # --- jobs -----------------------------------------------------------------------------------------

@@ -221,17 +221,21 @@ def test_verify_audit_catches_an_altered_security_event(world):
 
 
 def test_audit_verify_page_shows_the_problem(edited, login):
-    middle, _ = _middle_and_last_seq()
+    # (Changed with issue #11: the page names only problems on rows of the auditor's own region.)
+    target = ChangeLog.objects.filter(object_type="org.agency", action="update").order_by("-seq").first()
     auditor = login("auditor")
     ok = auditor.post("/core/audit/verify/")
     assert ok.status_code == 200
     assert "哈希链完整，未发现篡改或删除" in ok.content.decode()
-    _sql(f"UPDATE {ChangeLog._meta.db_table} SET actor_name = %s WHERE seq = %s", ["冒名", middle])
+    _sql(f"UPDATE {ChangeLog._meta.db_table} SET actor_name = %s WHERE seq = %s", ["冒名", target.seq])
     bad = auditor.post("/core/audit/verify/").content.decode()
     assert "发现 1 处问题" in bad
-    assert f"第 {middle} 条：内容与哈希不符（记录被篡改）" in bad
+    assert f"第 {target.seq} 条：内容与哈希不符（记录被篡改）" in bad
+    # another county's auditor learns that the chain is broken, not which of our rows
+    far = login("far_auditor").post("/core/audit/verify/").content.decode()
+    assert "另有 1 处问题在其他区划的记录上" in far and f"第 {target.seq} 条" not in far
     # every verification is itself a security event
-    assert SecurityEvent.objects.filter(code=SecurityEventCode.AUDIT_VERIFIED).count() == 2
+    assert SecurityEvent.objects.filter(code=SecurityEventCode.AUDIT_VERIFIED).count() == 3
 
 
 def test_audit_verify_page_is_post_only_and_auditor_only(edited, login):
