@@ -190,7 +190,7 @@ def read_anchors() -> Anchors:
             if not ok:
                 bad.append(number)
                 continue
-            if chain not in latest or seq > latest[chain][0]:
+            if chain not in latest or seq >= latest[chain][0]:
                 latest[chain] = (seq, hash_)
     return Anchors(latest, bad, True)
 
