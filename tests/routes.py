@@ -140,6 +140,7 @@ HTML_ROUTES: list[Route] = [
     Route("core:security_events", ok=with_far("auditor", "secadmin")),
     Route("core:audit_verify", ok=frozenset(), denied=405),
     Route("core:audit_verify", "POST", ok=with_far("auditor")),
+    Route("core:audit_anchor", ok=with_far("auditor")),
     Route("core:job_detail", target=_job, ok=personas("preparer"), denied=404),
     Route("core:job_download", target=_job, ok=personas("preparer"), denied=404),
     # the caller's own last failed import (in the session): nobody has one in the walk
