@@ -8,6 +8,21 @@ from jixiao.org.personas import DEMO_PASSWORD, build_world
 YEAR = 2026
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test flushes the database afterwards. Without ``serialized_rollback`` Django
+    then re-creates content types and permissions (post_migrate), and the next serialized test on the
+    same worker fails to restore its snapshot (duplicate content type): which test meets that depends
+    on how pytest-xdist distributes them. So every transactional test declares serialized_rollback."""
+    bad = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            bad.append(item.nodeid)
+    if bad:
+        raise pytest.UsageError(
+            "transactional tests without serialized_rollback=True (see conftest.py): " + ", ".join(bad))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_audit_anchor():
     """The audit anchor file lives outside the database; each test starts with an empty one, as it

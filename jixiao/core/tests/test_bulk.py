@@ -39,7 +39,7 @@ def test_reserved_ids_are_fresh_ascending_and_never_a_deleted_rows(world):
     assert bulk.reserve_ids(Sheet, 0) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reserving_on_sqlite_needs_the_write_lock_of_a_transaction(world):
     if connection.vendor == "sqlite":
         with pytest.raises(RuntimeError):
