@@ -162,6 +162,7 @@ def phase_floor(workdir: Path, url: str) -> dict:
 
 def phase_import(workdir: Path, url: str) -> dict:
     _django(url)
+    from jixiao.core.actors import SYSTEM
     from jixiao.targets.imports import import_sheets
 
     manifest = json.loads((workdir / "manifest.json").read_text())
@@ -188,7 +189,7 @@ def phase_import(workdir: Path, url: str) -> dict:
     rows = sheets = 0
     for f in files:
         data = Path(f["path"]).read_bytes()
-        summary = import_sheets(actor=None, region=f["region"], year=manifest["year"], data=data,
+        summary = import_sheets(actor=SYSTEM, region=f["region"], year=manifest["year"], data=data,
                                 name=Path(f["path"]).name)
         rows += summary["indicators"]
         sheets += summary["created"]

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from jixiao.core import audit, config, inbox
+from jixiao.core.actors import person, require_actor
 from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import TransitionError, ValidationFailed
@@ -90,7 +91,9 @@ def _url(review: Review) -> str:
 
 
 def _event(review, *, actor, action, from_status, from_step, opinion):
+    require_actor(actor, "core.review")
     step = review.current_step
+    user = person(actor)  # SYSTEM (automatic steps, the command line): no user row, named 系统
     return ReviewEvent.objects.create(
         review=review,
         action=action,
@@ -98,9 +101,9 @@ def _event(review, *, actor, action, from_status, from_step, opinion):
         to_status=review.status,
         from_step=from_step,
         to_step=step["name"] if step else "",
-        actor=actor,
-        actor_name=getattr(actor, "display_name", "") or actor.get_username(),
-        actor_role=getattr(actor, "role", ""),
+        actor=user,
+        actor_name=actor.display_name if user is None else (user.display_name or user.get_username()),
+        actor_role="" if user is None else user.role,
         opinion=opinion,
     )
 

@@ -47,6 +47,7 @@ from django.utils import timezone
 from jixiao.core import audit, bulk
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
+from jixiao.core.actors import SYSTEM, person
 from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
 from jixiao.core.models import InboxItem, Review, ReviewEvent
 from jixiao.core.money import from_wan
@@ -525,7 +526,7 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
     bulk.insert(TargetFinding, layout.FINDING_COLUMNS, findings_)
 
     review_ids = review_machinery.start_reviews(
-        actor=None, objs=[p.sheet for p in planned], chain=services.CHAIN, year=ctx.year,
+        actor=SYSTEM, objs=[p.sheet for p in planned], chain=services.CHAIN, year=ctx.year,
         titles=[p.title for p in planned], submit_roles=[Role.AGENCY_PREPARER], log_each=False)
     # the history's end state: one UPDATE per (status, step)
     by_state: dict = {}
@@ -556,7 +557,7 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
             title = ("绩效目标批复" if p.number == 1 else "调整后绩效目标批复") if approved else (
                 "编报绩效目标" if p.number == 1 else "调整绩效目标")
             timeline.append(ProjectEvent(region_id=region_id, project=p.project, kind=TargetEventKind.TARGETS,
-                                         title=title, actor=None, actor_name="系统", note=p.reason,
+                                         title=title, actor=person(SYSTEM), actor_name=SYSTEM.display_name, note=p.reason,
                                          data={"url": url, "sheet": p.sheet.pk, "number": p.number},
                                          created_at=p.times[-1] if p.times else ctx.now - timedelta(days=p.wait)))
     ReviewEvent.objects.bulk_create(events, batch_size=1000)
@@ -575,7 +576,7 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
         InboxItem.objects.filter(pk__in=pks).update(created_at=t)
     ProjectEvent.objects.bulk_create(timeline, batch_size=1000)
     for p in planned:
-        audit.log_create(actor=None, obj=p.sheet)
+        audit.log_create(actor=SYSTEM, obj=p.sheet)
 
 
 # --- through the services: the personas' agencies -------------------------------------------------

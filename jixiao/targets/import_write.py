@@ -19,8 +19,10 @@ from operator import itemgetter
 from jixiao.core import audit, bulk
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
+from jixiao.core.actors import person, require_actor
 from jixiao.core.choices import ChangeAction
 from jixiao.core.roles import Role
+from jixiao.core.scoping import assert_in_scope
 from jixiao.targets import layout, rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.import_read import ParsedSheet
@@ -118,7 +120,8 @@ def create(actor, region_id: int, year: int, plans: list[Plan], trees: Trees, se
     if not plans:
         return []
     taxonomy = region_taxonomy(region_id, year)
-    created_by = actor.pk if getattr(actor, "pk", None) else None
+    require_actor(actor, "targets.import_write.create")
+    created_by = getattr(person(actor), "pk", None)
     zero = layout.ZERO
     ids = bulk.reserve_ids(TargetSheet, len(plans))
     sheet_rows, indicator_rows, finding_rows, task_rows, subjects, titles = [], [], [], [], [], []
@@ -181,10 +184,9 @@ def _timeline(actor, region_id: int, pairs: list, now) -> None:
 
     if not pairs:
         return
-    if getattr(actor, "pk", None):
-        actor_id, actor_name = actor.pk, getattr(actor, "display_name", "") or actor.get_username()
-    else:
-        actor_id, actor_name = None, "系统"
+    user = person(actor)
+    actor_id = getattr(user, "pk", None)
+    actor_name = actor.display_name if user is None else (user.display_name or user.get_username())
     url = reverse("targets:sheet_detail", args=[987654321])
     table = bulk.Insert(ProjectEvent, ["project_id", "data"], {
         "region_id": region_id, "kind": TargetEventKind.TARGETS, "title": "编报绩效目标（Excel 导入）",
@@ -199,6 +201,7 @@ def update(actor, pl: Plan, trees: Trees, settings: dict, previous_goals: dict, 
     agency sheet's tasks), bump its version, log before/after, and rerun the check."""
     from jixiao.core.concurrency import bump
 
+    require_actor(actor, "targets.import_write.update")
     p = pl.parsed
     sheet = TargetSheet.objects.select_for_update().get(pk=pl.existing.pk)
     before = {**audit.snapshot(sheet), "indicators": services.indicator_summary(sheet.pk)}
@@ -223,7 +226,4 @@ def update(actor, pl: Plan, trees: Trees, settings: dict, previous_goals: dict, 
     if p.tasks is not None:
         after["tasks"] = [t["name"] for t in p.tasks]
     audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before, after=after)
-    if actor is not None:
-        from jixiao.core.scoping import assert_in_scope
-
-        assert_in_scope(sheet, actor, "change")
+    assert_in_scope(sheet, actor, "change")  # SYSTEM (the command line) has every region

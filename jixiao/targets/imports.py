@@ -37,6 +37,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jixiao.core import audit, bulk
+from jixiao.core.actors import is_system, require_actor
 from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.excel import ImportFailed, ImportReport
 from jixiao.core.roles import sees_own_agency_only
@@ -81,13 +82,13 @@ def _sheet_content(header: dict, indicators: Iterable[dict], carried: frozenset,
 def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: str = "") -> dict:
     """Create or update the target sheets a workbook states (both layouts, any mix of worksheets),
     for ``region`` and ``year``. A preparer imports only their own agency's sheets; the performance
-    section the whole region; ``actor=None`` is the command line (the whole region). Returns a
+    section the whole region; :data:`~jixiao.core.actors.SYSTEM` is the command line (every region). Returns a
     summary: counts created / updated / unchanged, indicator rows written, worksheets skipped."""
     region_id = getattr(region, "pk", region)
-    if actor is not None:
-        require(actor, TargetSheet, "create")
-        if actor.region_id != region_id:
-            raise PermissionDenied("只能导入本区划的绩效目标。")
+    require_actor(actor, "targets.import_sheets")
+    require(actor, TargetSheet, "create")
+    if not is_system(actor) and actor.region_id != region_id:
+        raise PermissionDenied("只能导入本区划的绩效目标。")
     report = ImportReport()
     raw = data if isinstance(data, (bytes, bytearray)) else data.read()
     sha256 = hashlib.sha256(raw).hexdigest()
@@ -97,7 +98,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                                      "或有含“项目编码/单位编码、三级指标、指标值”的表头行）")
 
     # lookups, once per file
-    if actor is None or not sees_own_agency_only(actor):
+    if not sees_own_agency_only(actor):
         agency_rows = Agency.objects.filter(region_id=region_id)
     else:
         agency_rows = Agency.objects.for_user(actor, "view").filter(region_id=region_id)
@@ -205,7 +206,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                        f"{sheet.title}（第 {sheet.number} 版）{sheet.get_status_display()}：已提交审核/已批复的目标表"
                        "不能通过导入修改，请先退回或调整", "项目编码" if p.kind == "project" else "单位编码")
             continue
-        if actor is not None and not can(actor, TargetSheet, "edit"):
+        if not can(actor, TargetSheet, "edit"):
             raise PermissionDenied(TargetSheet.scope.declared("edit").denied)
         # fields the layout does not carry keep their stored values (matched by indicator name)
         by_name = {rules.normalise_name(r["name"]): r for r in stored}

@@ -24,13 +24,13 @@ GOOD_ROWS = [
 GOAL = "完成第一中学1号、2号教学楼抗震加固，校舍安全达标，保障师生安全。"
 
 
-def make_sheet(world, *, project=None, rows=GOOD_ROWS, goal: str = GOAL, actor=None, **kwargs) -> TargetSheet:
+def make_sheet(world, *, project=None, rows=GOOD_ROWS, goal: str = GOAL, actor="preparer", **kwargs) -> TargetSheet:
     """A project's declared sheet with indicators, written by the preparer (draft)."""
     project = project or make_project(world)
     existing = TargetSheet.objects.filter(project=project, year=project.year, number=1).first()
     if existing is not None:
         return existing
-    actor = actor or world.user("preparer")
+    actor = world.user(actor) if isinstance(actor, str) else actor
     sheet = services.create_sheet(actor=actor, year=project.year, project=project, annual_goal=goal, **kwargs)
     if rows:
         sheet = services.save_indicators(actor=actor, sheet=sheet, version=sheet.version, rows=rows)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.choices import ReviewStatus, SecurityEventCode
 from jixiao.core.excel import ImportFailed
 from jixiao.core.models import ChangeLog, Review, SecurityEvent
@@ -68,7 +69,7 @@ def workbook(*rows, headers=FLAT, title="绩效指标", extra_sheets=(), caption
 
 
 def run(world, data, user="perf_section", **kw):
-    return import_sheets(actor=world.user(user) if user else None, region=world.regions["370724"], year=YEAR,
+    return import_sheets(actor=world.user(user) if user else SYSTEM, region=world.regions["370724"], year=YEAR,
                          data=data, name="测试.xlsx", **kw)
 
 
@@ -404,3 +405,26 @@ def test_policy_project_gets_a_policy_sheet_and_command_line_import_logs_system(
     assert sheet.kind == "policy" and sheet.created_by is None
     log = ChangeLog.objects.filter(object_type="org.region").order_by("-seq").first()
     assert log.actor_name == "系统"
+    sheet_log = ChangeLog.objects.get(object_type="targets.targetsheet", object_id=str(sheet.pk), action="create")
+    assert sheet_log.actor_id is None and sheet_log.actor_name == "系统"
+    event = ProjectEvent.objects.get(project__code="ZC-1", title="编报绩效目标（Excel 导入）")
+    assert event.actor_id is None and event.actor_name == "系统"
+
+
+def test_import_without_an_actor_fails_loudly_and_writes_nothing(world):
+    make_project(world)
+    before = counts()
+    with pytest.raises(TypeError, match="SYSTEM"):
+        import_sheets(actor=None, region=world.regions["370724"], year=YEAR, data=workbook(*good_rows()),
+                      name="测试.xlsx")
+    assert counts() == before
+
+
+def test_command_line_update_of_a_sheet_passes_the_scope_check(world):
+    make_sheet(world)
+    run(world, workbook(*[dict(r, 指标值="99") if r["三级指标"] == "校舍安全达标率" else r for r in good_rows()]),
+        user=None)
+    sheet = TargetSheet.objects.get(project__code=make_project(world).code)
+    assert sheet.indicators.get(name="校舍安全达标率").value == "99"
+    log = ChangeLog.objects.filter(object_type="targets.targetsheet", action="update").order_by("-seq").first()
+    assert log.actor_id is None and log.actor_name == "系统"
