@@ -146,6 +146,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A request body other than uploaded files (a form, a JSON document): larger answers 413. Uploaded files
 # are bounded by JIXIAO_IMPORT_MAX_MB (the Excel reader, jixiao.core.excel).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JIXIAO_MAX_BODY_MB", 10, minimum=1) * 1024 * 1024
+# Form fields per request: the indicator editor sends 11 per row and a sheet holds up to 200 indicators
+# (as import allows), so 2,200 and the form's own; Django's 1,000 failed at about 90 rows. More answers
+# 400 with a Chinese page (jixiao.core.middleware).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 JIXIAO_IMPORT_MAX_MB = env_int("JIXIAO_IMPORT_MAX_MB", 20, minimum=1)
 JIXIAO_IMPORT_MEMORY_MB = env_int("JIXIAO_IMPORT_MEMORY_MB", 1024, minimum=64)
 JIXIAO_IMPORT_SECONDS = env_int("JIXIAO_IMPORT_SECONDS", 120, minimum=5)

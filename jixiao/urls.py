@@ -39,5 +39,6 @@ urlpatterns = [
     re_path(r"^api/", api_not_found, name="api_not_found"),  # anything else under /api/ answers JSON, never an HTML page
 ]
 
+handler400 = "jixiao.core.views.bad_request"
 handler403 = "jixiao.core.views.forbidden"
 handler404 = "jixiao.core.views.not_found"

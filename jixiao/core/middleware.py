@@ -91,8 +91,10 @@ class CleanInputMiddleware:
             if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
                     "application/x-www-form-urlencoded", "multipart/form-data"):
                 request.POST = _cleaned(request.POST)
-        except (RequestDataTooBig, TooManyFieldsSent):
+        except RequestDataTooBig:
             return too_large(request)
+        except TooManyFieldsSent:
+            return too_many_fields(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -104,6 +106,18 @@ class CleanInputMiddleware:
             return HttpResponse("<!doctype html><meta charset='utf-8'><title>请求无效</title><p>数值超出允许范围。</p>",
                                 status=400, content_type="text/html; charset=utf-8")
         return None
+
+
+def too_many_fields(request):
+    """400: a form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (JSON under /api/)."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    message = (f"表单字段过多（每次最多提交 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个字段；"
+               "一张目标表最多 200 项指标），未保存任何内容。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "too_many_fields", "message": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def too_large(request):

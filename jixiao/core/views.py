@@ -29,6 +29,12 @@ def help_page(request):
     return render(request, "core/help.html", {"areas": navigation.AREAS})
 
 
+def bad_request(request, exception=None):
+    """handler400: a malformed request (Django's SuspiciousOperation, BadRequest …) — a Chinese page,
+    never Django's English one; the exception's own text (English, technical) is not shown."""
+    return render(request, "400.html", {"message": ""}, status=400)
+
+
 def forbidden(request, exception=None):
     return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
 

@@ -38,6 +38,7 @@ class FindingCode(models.TextChoices):
     NON_NUMERIC = "non_numeric", "数值运算符的指标值不是数字"
     QUALITATIVE_SHARE = "qualitative_share", "定性指标占比过高"
     WEIGHT_TOTAL = "weight_total", "分值合计不等于满分"
+    NO_WEIGHTS = "no_weights", "未填分值"
     DUPLICATE_NAME = "duplicate_name", "三级指标名称重复"
     WEAKER_THAN_LAST_YEAR = "weaker_than_last_year", "指标值低于上年实际完成值"
     COST_ABOVE_STANDARD = "cost_above_standard", "成本指标高于支出标准"

@@ -175,8 +175,8 @@ def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str |
     """A sheet's indicators: 2 quantity, 1 quality, 1 timeliness (产出 50 分), 1 cost (10 分),
     1–2 benefit (30 分), 1 satisfaction (10 分), drawn among the templates closest to ``topic`` (the
     project's name). ``defect`` spoils it the way preparers do:
-    ``no_timeliness``, ``weights`` (total ≠ 100), ``qualitative`` (too many 定性), or — only in
-    drafts — ``no_satisfaction`` and ``non_numeric`` (blocking errors)."""
+    ``no_timeliness``, ``qualitative`` (too many 定性), or — only in drafts — ``no_satisfaction``,
+    ``non_numeric`` and ``weights`` (total ≠ 100) (blocking errors)."""
     plan = [("quantity", 2, 30), ("quality", 1, 10), ("timeliness", 1, 10), ("cost", 1, 10),
             ("benefit", rng.choice([1, 2]), 30), ("satisfaction", 1, 10)]
     rows: list[dict] = []
@@ -392,12 +392,10 @@ class Planned:
 
 def _defect(rng: random.Random, state: str) -> str | None:
     if state == "draft" and rng.random() < 0.4:
-        return rng.choice(["no_satisfaction", "non_numeric"])
+        return rng.choice(["no_satisfaction", "non_numeric", "weights"])
     r = rng.random()
-    if r < 0.14:
+    if r < 0.2:
         return "no_timeliness"
-    if r < 0.26:
-        return "weights"
     if r < 0.34:
         return "qualitative"
     return None

@@ -162,6 +162,8 @@ def check(inp: CheckInput) -> list[Finding]:
             _add(out, inp, "qualitative_share", None,
                  f"定性指标 {qualitative} 项，占 {share}%，超过 {inp.qualitative_share_max}%，请尽量量化")
     weights = [r.weight for r in rows if r.weight is not None]
+    if rows and not weights:
+        _add(out, inp, "no_weights", None, f"所有指标均未填分值（满分 {inp.weight_total.normalize():f} 分），请为每项指标填写分值")
     if weights:
         total = sum(weights, Decimal("0"))
         if len(weights) < len(rows):

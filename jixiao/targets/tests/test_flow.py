@@ -262,3 +262,35 @@ def test_weaker_than_last_year_reads_the_registered_actuals(world):
     found = list(sheet.findings.values_list("code", "row"))
     assert found == [("weaker_than_last_year", 5)]  # 95% < last year's 97%
     assert calls and calls[-1] == ([project.pk], 2025)
+
+
+def test_weights_not_summing_to_100_block_by_default_and_a_region_may_relax_it(world):
+    from jixiao.core.models import RegionConfig
+    from jixiao.core.services import seed_region_config, update_region_config
+
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[-1] = {**rows[-1], "weight": "20"}  # 110
+    sheet = make_sheet(world, rows=rows)
+    finding = sheet.findings.get(code="weight_total")
+    assert finding.severity == "error" and "110" in finding.message
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+    assert any("110" in m for m in exc.value.errors["findings"])
+    sheet.refresh_from_db()
+    assert sheet.status == "draft"
+
+    # the county relaxes the rule to a warning (目标质量自动检查): the same sheet may now be submitted
+    perf = world.user("perf_section")
+    seed_region_config(actor=perf, region=perf.region, year=sheet.year)
+    config = RegionConfig.objects.get(region=perf.region, year=sheet.year, key="target_quality_rules")
+    raw = [dict(r, severity="warning") if r["code"] == "weight_total" else r for r in config.value]
+    update_region_config(actor=perf, config=config, raw=raw, version=config.version)
+    sheet = services.save_indicators(actor=world.user("preparer"), sheet=sheet, version=sheet.version, rows=rows)
+    assert sheet.findings.get(code="weight_total").severity == "warning" and sheet.error_count == 0
+    sheet = services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
+    assert sheet.status == "in_review"
+
+
+def test_a_sheet_without_any_weights_gets_a_finding(world):
+    sheet = make_sheet(world, rows=[{k: v for k, v in r.items() if k != "weight"} for r in GOOD_ROWS])
+    assert list(sheet.findings.values_list("code", "severity")) == [("no_weights", "warning")]

@@ -17,7 +17,7 @@ TREE_CLASSIC = {"output": ["quantity", "quality", "timeliness", "cost"],
 SEVERITIES = {"incomplete_row": "error", "wrong_level": "error", "goal_empty": "error", "missing_level1": "error",
               "non_numeric": "error", "duplicate_name": "error", "no_timeliness": "warning",
               "qualitative_share": "warning", "weight_total": "warning", "weaker_than_last_year": "warning",
-              "cost_above_standard": "warning", "goal_copied": "warning"}
+              "cost_above_standard": "warning", "goal_copied": "warning", "no_weights": "warning"}
 D = Decimal
 
 
@@ -98,9 +98,13 @@ def test_weights_must_sum_to_the_total():
     rows[5] = Row(6, "satisfaction", "beneficiary", "学员满意度", "ge", "90", "%", None)
     found = run(rows, qualitative_share_max=D("50"))
     assert codes(found) == [("weight_total", None)] and "1 项指标未填分值" in found[0].message
-    # no weights at all: the form's optional 分值 column is left out, nothing to check
+    # no weights at all: one sheet-level finding of its own (not 6 "未填分值"), at its own severity
     bare = [Row(r.position, r.level1, r.level2, r.name, r.operator, r.value, r.unit, None) for r in good_rows()]
-    assert run(bare, qualitative_share_max=D("50")) == []
+    found = run(bare, qualitative_share_max=D("50"))
+    assert [(f.code, f.row, f.severity) for f in found] == [("no_weights", None, "warning")]
+    assert "所有指标均未填分值" in found[0].message
+    assert run(bare, qualitative_share_max=D("50"), severities={**SEVERITIES, "no_weights": "off"}) == []
+    assert run([], qualitative_share_max=D("50"), severities={**SEVERITIES, "missing_level1": "off"}) == []
 
 
 def test_duplicate_names_ignore_spacing_and_point_at_the_second():

@@ -380,3 +380,35 @@ def test_project_page_shows_its_target_sheet(world, login):
     assert "草稿（申报版）" in page and f'href="/targets/{sheet.pk}/"' in page
     approved_sheet(world, project=project)
     assert "已批复（申报版）" in login("leader").get(f"/projects/{project.pk}/").content.decode()
+
+
+def _rows(n: int) -> list[dict]:
+    """``n`` distinct rows in the shape of GOOD_ROWS (weights left out: they would not total 100)."""
+    return [{**{k: v for k, v in GOOD_ROWS[i % len(GOOD_ROWS)].items() if k != "weight"},
+             "name": f"{GOOD_ROWS[i % len(GOOD_ROWS)]['name']}{i + 1}"} for i in range(n)]
+
+
+def test_the_editor_saves_a_sheet_of_200_indicators(world, login):
+    """Import allows 200 indicators; so does the editor (11 fields a row: 2,200 and more form fields)."""
+    sheet = make_sheet(world, rows=[])
+    r = login("preparer").post(f"/targets/{sheet.pk}/indicators/", _editor_post(_rows(200), sheet.version))
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert sheet.indicators.count() == 200
+
+
+def test_a_form_with_too_many_fields_gets_a_chinese_page_and_changes_nothing(world, login):
+    from django.conf import settings
+
+    sheet = make_sheet(world, rows=[])
+    many = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS // 11 + 1
+    r = login("preparer").post(f"/targets/{sheet.pk}/indicators/", _editor_post(_rows(many), sheet.version))
+    page = r.content.decode()
+    assert r.status_code == 400 and "表单字段过多" in page and "Bad Request" not in page
+    assert sheet.indicators.count() == 0
+
+
+def test_a_malformed_request_gets_the_chinese_400_page(client):
+    """handler400 (here: a Host header not allowed, a SuspiciousOperation) — not Django's English page."""
+    r = client.get("/", HTTP_HOST="evil.example")
+    page = r.content.decode()
+    assert r.status_code == 400 and "请求无效（400）" in page and "Bad Request" not in page
