@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.core.registry import Registry
-from jixiao.core.roles import Role
+from jixiao.core.roles import REVIEW_ROLES, Role
 
 OBJECT, ROWS = "object", "rows"
 
@@ -148,11 +148,18 @@ def _bands_check(rows):
 def _chain_check(rows):
     errors = []
     seen = set()
-    for r in rows:
+    chains = dict(REVIEW_CHAIN_CODES)
+    reviewers = {r.value for r in REVIEW_ROLES}
+    for i, r in enumerate(rows, start=1):
         k = (r["chain"], r["position"])
         if k in seen:
             errors.append(f"审核链 {r['chain']} 的第 {r['position']} 步重复")
         seen.add(k)
+        if r["role"] not in reviewers:
+            errors.append(
+                f"第 {i} 行（{chains.get(r['chain'], r['chain'])}审核链第 {r['position']} 步“{r['name']}”）："
+                f"“{Role(r['role']).label}”不能担任审核角色，该步骤将无人能审核；"
+                f"可选的审核角色：{'、'.join(role.label for role in REVIEW_ROLES)}")
     return errors
 
 

@@ -48,6 +48,11 @@ AGENCY_BOUND_ROLES = AGENCY_ROLES | SUBTREE_ROLES
 #: are never grantable in the application.
 GRANTABLE_ROLES = frozenset(set(Role) - ADMIN_ROLES)
 FINANCE_ROLES = frozenset({Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION})
+#: Roles that can take a step of a review chain (core.review): each has an assignee resolver (org,
+#: pools). A preparer submits, a viewer only reads, a firm does commissioned work, administrators
+#: never see business data — a chain step of theirs would leave an object in review forever.
+REVIEW_ROLES = (Role.AGENCY_HEAD, Role.DEPARTMENT_REVIEWER, Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION,
+                Role.EXPERT)
 
 
 def is_assigned(user) -> bool:

@@ -310,3 +310,29 @@ def test_the_configuration_page_shows_labels_not_codes(world, login):
     body = login("perf_section").get("/core/config/?year=2026").content.decode()
     assert "2021版（财预〔2021〕101号）" in body and "单位自审" in body and "单位负责人" in body
     assert "excellent" not in body and "agency_head" not in body and "domain-rules" not in body
+
+
+def test_a_chain_step_of_a_role_that_cannot_review_is_refused():
+    rows = config.to_json(config.default_value("review_chains"))
+    for role, label in (("viewer", "领导/人大（只读）"), ("agency_preparer", "单位填报人"), ("system_admin", "系统管理员"),
+                        ("firm", "第三方机构")):
+        bad = copy.deepcopy(rows)
+        bad[1]["role"] = role
+        assert _errors("review_chains", bad) == [
+            f"第 2 行（绩效目标审核链第 2 步“主管部门审核”）：“{label}”不能担任审核角色，该步骤将无人能审核；"
+            "可选的审核角色：单位负责人、主管部门审核人、业务股室审核人、绩效股、专家"]
+    assert _errors("review_chains", rows) == []
+
+
+def test_the_configuration_page_shows_the_refusal_and_saves_nothing(world, login):
+    home = world.regions[HOME]
+    row = _row(home, YEAR, "review_chains")
+    post = {"version": row.version}
+    for i, step in enumerate(row.value):
+        for k, v in step.items():
+            post[f"row-{i}-{k}"] = ("on" if v else "") if isinstance(v, bool) else v
+    post["row-3-role"] = "viewer"
+    r = login("perf_section").post(f"/core/config/{row.pk}/", post)
+    page = r.content.decode()
+    assert r.status_code == 200 and "“领导/人大（只读）”不能担任审核角色" in page and "绩效股复审" in page
+    assert _row(home, YEAR, "review_chains").value == row.value
