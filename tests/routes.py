@@ -89,6 +89,14 @@ def _config(w):
     return {"pk": RegionConfig.objects.get(region=w.regions["370724"], year=2026, key="rating_bands").pk}
 
 
+def _review(w):
+    """The review of a draft target sheet of 临朐县第一中学 (nothing to assign: the page says so)."""
+    from jixiao.targets.services import review_of
+    from jixiao.targets.tests.factories import make_sheet
+
+    return {"pk": review_of(make_sheet(w)).pk}
+
+
 def _job(w):
     return {"pk": w.extras["job"].pk}
 
@@ -131,6 +139,10 @@ HTML_ROUTES: list[Route] = [
     Route("org:user_password", target=_user, ok=personas("sysadmin"), overrides=far_404("sysadmin")),
     Route("org:token_list", ok=ALL),
     Route("core:inbox", ok=ALL),
+    # 指定审核人: the performance section's (declared action of Review); the other region's is out of scope
+    Route("core:review_assign", target=_review, ok=personas("perf_section"), overrides=far_404("perf_section")),
+    Route("core:review_assign", "POST", target=_review, ok=personas("perf_section"),
+          overrides=far_404("perf_section")),
     Route("core:config_list", ok=with_far("perf_section", "section_reviewer", "leader", "sysadmin")
           | {"section_reviewer_agri"}),
     Route("core:config_seed", ok=frozenset(), denied=405),

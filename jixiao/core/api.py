@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from jixiao.core import inbox
@@ -17,6 +17,7 @@ class InboxItemOut(Schema):
     title: str
     url: str
     due_at: datetime | None
+    overdue: bool = Field(alias="is_overdue", description="未办结且已过截止时间")
     created_at: datetime
 
 

@@ -39,6 +39,8 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", "通过"
     RETURN = "return", "退回"
     SKIP = "skip", "跳过（无审核人）"
+    ASSIGN = "assign", "指定审核人"
+    PROXY_APPROVE = "proxy_approve", "代录通过"
 
 
 class JobStatus(models.TextChoices):

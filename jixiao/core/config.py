@@ -330,7 +330,9 @@ _register(Spec(
     key="review_chains",
     label="审核链",
     help="各类事项的审核步骤（按顺序），每步由一个角色审核；“可选”步骤只在发起时选择后才进入；“须全员通过”的步骤"
-         "（如专家会审）要该步骤的每一位审核人都通过才进入下一步，任何一人退回即退回。",
+         "（如专家会审）要该步骤的每一位成员（含没有账号、由绩效股代录的专家）都通过才进入下一步，任何一人退回即退回。"
+         "某一步没有审核人时，事项停在该步，绩效股待办中出现“【无审核人】”并可指定审核人；勾选“无审核人时跳过”的步骤"
+         "（最后一步除外）则由系统跳过并记录原因。",
     shape=ROWS,
     fields=(
         Field("chain", "审核链", "choice", REVIEW_CHAIN_CODES),
@@ -340,15 +342,17 @@ _register(Spec(
         Field("role", "审核角色", "choice", ROLE_CHOICES),
         Field("optional", "可选", "bool"),
         Field("all_must_approve", "须全员通过", "bool"),
+        Field("skip_when_empty", "无审核人时跳过", "bool"),
     ),
     default=[
-        {"chain": "target", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False, "all_must_approve": False},
-        {"chain": "target", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False, "all_must_approve": False},
-        {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False, "all_must_approve": False},
-        {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False, "all_must_approve": False},
-        {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True, "all_must_approve": True},
+        {"chain": "target", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False, "all_must_approve": False, "skip_when_empty": True},
+        {"chain": "target", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False, "all_must_approve": False, "skip_when_empty": True},
+        {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False, "all_must_approve": False, "skip_when_empty": False},
+        {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False, "all_must_approve": False, "skip_when_empty": False},
+        {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True, "all_must_approve": True, "skip_when_empty": False},
     ],
-    source="谁申请资金、谁编制目标；谁安排资金、谁审核",
+    source="谁申请资金、谁编制目标；谁安排资金、谁审核（单位自审、主管部门审核在没有相应账号时可跳过，"
+           "财政业务股室和绩效股的审核不可跳过）",
     check=_chain_check,
 ))
 
@@ -459,7 +463,8 @@ def review_steps(region, year: int, chain: str, *, include_optional: bool = Fals
     rows.sort(key=lambda r: r["position"])
     return [
         {"code": r["code"], "name": r["name"], "role": r["role"], "optional": bool(r["optional"]),
-         **({"all": True} if r.get("all_must_approve") else {})}
+         **({"all": True} if r.get("all_must_approve") else {}),
+         **({"skip_when_empty": True} if r.get("skip_when_empty") else {})}
         for r in rows
         if include_optional or not r["optional"]
     ]

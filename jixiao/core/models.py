@@ -16,7 +16,7 @@ from jixiao.core.choices import (
     SecurityEventCode,
 )
 from jixiao.core.roles import ADMIN_ROLES, Role
-from jixiao.core.scoping import ScopedQuerySet, scope_rule
+from jixiao.core.scoping import ScopedQuerySet, action, scope_rule
 
 
 class VersionedModel(models.Model):
@@ -198,8 +198,11 @@ class Review(VersionedModel):
     steps = models.JSONField("审核步骤", default=list)
     submit_roles = models.JSONField("提交角色", default=list)
     position = models.SmallIntegerField("当前步骤", default=-1)
-    #: user ids who have approved the current step, for a step every assignee must pass ("all")
+    #: the members (``core.review.Member.key``: "user:12", "expert:7") who have passed the current
+    #: step, for a step every member must pass ("all"); bare user ids in rows written before keys
     step_approvals = models.JSONField("本步骤已通过", default=list, blank=True)
+    #: reviewers the performance section assigned to a step nobody held: {"<position>": [user ids]}
+    assigned = models.JSONField("指定审核人", default=dict, blank=True)
     status = models.CharField("状态", max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,6 +211,14 @@ class Review(VersionedModel):
     scope = scope_rule(
         view=set(Role) - ADMIN_ROLES - {Role.EXPERT, Role.FIRM},
         change=set(Role) - ADMIN_ROLES - {Role.EXPERT, Role.FIRM, Role.VIEWER},
+        actions=[
+            action("assign_reviewer", "指定审核人", roles=[Role.PERFORMANCE_SECTION], states=[ReviewStatus.IN_REVIEW],
+                   denied="只有绩效股可以为无审核人的步骤指定审核人。",
+                   state_message="该审核{state}，没有待审核的步骤", state_code="review.not_in_review"),
+            action("approve_on_behalf", "代录审核意见", roles=[Role.PERFORMANCE_SECTION],
+                   states=[ReviewStatus.IN_REVIEW], denied="只有绩效股可以代录没有账号的审核人的意见。",
+                   state_message="该审核{state}，没有待审核的步骤", state_code="review.not_in_review"),
+        ],
     )
 
     class Meta:
@@ -236,9 +247,13 @@ class ReviewEvent(models.Model):
     to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
     from_step = models.CharField("原步骤", max_length=64, blank=True)
     to_step = models.CharField("新步骤", max_length=64, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: None: the system (a step skipped by the chain's rule, the command line) — actor_name 系统
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
     actor_name = models.CharField(max_length=150)
-    actor_role = models.CharField(max_length=32, choices=Role.choices)
+    actor_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    #: 代录: the member (e.g. an expert without a login) whose opinion the actor entered
+    on_behalf_of = models.CharField("代录对象", max_length=150, blank=True)
     opinion = models.TextField("意见", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -275,6 +290,13 @@ class InboxItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its deadline (the inbox marks it 已逾期)."""
+        from django.utils import timezone
+
+        return self.done_at is None and self.due_at is not None and self.due_at < timezone.now()
 
 
 class Job(models.Model):

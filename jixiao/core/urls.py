@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("inbox/", views.inbox_list, name="inbox"),
+    path("reviews/<int:pk>/assign/", views.review_assign, name="review_assign"),
     # --- configuration, audit logs, jobs (below) ---
 ]
 

@@ -57,6 +57,7 @@ from jixiao.core.choices import SecurityEventCode  # noqa: E402
 from jixiao.core.errors import ServiceError, ValidationFailed  # noqa: E402
 from jixiao.core.jobs import jobs_for_user  # noqa: E402
 from jixiao.core.models import ChangeLog, RegionConfig, SecurityEvent  # noqa: E402
+from jixiao.core.roles import Role  # noqa: E402
 from jixiao.core.scoping import can, get_for_user  # noqa: E402
 from jixiao.core.services import seed_region_config, update_region_config  # noqa: E402
 from jixiao.core.viewkit import paginate, require  # noqa: E402
@@ -226,3 +227,42 @@ def import_errors(request):
     from jixiao.core.viewkit import import_errors_xlsx
 
     return import_errors_xlsx(request)
+
+
+# --- review chain: a step nobody holds -------------------------------------------------------------
+
+@login_required
+def review_assign(request, pk: int):
+    """指定审核人: the performance section assigns a reviewer to a step that has none (the
+    【无审核人】 item of its inbox leads here)."""
+    from jixiao.core import review as review_machinery
+    from jixiao.core.models import Review
+    from jixiao.core.viewkit import get_for_action
+
+    rv = get_for_action(Review, request.user, "assign_reviewer", pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        raw = request.POST.get("user", "")
+        chosen = review_machinery.assignable_users(rv).filter(pk=int(raw)).first() if raw.isdigit() else None
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            review_machinery.assign_reviewer(actor=request.user, review=rv, version=version, user=chosen,
+                                             opinion=request.POST.get("opinion", ""))
+        except ServiceError as exc:
+            errors = exc.messages
+            rv.refresh_from_db()
+        else:
+            name = chosen.display_name or chosen.username
+            messages.success(request, f"已指定{name}为“{rv.current_step['name']}”的审核人，待办已转给{name}。")
+            subject_url = review_machinery.subject_url(rv)
+            return redirect(subject_url or reverse("core:inbox"))
+    step = rv.current_step
+    return render(request, "core/review_assign.html", {
+        "review": rv, "step": step, "errors": errors, "subject_url": review_machinery.subject_url(rv),
+        "candidates": review_machinery.assignable_users(rv) if step else [],
+        "waiting": step is not None and not review_machinery.members(rv),
+        "role_label": Role(step["role"]).label if step else "",
+    })

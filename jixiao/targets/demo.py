@@ -54,7 +54,7 @@ from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.library.models import IndicatorTemplate
 from jixiao.library.rules import bigrams, map_pair
-from jixiao.org.models import Agency
+from jixiao.org.models import Agency, User
 from jixiao.org.personas import HOME
 from jixiao.projects.choices import ProjectStage as PS
 from jixiao.projects.models import Project, ProjectEvent
@@ -233,41 +233,62 @@ class Event:
     gap: float  # days since the previous event
 
 
+#: a skipped step's actor in the history (core.review records skips as SYSTEM's: no user row)
+SYSTEM_EVENT_ACTOR = (None, SYSTEM.display_name, "")
+
+
 @dataclass
 class History:
     status: str
     position: int
     returns: int
     events: list[Event] = field(default_factory=list)
+    #: step position → the user id the performance section assigned to it (Review.assigned)
+    assigned: dict[int, int] = field(default_factory=dict)
 
 
 def history(rng: random.Random, *, steps: list[dict], holders: list[list[tuple]], submitter: tuple, state: str,
-            at: int | None = None, returns: int = 0) -> History:
+            at: int | None = None, returns: int = 0, assign: dict[int, tuple] | None = None,
+            assigner: tuple | None = None) -> History:
     """The review's course as the review machinery writes it (core.review): submit, each step
-    approved by its first holder, a step nobody holds skipped, returns with an opinion and
-    resubmits; ending ``draft``, ``returned``, ``in_review`` at step ``at`` or ``approved``."""
+    approved by its first holder, a step nobody holds skipped by the system when the chain marks it
+    ``skip_when_empty``, else — when ``assign`` names a user for it — assigned by ``assigner`` (the
+    performance section) the first time the review reaches it, else the review waits there
+    (【无审核人】); returns with an opinion and resubmits; ending ``draft``, ``returned``,
+    ``in_review`` at step ``at`` or ``approved``."""
     h = History(ReviewStatus.DRAFT, -1, 0)
     if state == "draft":
         return h
-    held = [i for i, users in enumerate(holders) if users]
     last = len(steps) - 1
+    assign = {p: u for p, u in (assign or {}).items() if not holders[p]}
+    holders = [users or ([assign[i]] if i in assign else []) for i, users in enumerate(holders)]
+    # the first step nobody holds and the chain does not skip: every course stops there at the latest
+    block = next((i for i, users in enumerate(holders)
+                  if not users and (i == last or not steps[i].get("skip_when_empty"))), None)
+    held = [i for i, users in enumerate(holders) if users and (block is None or i < block)]
 
     def event(action, from_status, from_step, actor, opinion=""):
         to_step = steps[h.position]["name"] if 0 <= h.position < len(steps) else ""
         gap = rng.uniform(0.2, 1.0) if action == ReviewAction.SKIP else rng.uniform(0.5, 4.0)
         h.events.append(Event(action, from_status, h.status, from_step, to_step, actor, opinion, gap))
 
-    def skips(actor):
-        while h.position <= last and not holders[h.position] and h.position != last:
+    def skips():
+        while (h.position < last and not holders[h.position] and steps[h.position].get("skip_when_empty")):
             skipped = steps[h.position]["name"]
             h.position += 1
-            event(ReviewAction.SKIP, ReviewStatus.IN_REVIEW, skipped, actor, f"“{skipped}”无对应审核人，自动跳过")
+            event(ReviewAction.SKIP, ReviewStatus.IN_REVIEW, skipped, SYSTEM_EVENT_ACTOR,
+                  f"“{skipped}”无对应审核人，按本区划审核链设置（无审核人时跳过）自动跳过")
+        p = h.position
+        if p in assign and p not in h.assigned:
+            h.assigned[p] = assign[p][0]
+            event(ReviewAction.ASSIGN, ReviewStatus.IN_REVIEW, steps[p]["name"], assigner,
+                  f"指定{assign[p][1]}为“{steps[p]['name']}”的审核人")
 
     def submit():
         from_status = h.status
         h.status, h.position = ReviewStatus.IN_REVIEW, 0
         event(ReviewAction.SUBMIT, from_status, "", submitter, ENTERED if submitter[2] != Role.AGENCY_PREPARER else "")
-        skips(submitter)
+        skips()
 
     def approve():
         actor, from_step = holders[h.position][0], steps[h.position]["name"]
@@ -276,7 +297,7 @@ def history(rng: random.Random, *, steps: list[dict], holders: list[list[tuple]]
             h.status = ReviewStatus.APPROVED
         event(ReviewAction.APPROVE, ReviewStatus.IN_REVIEW, from_step, actor, rng.choice(APPROVE_OPINIONS))
         if h.status != ReviewStatus.APPROVED:
-            skips(actor)
+            skips()
 
     def return_at(step: int):
         while h.position < step:
@@ -286,7 +307,7 @@ def history(rng: random.Random, *, steps: list[dict], holders: list[list[tuple]]
         h.returns += 1
         event(ReviewAction.RETURN, ReviewStatus.IN_REVIEW, from_step, actor, rng.choice(RETURN_OPINIONS))
 
-    cycles = max(returns, 1 if state == "returned" else 0)
+    cycles = max(returns, 1 if state == "returned" else 0) if held else 0
     for n in range(cycles):
         submit()
         # 谁安排资金，谁审核: the finance section returns most, then the performance section
@@ -295,11 +316,13 @@ def history(rng: random.Random, *, steps: list[dict], holders: list[list[tuple]]
             return h
     submit()
     if state == "in_review":
-        target = at if at is not None else rng.choice(held)
+        target = at if at is not None else rng.choice(held or [block])
+        if block is not None:
+            target = min(target, block)
         while h.position < target:
             approve()
     else:
-        while h.status != ReviewStatus.APPROVED:
+        while h.status != ReviewStatus.APPROVED and (block is None or h.position < block):
             approve()
     return h
 
@@ -315,8 +338,18 @@ class Context:
         self.tree = services.taxonomy_tree(self.taxonomy)
         self.settings = services.quality_settings(region, year)
         self.steps = region_config.review_steps(region, year, services.CHAIN)
+        self.review_days = int(region_config.get(region, year, "target_quality_params")["review_days"])
+        # a step nobody holds for an agency (no finance section looks after it …) and the chain does
+        # not skip: the performance section assigns the first user of the region holding its role
+        self.assignable = {}
+        for i, s in enumerate(self.steps):
+            u = (User.objects.filter(region=region, role=s["role"], is_active=True)
+                 .order_by("pk").first())
+            if u is not None:
+                self.assignable[i] = (u.pk, u.display_name or u.username, u.role)
         self.now = timezone.now()
         self.perf = world.user("perf_section")
+        self.perf_actor = (self.perf.pk, self.perf.display_name or self.perf.username, self.perf.role)
         self.pools: dict[tuple[str | None, str], dict[str, list[Tpl]]] = {}
         self._holders: dict[int, list[list[tuple]]] = {}
         self._templates: dict[str | None, dict[str, list[Tpl]]] = {}
@@ -410,7 +443,8 @@ def _plan_sheet(rng, ctx: Context, *, kind, agency, project, title, goal, medium
     def one(state_, number=1, previous=None, reason=""):
         returns = 0 if state_ in ("draft", "returned") else pick(rng, RETURN_WEIGHTS)
         h = history(rng, steps=ctx.steps, holders=holders, submitter=submitter, state=state_,
-                    returns=returns if state_ != "returned" else rng.choice([1, 1, 1, 2]))
+                    returns=returns if state_ != "returned" else rng.choice([1, 1, 1, 2]),
+                    assign=ctx.assignable, assigner=ctx.perf_actor)
         rows = indicators(rng, pools, defect=_defect(rng, state_), topic=project.name if project else "")
         status = {ReviewStatus.DRAFT: SheetStatus.DRAFT, ReviewStatus.IN_REVIEW: SheetStatus.IN_REVIEW,
                   ReviewStatus.RETURNED: SheetStatus.RETURNED, ReviewStatus.APPROVED: SheetStatus.APPROVED}[h.status]
@@ -533,6 +567,13 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
     for (status, position), pks in by_state.items():
         if (status, position) != (ReviewStatus.DRAFT, -1):
             Review.objects.filter(pk__in=pks).update(status=status, position=position)
+    by_assigned: dict = {}
+    for p, pk in zip(planned, review_ids, strict=True):
+        if p.history.assigned:
+            key = tuple(sorted(p.history.assigned.items()))
+            by_assigned.setdefault(key, []).append(pk)
+    for key, pks in by_assigned.items():
+        Review.objects.filter(pk__in=pks).update(assigned={str(pos): [uid] for pos, uid in key})
     events, when, inbox, inbox_when, timeline = [], [], [], [], []
     for p, review_id in zip(planned, review_ids, strict=True):
         for e, t in zip(p.history.events, p.times, strict=True):
@@ -544,12 +585,18 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
         url = p.sheet.get_absolute_url()
         if p.history.status == ReviewStatus.IN_REVIEW:
             step = ctx.steps[p.history.position]
-            opened = [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW,
-                                title=f"【{step['name']}】{p.title}"[:255], url=url, content_type=review_ct,
-                                object_id=review_id)
-                      for pk, _, _ in ctx.holders(p.agency)[p.history.position]]
+            since = p.times[-1] if p.times else ctx.now
+            holders = ctx.holders(p.agency)[p.history.position]
+            if not holders and p.history.position in p.history.assigned:
+                holders = [(p.history.assigned[p.history.position], "", "")]
+            # as core.review opens a step: its holders, or — nobody holds it — the performance section
+            title = f"【{step['name']}】{p.title}" if holders else f"【无审核人】{step['name']}：{p.title}"
+            opened = [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW, title=title[:255], url=url,
+                                content_type=review_ct, object_id=review_id,
+                                due_at=since + timedelta(days=ctx.review_days))
+                      for pk in ([u[0] for u in holders] or [ctx.perf.pk])]
             inbox += opened
-            inbox_when += [p.times[-1] if p.times else ctx.now] * len(opened)
+            inbox_when += [since] * len(opened)
         if p.project is not None:
             approved = p.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED)
             title = ("绩效目标批复" if p.number == 1 else "调整后绩效目标批复") if approved else (

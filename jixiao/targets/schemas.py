@@ -114,8 +114,9 @@ class EventOut(Schema):
     action: ReviewAction
     from_step: str
     to_step: str
-    actor_name: str
+    actor_name: str = Field(description="系统：无审核人时跳过等自动步骤")
     actor_role: str
+    on_behalf_of: str = Field(description="代录：录入的是哪位成员（如没有账号的会审专家）的意见；否则为空")
     opinion: str
     created_at: datetime
 

@@ -541,6 +541,25 @@ def approve_sheet(*, actor, sheet: TargetSheet, version: int, opinion: str = "")
     version becomes superseded, and the project's timeline records it."""
     sheet, review, before = _locked_for_review(sheet, version, actor, "review")
     review_machinery.approve(actor=actor, review=review, version=review.version, opinion=opinion)
+    return _after_pass(actor, sheet, review, before, opinion)
+
+
+@service
+def approve_sheet_on_behalf(*, actor, sheet: TargetSheet, version: int, member: str, opinion: str) -> TargetSheet:
+    """代录: the performance section enters the opinion of a 专家会审 member without a login
+    (``core.review.approve_on_behalf``); when the last member has passed, the sheet is approved."""
+    sheet = lock_checked(TargetSheet, sheet.pk, version)
+    assert_in_scope(sheet, actor, "view")
+    review = review_of(sheet)
+    if review is None:
+        raise TransitionError("该目标表没有审核流程", code="target.no_review")
+    before = audit.snapshot(sheet)
+    review_machinery.approve_on_behalf(actor=actor, review=review, version=review.version, member=member,
+                                       opinion=opinion)
+    return _after_pass(actor, sheet, review, before, opinion)
+
+
+def _after_pass(actor, sheet: TargetSheet, review, before: dict, opinion: str) -> TargetSheet:
     review.refresh_from_db()
     _sync(sheet, review)
     if sheet.status == SheetStatus.APPROVED:
@@ -676,6 +695,9 @@ def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
     before = audit.snapshot(sheet)
     sheet.expert_draw = draw
     _finish(actor, sheet, before)
+    review = review_of(sheet)
+    if review is not None:  # at 专家会审 already: the drawn experts' items replace 【无审核人】
+        review_machinery.refresh_step(review)
     return draw
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.sheet_submit, name="sheet_submit"),
     path("<int:pk>/approve/", views.sheet_approve, name="sheet_approve"),
     path("<int:pk>/return/", views.sheet_return, name="sheet_return"),
+    path("<int:pk>/proxy/", views.sheet_proxy, name="sheet_proxy"),
     path("<int:pk>/adjust/", views.sheet_adjust, name="sheet_adjust"),
     path("<int:pk>/publish/", views.sheet_publish, name="sheet_publish"),
     path("<int:pk>/draw/", views.sheet_draw, name="sheet_draw"),

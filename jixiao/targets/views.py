@@ -20,7 +20,7 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.models import InboxItem, Review
 from jixiao.core.money import MoneyError, from_wan_checked
 from jixiao.core.roles import is_assigned
-from jixiao.core.scoping import actions_for, can, refusal
+from jixiao.core.scoping import actions_for, can, permits, refusal
 from jixiao.core.viewkit import (
     file_response,
     form_page,
@@ -381,7 +381,15 @@ def sheet_detail(request, pk: int):
         "opinion_form": OpinionForm(initial={"version": sheet.version}),
         "acts": actions_for(user, sheet),
         "version_count": len(all_versions),
+        "proxy_members": _proxy_members(user, review),
     })
+
+
+def _proxy_members(user, review) -> list:
+    """The members of the current step without a login whose opinion this user may enter (代录)."""
+    if review is None or not permits(user, review, "approve_on_behalf"):
+        return []
+    return [m for m in review_machinery.pending_members(review) if m.user_id is None]
 
 
 def _opinion(request):
@@ -415,6 +423,27 @@ def sheet_submit(request, pk: int):
 @require_POST
 def sheet_approve(request, pk: int):
     return _transition(request, pk, "review", services.approve_sheet, "已审核通过，目标表现为“{status}”。", "未能通过")
+
+
+@login_required
+@require_POST
+def sheet_proxy(request, pk: int):
+    """代录: the performance section enters the opinion of a panel member without a login."""
+    from jixiao.core.models import Review
+
+    require(request.user, Review, "approve_on_behalf")
+    sheet = _sheet(request, pk)
+    d = _opinion(request)
+    if d is not None:
+        try:
+            sheet = services.approve_sheet_on_behalf(actor=request.user, sheet=sheet, version=d["version"],
+                                                     member=request.POST.get("member", ""),
+                                                     opinion=d["opinion"] or "")
+        except ServiceError as exc:
+            messages.error(request, f"未能代录：{'；'.join(exc.messages)}")
+        else:
+            messages.success(request, f"已代录，目标表现为“{sheet.get_status_display()}”。")
+    return redirect("targets:sheet_detail", pk=pk)
 
 
 @login_required

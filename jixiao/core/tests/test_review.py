@@ -304,11 +304,13 @@ def test_a_step_nobody_can_take_is_skipped_visibly(world, orphan_unit):
                             submit_roles=[Role.AGENCY_PREPARER])
     r = review.submit(actor=preparer, review=r, version=r.version)
     r = review.approve(actor=head, review=r, version=r.version)
-    # 主管部门审核 had no reviewer: skipped, and the sheet went on to 农业股
+    # 主管部门审核 had no reviewer and the default chain marks it 无审核人时跳过: skipped, and the sheet
+    # went on to 农业股 — recorded as the system's, with the reason, never under the head's name
     assert r.current_step["name"] == "业务股室初审"
     skip = ReviewEvent.objects.get(review=r, action=ReviewAction.SKIP)
     assert (skip.from_step, skip.to_step) == ("主管部门审核", "业务股室初审")
-    assert "无对应审核人，自动跳过" in skip.opinion
+    assert (skip.actor_id, skip.actor_name, skip.actor_role) == (None, "系统", "")
+    assert "无对应审核人" in skip.opinion and "无审核人时跳过" in skip.opinion
     assert _open("section_reviewer_agri", world) == 1
     assert _open("section_reviewer", world) == 0
     assert not review.can_act(world.user("dept_reviewer"), r)
@@ -406,3 +408,159 @@ def test_a_panel_step_waits_for_every_expert_and_one_return_returns(world, sheet
     assert r.status == ReviewStatus.APPROVED and _open(first) == 0 and _open(second) == 0
     panel = ReviewEvent.objects.filter(review=r, from_step="专家会审", action=ReviewAction.APPROVE)
     assert panel.count() == 3 and set(panel.values_list("actor_id", flat=True)) == {first.pk, second.pk}
+
+
+def _chain_without_skips(world):
+    """The county's target chain with 无审核人时跳过 cleared on every step."""
+    from jixiao.core import config
+    from jixiao.core.models import RegionConfig
+    from jixiao.core.services import update_region_config
+
+    row = RegionConfig.objects.get(region=world.regions["370724"], year=YEAR, key="review_chains")
+    raw = [dict(r, skip_when_empty=False) for r in config.to_json(config.from_json(row.key, row.value))]
+    update_region_config(actor=world.user("perf_section"), config=row, raw=raw, version=row.version)
+
+
+def _orphan_review(world, orphan_unit):
+    from jixiao.org.models import User
+
+    preparer, head = User.objects.get(username="hosp_preparer"), User.objects.get(username="hosp_head")
+    sheet = Sheet.objects.create(region=orphan_unit.region, agency=orphan_unit, title="医疗设备")
+    r = review.start_review(actor=preparer, obj=sheet, chain="target", year=YEAR, title="医疗设备绩效目标",
+                            submit_roles=[Role.AGENCY_PREPARER])
+    r = review.submit(actor=preparer, review=r, version=r.version)
+    return review.approve(actor=head, review=r, version=r.version), preparer, head
+
+
+def test_a_step_nobody_holds_waits_visibly_until_the_performance_section_assigns_one(world, orphan_unit):
+    from django.core.exceptions import PermissionDenied
+
+    _chain_without_skips(world)
+    r, preparer, head = _orphan_review(world, orphan_unit)
+    # no skip: the object waits at 主管部门审核, and the performance section is told
+    assert r.status == ReviewStatus.IN_REVIEW and r.current_step["name"] == "主管部门审核"
+    assert not ReviewEvent.objects.filter(review=r, action=ReviewAction.SKIP).exists()
+    perf = world.user("perf_section")
+    item = InboxItem.objects.get(user=perf, done_at__isnull=True, object_id=r.pk)
+    assert item.title == "【无审核人】主管部门审核：医疗设备绩效目标" and item.due_at is not None
+    assert not review.can_act(perf, r) and not review.can_act(world.user("dept_reviewer"), r)
+    assert review.members(r) == []
+
+    dept = world.user("dept_reviewer")  # 教体局's reviewer, lent to 卫健局's step
+    # only the performance section assigns, only a user of the region holding the step's role
+    for outsider in ("section_reviewer_agri", "far_perf_section", "leader"):
+        with pytest.raises(PermissionDenied):
+            review.assign_reviewer(actor=world.user(outsider), review=r, version=r.version, user=dept)
+    for wrong in ("section_reviewer", "leader", "far_dept_reviewer"):
+        with pytest.raises(ValidationFailed) as exc:
+            review.assign_reviewer(actor=perf, review=_fresh(r), version=r.version, user=world.user(wrong))
+        assert "主管部门审核人" in exc.value.errors["user"][0]
+    assert _fresh(r).version == r.version and _fresh(r).assigned == {}
+
+    r = review.assign_reviewer(actor=perf, review=r, version=r.version, user=dept, opinion="卫健局暂无审核账号")
+    assert r.assigned == {"1": [dept.pk]}
+    assert not InboxItem.objects.filter(user=perf, done_at__isnull=True, object_id=r.pk).exists()
+    mine = InboxItem.objects.get(user=dept, done_at__isnull=True, object_id=r.pk)
+    assert mine.title == "【主管部门审核】医疗设备绩效目标" and mine.due_at is not None
+    assigned = ReviewEvent.objects.get(review=r, action=ReviewAction.ASSIGN)
+    assert assigned.actor_id == perf.pk and "指定" in assigned.opinion and "卫健局暂无审核账号" in assigned.opinion
+    with pytest.raises(TransitionError) as exc:  # the step has a reviewer now
+        review.assign_reviewer(actor=perf, review=r, version=r.version, user=dept)
+    assert exc.value.code == "review.has_reviewer"
+
+    # the assigned reviewer acts; after a return the step is theirs again
+    r = review.return_(actor=dept, review=r, version=r.version, opinion="请补充")
+    r = review.submit(actor=preparer, review=r, version=r.version)
+    r = review.approve(actor=head, review=r, version=r.version)
+    assert review.can_act(dept, r)
+    r = review.approve(actor=dept, review=r, version=r.version)
+    assert r.current_step["name"] == "业务股室初审"
+
+
+def test_review_items_carry_the_regions_deadline_and_show_overdue(world, rv, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    r = review.submit(actor=world.user("preparer"), review=rv, version=rv.version)
+    item = InboxItem.objects.get(user=world.user("unit_head"), done_at__isnull=True)
+    days = review.review_days(r)
+    assert days == 5  # 目标质量检查参数 review_days, the national default
+    assert abs(item.due_at - (item.created_at + timedelta(days=days))) < timedelta(minutes=1)
+    page = login("unit_head").get("/core/inbox/").content.decode()
+    assert timezone.localtime(item.due_at).strftime("%Y-%m-%d") in page and "已逾期" not in page
+    # the step has waited past its time: the inbox marks it
+    InboxItem.objects.filter(pk=item.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    assert "（已逾期）" in login("unit_head").get("/core/inbox/").content.decode()
+    body = login("unit_head").get("/api/v1/inbox").json()
+    assert [i["overdue"] for i in body["items"]] == [True]
+
+
+@pytest.fixture
+def mixed_panel(world):
+    """A panel of three members: two expert logins and one expert without a login (as the pools'
+    resolver names drawn experts), in place of a draw."""
+    from jixiao.org.models import User
+
+    second = services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="expert2",
+                                  display_name="钱专家", role=Role.EXPERT, password="Second#Expert12")
+    pair = [world.user("expert"), second]
+    panel = [review.Member(f"expert:{n}", u.pk, u.display_name) for n, u in enumerate(pair, start=1)]
+    panel.append(review.Member("expert:3", None, "孙专家"))
+    with review.resolvers.overridden({Role.EXPERT: lambda r: User.objects.filter(pk__in=[u.pk for u in pair])}), \
+            review.member_resolvers.overridden({Role.EXPERT: lambda r: panel}):
+        yield pair
+
+
+def test_a_panel_counts_members_without_a_login_and_completes_by_proxy(world, sheet, mixed_panel):
+    from django.core.exceptions import PermissionDenied
+
+    first, second = mixed_panel
+    perf = world.user("perf_section")
+    r = _start(world, sheet, include_optional=True)
+    r = review.submit(actor=world.user("preparer"), review=r, version=r.version)
+    for username in STEP_PERSONAS:
+        r = review.approve(actor=world.user(username), review=r, version=r.version)
+    assert r.current_step["name"] == "专家会审"
+    # the performance section is told a member has no login (代录)
+    assert InboxItem.objects.get(user=perf, done_at__isnull=True, object_id=r.pk).title.startswith("【待代录】专家会审")
+    r = review.approve(actor=first, review=r, version=r.version)
+    r = review.approve(actor=second, review=r, version=r.version)
+    assert r.status == ReviewStatus.IN_REVIEW  # one member has not passed
+    with pytest.raises(PermissionDenied):
+        review.approve_on_behalf(actor=world.user("section_reviewer"), review=r, version=r.version,
+                                 member="expert:3", opinion="同意")
+    with pytest.raises(TransitionError) as exc:
+        review.approve_on_behalf(actor=perf, review=r, version=r.version, member="expert:1", opinion="同意")
+    assert exc.value.code == "review.already_passed"
+    with pytest.raises(ValidationFailed):
+        review.approve_on_behalf(actor=perf, review=r, version=r.version, member="expert:9", opinion="同意")
+    r = review.approve_on_behalf(actor=perf, review=r, version=r.version, member="expert:3",
+                                 opinion="同意（会审意见表已签字）")
+    assert r.status == ReviewStatus.APPROVED
+    assert not InboxItem.objects.filter(object_id=r.pk, done_at__isnull=True).exists()
+    proxy = ReviewEvent.objects.get(review=r, action=ReviewAction.PROXY_APPROVE)
+    assert (proxy.actor_id, proxy.on_behalf_of, proxy.get_action_display()) == (perf.pk, "孙专家", "代录通过")
+
+
+def test_the_performance_section_assigns_a_reviewer_from_its_inbox(world, orphan_unit, login):
+    _chain_without_skips(world)
+    r, _, _ = _orphan_review(world, orphan_unit)
+    perf = login("perf_section")
+    inbox_page = perf.get("/core/inbox/").content.decode()
+    url = f"/core/reviews/{r.pk}/assign/"
+    assert "【无审核人】主管部门审核：医疗设备绩效目标" in inbox_page and url in inbox_page
+    page = perf.get(url).content.decode()
+    dept = world.user("dept_reviewer")
+    assert "“主管部门审核”（主管部门审核人）没有审核人" in page and f'value="{dept.pk}"' in page
+    assert f'value="{world.user("section_reviewer").pk}"' not in page  # not the step's role
+    # a stale form or no choice: refused in Chinese, nothing changed
+    r2 = perf.post(url, {"version": r.version, "user": ""})
+    assert r2.status_code == 200 and "请选择本区划在职的“主管部门审核人”账号" in r2.content.decode()
+    r2 = perf.post(url, {"version": r.version - 1, "user": dept.pk})
+    assert r2.status_code == 200 and _fresh(r).assigned == {}
+    r2 = perf.post(url, {"version": r.version, "user": dept.pk, "opinion": "临时由教体局审核"})
+    assert r2.status_code == 302
+    assert _fresh(r).assigned == {"1": [dept.pk]} and review.can_act(dept, _fresh(r))
+    assert "已有审核人，无需指定" in perf.get(url).content.decode()
+    assert login("dept_reviewer").get(url).status_code == 403

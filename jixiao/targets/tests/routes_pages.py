@@ -89,6 +89,10 @@ HTML_ROUTES = [
     Route("targets:sheet_approve", target=_draft, ok=frozenset(), denied=405),
     Route("targets:sheet_approve", "POST", target=_draft, ok=REVIEW, ok_status=302,
           overrides=_hidden(REVIEW, REVIEWERS)),
+    # 代录 (a panel member without a login): the performance section's (Review's declared action)
+    Route("targets:sheet_proxy", target=_draft, ok=frozenset(), denied=405),
+    Route("targets:sheet_proxy", "POST", target=_draft, ok=PERF, ok_status=302,
+          overrides=_hidden(PERF, with_far("perf_section"))),
     Route("targets:sheet_return", target=_draft, ok=frozenset(), denied=405),
     Route("targets:sheet_return", "POST", target=_draft, ok=REVIEW, ok_status=302,
           overrides=_hidden(REVIEW, REVIEWERS)),

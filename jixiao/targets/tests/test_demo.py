@@ -20,21 +20,32 @@ from jixiao.targets import demo, statistics
 from jixiao.targets.models import TargetSheet
 from jixiao.targets.services import target_check
 
-STEPS = [{"code": "agency_self", "name": "单位自审"}, {"code": "department", "name": "主管部门审核"},
+STEPS = [{"code": "agency_self", "name": "单位自审", "skip_when_empty": True},
+         {"code": "department", "name": "主管部门审核", "skip_when_empty": True},
          {"code": "section", "name": "业务股室初审"}, {"code": "performance", "name": "绩效股复审"}]
 PERF = (9, "陈静", "performance_section")
+SECTION = (4, "刘洋", "section_reviewer")
 
 
 def test_history_follows_the_review_machinery():
-    holders = [[], [(3, "张伟", "department_reviewer")], [], [PERF]]
+    holders = [[], [], [SECTION], [PERF]]
     rng = random.Random(1)
     approved = demo.history(rng, steps=STEPS, holders=holders, submitter=PERF, state="approved", returns=1)
     assert approved.status == "approved" and approved.position == 4 and approved.returns == 1
     actions = [(e.action, e.from_step) for e in approved.events]
-    # the unheld steps are skipped, as core.review does, each time the review passes them
-    assert actions[0] == ("submit", "") and ("skip", "单位自审") in actions and ("skip", "业务股室初审") in actions
+    # the unheld steps the chain marks 无审核人时跳过 are skipped, as core.review does, each time the
+    # review passes them — by the system, never under the previous actor's name
+    assert actions[0] == ("submit", "") and ("skip", "单位自审") in actions and ("skip", "主管部门审核") in actions
+    assert {e.actor for e in approved.events if e.action == "skip"} == {(None, "系统", "")}
     assert actions[-1] == ("approve", "绩效股复审") and sum(a == "return" for a, _ in actions) == 1
+    # a step nobody holds that the chain does not skip: the course stops there, waiting
+    stuck = demo.history(random.Random(1), steps=STEPS, holders=[[], [], [], [PERF]], submitter=PERF,
+                         state="approved")
+    assert (stuck.status, stuck.position) == ("in_review", 2)
+    assert [(e.action, e.from_step) for e in stuck.events][-1] == ("skip", "主管部门审核")
+    holders = [[], [(3, "张伟", "department_reviewer")], [SECTION], [PERF]]
     assert all(e.opinion for e in approved.events if e.action == "return")
+    approved = demo.history(random.Random(1), steps=STEPS, holders=holders, submitter=PERF, state="approved", returns=1)
     waiting = demo.history(random.Random(2), steps=STEPS, holders=holders, submitter=PERF, state="in_review", at=1)
     assert waiting.status == "in_review" and waiting.position == 1 and waiting.events[-1].to_step == "主管部门审核"
     returned = demo.history(random.Random(3), steps=STEPS, holders=holders, submitter=PERF, state="returned")
@@ -77,6 +88,23 @@ def test_demo_targets():
     waiting_at = set(reviews.filter(status="in_review").values_list("position", flat=True))
     assert waiting_at == {0, 1, 2, 3}
     assert ReviewEvent.objects.filter(review__chain="target", action="return").exclude(opinion="").count() > 100
+    # skips are the system's (no user, 系统), only of steps the chain marks 无审核人时跳过, with the reason
+    skips = ReviewEvent.objects.filter(review__chain="target", review__region__code="370724", action="skip")
+    assert not skips.filter(actor__isnull=False).exists()
+    assert set(skips.values_list("actor_name", flat=True)) <= {"系统"}
+    # a step nobody holds that the chain does not skip (业务股室初审 of a department no section looks
+    # after): the performance section assigned a reviewer, who then acts there
+    assigns = ReviewEvent.objects.filter(review__chain="target", review__region__code="370724", action="assign")
+    assert assigns.exists() and set(assigns.values_list("actor__username", flat=True)) == {"perf_section"}
+    for r in Review.objects.filter(pk__in=assigns.values("review")[:50]):
+        assert r.assigned and all(str(pos) in r.assigned for pos in range(len(r.steps))
+                                  if r.steps[pos]["name"] in set(r.events.filter(action="assign")
+                                                                  .values_list("from_step", flat=True)))
+    assert set(skips.values_list("from_step", flat=True)) <= {"单位自审", "主管部门审核"}
+    assert not skips.exclude(opinion__contains="无审核人时跳过").exists()
+    # every waiting review item has the step's deadline
+    assert not InboxItem.objects.filter(kind="review", done_at__isnull=True, due_at__isnull=True,
+                                        title__startswith="【").exclude(title__startswith="【已退回】").exists()
 
     # the sheet's status mirrors its review; the history ends where the review stands
     sheet_status = dict(region_sheets.values_list("pk", "status"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jixiao.core import review as review_machinery
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ReviewEvent
 from jixiao.projects import services as project_services
@@ -153,10 +154,38 @@ def test_expert_panel_step_is_taken_by_a_drawn_expert(world):
     sheet = services.submit_sheet(actor=world.user("preparer"), sheet=sheet, version=sheet.version)
     sheet = approve_through(world, sheet)
     assert sheet.status == "in_review"
-    # the expert now sees the sheet (assigned scope) and takes the last step
+    # the expert now sees the sheet (assigned scope) and passes the panel step — but the panel is
+    # every drawn expert (须全员通过), also the two without a login: the sheet stays in review
     assert TargetSheet.objects.for_user(world.user("expert"), "view").filter(pk=sheet.pk).exists()
     sheet = services.approve_sheet(actor=world.user("expert"), sheet=sheet, version=sheet.version, opinion="同意")
+    assert sheet.status == "in_review"
+    review = services.review_of(sheet)
+    members = review_machinery.members(review)
+    assert len(members) == 3 and sum(1 for m in members if m.user_id is None) == 2
+    offline = [m for m in members if m.user_id is None]
+    perf = world.user("perf_section")
+    # 代录 is the performance section's, for a member without a login, with the signed opinion
+    with pytest.raises(PermissionDenied):
+        services.approve_sheet_on_behalf(actor=world.user("section_reviewer"), sheet=sheet, version=sheet.version,
+                                         member=offline[0].key, opinion="同意")
+    online = next(m for m in members if m.user_id is not None)
+    with pytest.raises(TransitionError):
+        services.approve_sheet_on_behalf(actor=perf, sheet=sheet, version=sheet.version, member=online.key,
+                                         opinion="同意")
+    with pytest.raises(ValidationFailed):
+        services.approve_sheet_on_behalf(actor=perf, sheet=sheet, version=sheet.version, member=offline[0].key,
+                                         opinion=" ")
+    sheet = services.approve_sheet_on_behalf(actor=perf, sheet=sheet, version=sheet.version, member=offline[0].key,
+                                             opinion="同意（见签字的会审意见表）")
+    assert sheet.status == "in_review"
+    with pytest.raises(TransitionError):  # passed once, never twice
+        services.approve_sheet_on_behalf(actor=perf, sheet=sheet, version=sheet.version, member=offline[0].key,
+                                         opinion="同意")
+    sheet = services.approve_sheet_on_behalf(actor=perf, sheet=sheet, version=sheet.version, member=offline[1].key,
+                                             opinion="同意")
     assert sheet.status == "approved"
+    proxied = ReviewEvent.objects.filter(review=review, action="proxy_approve").order_by("pk")
+    assert [(e.actor_id, e.on_behalf_of) for e in proxied] == [(perf.pk, m.name) for m in offline]
 
 
 def test_agency_sheet_tasks_set_its_amounts(world):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from jixiao.core import review as review_machinery
 from jixiao.core.models import InboxItem
 from jixiao.targets import services
 from jixiao.targets.models import TargetSheet
@@ -302,7 +303,26 @@ def test_expert_panel_drawn_on_the_page_reviews_from_the_queue(world, login):
     r = login("expert").post("/targets/review/", {"sheet": [sheet.pk], "action": "approve", "opinion": "同意"})
     assert r.status_code == 302
     sheet.refresh_from_db()
+    # 孙丽华 and 李国强 have no login: the panel waits for them; the performance section enters their
+    # signed opinions on the sheet's page (代录)
+    assert sheet.status == "in_review"
+    page = perf.get(f"/targets/{sheet.pk}/").content.decode()
+    assert 'data-testid="proxy-form"' in page and "孙丽华" in page and "李国强" in page and "赵明远</option>" not in page
+    assert 'data-testid="proxy-form"' not in login("section_reviewer").get(f"/targets/{sheet.pk}/").content.decode()
+    review = services.review_of(sheet)
+    offline = [m for m in review_machinery.pending_members(review) if m.user_id is None]
+    r = perf.post(f"/targets/{sheet.pk}/proxy/", {"version": sheet.version, "member": offline[0].key, "opinion": ""})
+    sheet.refresh_from_db()
+    assert r.status_code == 302 and sheet.status == "in_review"
+    assert "代录时须填写该成员签署的审核意见" in perf.get(f"/targets/{sheet.pk}/").content.decode()
+    for m in offline:
+        sheet.refresh_from_db()
+        r = perf.post(f"/targets/{sheet.pk}/proxy/", {"version": sheet.version, "member": m.key, "opinion": "同意"})
+        assert r.status_code == 302
+    sheet.refresh_from_db()
     assert sheet.status == "approved"
+    history = perf.get(f"/targets/{sheet.pk}/").content.decode()
+    assert "代录通过" in history
 
 
 def test_list_and_queue_queries_do_not_grow_with_the_rows(world, login, django_assert_max_num_queries):
