@@ -25,6 +25,9 @@ def _raw_update(model, pk, **values):
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA ignore_check_constraints = ON")
         else:
+            # fire the deferred foreign-key checks of the rows the factories just wrote, else
+            # PostgreSQL refuses ALTER TABLE while trigger events are pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SELECT conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
                            "WHERE t.relname = %s AND c.contype = 'c'", [table])
             for (name,) in cursor.fetchall():
