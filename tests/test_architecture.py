@@ -66,8 +66,6 @@ EXCEPTIONS: tuple[Allowed, ...] = (
     Allowed("write", "jixiao/org/demo.py", "build_province",
             "province-scale benchmark data written set-based (bulk_create, paths by two UPDATEs); "
             "the reasons are in build_province's docstring"),
-    Allowed("write", "jixiao/targets/demo.py", "_write_bulk",
-            "the target demo's set-based writer; moves onto core's bulk writer (issue #8, item 2)"),
     Allowed("write", "jixiao/targets/import_write.py", "update",
             "the target import's writer, run inside the import service's transaction: an updated sheet's "
             "rows are replaced set-based"),

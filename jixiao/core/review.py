@@ -509,3 +509,109 @@ def return_(*, actor, review: Review, version: int, opinion: str):
         title=f"【已退回】{review.title}", url=_url(review),
     )
     return _finish(review, actor=actor, before=before)
+
+
+# --- a recorded past, set-based -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PastEvent:
+    """One transition of a review's recorded course (:func:`write_histories`): what :func:`_event`
+    writes, with the time it happened. ``actor_id`` None is the system (named 系统)."""
+
+    action: str
+    from_status: str
+    to_status: str
+    from_step: str
+    to_step: str
+    actor_id: int | None
+    actor_name: str
+    actor_role: str
+    opinion: str
+    at: object  # an aware datetime
+
+
+@dataclass(frozen=True)
+class PastCourse:
+    """Where a started review's recorded course left it: status, step position, reviewers assigned
+    to steps nobody held ({position: user id}), the events in order, and — when it waits in review —
+    who holds the current step (user ids; empty: nobody, so the performance section ``fallback`` gets
+    the 【无审核人】 item) and since when."""
+
+    review_id: int
+    status: str
+    position: int
+    events: list[PastEvent]
+    assigned: dict[int, int] | None = None
+    holders: tuple[int, ...] = ()
+    fallback: tuple[int, ...] = ()
+    since: object = None
+    url: str = ""  # the subject's page (read from the subject when empty: a query per review)
+
+
+def step_item_title(step_name: str, title: str, *, held: bool) -> str:
+    """The inbox title of an open step (as :func:`_wanted_items` writes it for a login holder, or the
+    【无审核人】 item of the performance section)."""
+    return (f"【{step_name}】{title}" if held else f"【无审核人】{step_name}：{title}")[:255]
+
+
+@service
+def write_histories(*, actor, region_id: int, courses: list[PastCourse]) -> None:
+    """Write reviews' recorded courses set-based — the demo county's past, a migration from a former
+    system — as the transitions would have left them: each review's status, position and assigned
+    reviewers (one UPDATE per distinct state), its :class:`ReviewEvent` rows with their times, and
+    the open inbox items of the steps they wait at, with the region's deadline counted from when the
+    step opened. The reviews must have been started (:func:`start_reviews`) for objects already
+    written; no transition is checked here, so only a caller that built the course by the chain's
+    rules (the demo's ``history``) may call it."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from jixiao.core import bulk
+    from jixiao.core.models import InboxItem
+
+    require_actor(actor, "core.review.write_histories")
+    if not courses:
+        return
+    by_state: dict = {}
+    by_assigned: dict = {}
+    for c in courses:
+        if (c.status, c.position) != (ReviewStatus.DRAFT, -1):
+            by_state.setdefault((c.status, c.position), []).append(c.review_id)
+        if c.assigned:
+            by_assigned.setdefault(tuple(sorted(c.assigned.items())), []).append(c.review_id)
+    for (status, position), pks in by_state.items():
+        for part in bulk.chunks(pks, 900):
+            Review.objects.filter(pk__in=part, region_id=region_id).update(status=status, position=position)
+    for key, pks in by_assigned.items():
+        for part in bulk.chunks(pks, 900):
+            Review.objects.filter(pk__in=part, region_id=region_id).update(
+                assigned={str(pos): [uid] for pos, uid in key})
+    events = bulk.Insert(ReviewEvent, ["review_id", "action", "from_status", "to_status", "from_step", "to_step",
+                                       "actor_id", "actor_name", "actor_role", "opinion", "created_at"])
+    events.run([(c.review_id, e.action, e.from_status, e.to_status, e.from_step, e.to_step, e.actor_id,
+                 e.actor_name[:150], e.actor_role, e.opinion, events.prep("created_at", e.at))
+                for c in courses for e in c.events])
+    waiting = [c for c in courses if c.status == ReviewStatus.IN_REVIEW and c.position >= 0]
+    if not waiting:
+        return
+    reviews = {}
+    for part in bulk.chunks([c.review_id for c in waiting], 900):
+        reviews.update(Review.objects.filter(pk__in=part, region_id=region_id).in_bulk())
+    ct = ContentType.objects.get_for_model(Review).pk
+    items = bulk.Insert(InboxItem, ["user_id", "title", "url", "object_id", "due_at", "created_at"],
+                        {"region_id": region_id, "kind": INBOX_KIND, "content_type_id": ct})
+    rows = []
+    days: dict[int, int] = {}  # year → the region's review days
+    for c in waiting:
+        review = reviews[c.review_id]
+        step = review.steps[c.position]
+        if review.year not in days:
+            days[review.year] = review_days(review)
+        held = bool(c.holders)
+        url = (c.url or _url(review)) if held else reverse("core:review_assign", args=[review.pk])
+        title = step_item_title(step["name"], review.title, held=held)
+        for uid in (c.holders or c.fallback):
+            rows.append((uid, title, url, review.pk, items.prep("due_at", c.since + timedelta(days=days[review.year])),
+                         items.prep("created_at", c.since)))
+    items.run(rows)

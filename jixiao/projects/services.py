@@ -424,3 +424,30 @@ def bulk_create_projects(*, actor, region, rows: list[dict], note: str = "批量
     for p in projects:
         audit.log_create(actor=actor, obj=p)
     return projects
+
+
+@service
+def record_events(*, actor, region_id: int, entries: list[dict]) -> int:
+    """:func:`record_event` for many projects at once, set-based (``core.bulk``): the timeline entries
+    a target import or the demo builder writes for each sheet. ``entries``: dicts with ``project_id``,
+    ``kind``, ``title`` and optionally ``note``, ``data``, ``from_stage``, ``to_stage`` and
+    ``created_at`` (default now). Like :func:`record_event`, the caller has checked its actor's scope;
+    the caller writes the change-log entry (one per file or per build, not one per entry)."""
+    from jixiao.core import bulk
+    from jixiao.core.actors import person, require_actor
+
+    require_actor(actor, "projects.record_events")
+    if not entries:
+        return 0
+    user = person(actor)
+    name = actor.display_name if user is None else (user.display_name or user.get_username())
+    now = timezone.now()
+    table = bulk.Insert(ProjectEvent, ["project_id", "kind", "title", "note", "data", "from_stage", "to_stage",
+                                       "created_at"],
+                        {"region_id": region_id, "actor_id": getattr(user, "pk", None), "actor_name": name[:64]})
+    for e in entries:
+        if not e.get("kind") or not e.get("title"):
+            raise ValueError("record_events needs a kind and a title for every entry")
+    return table.run([(e["project_id"], e["kind"], e["title"][:64], e.get("note", ""), table.prep("data", e.get("data") or {}),
+                       e.get("from_stage", ""), e.get("to_stage", ""), table.prep("created_at", e.get("created_at") or now))
+                      for e in entries])

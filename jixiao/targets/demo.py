@@ -41,23 +41,23 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from jixiao.core import audit, bulk
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
-from jixiao.core.actors import SYSTEM, person
-from jixiao.core.choices import InboxKind, ReviewAction, ReviewStatus
-from jixiao.core.models import InboxItem, Review, ReviewEvent
+from jixiao.core.actors import SYSTEM
+from jixiao.core.choices import ReviewAction, ReviewStatus
+from jixiao.core.models import Review
 from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.library.models import IndicatorTemplate
 from jixiao.library.rules import bigrams, map_pair
 from jixiao.org.models import Agency, User
 from jixiao.org.personas import HOME
+from jixiao.projects import services as project_services
 from jixiao.projects.choices import ProjectStage as PS
-from jixiao.projects.models import Project, ProjectEvent
+from jixiao.projects.models import Project
 from jixiao.targets import layout, rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
@@ -518,7 +518,6 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
     ``review.start_reviews`` (then moved to the history's state), indicators, tasks and findings
     in the layout's rows."""
     region_id = ctx.region.pk
-    review_ct = ContentType.objects.get_for_model(Review)
     now = timezone.now()
     for wave in (1, 2):  # versions 2 point at their version 1
         batch = [p for p in planned if p.number == wave]
@@ -560,66 +559,33 @@ def _write_bulk(ctx: Context, planned: list[Planned]) -> None:
     review_ids = review_machinery.start_reviews(
         actor=SYSTEM, objs=[p.sheet for p in planned], chain=services.CHAIN, year=ctx.year,
         titles=[p.title for p in planned], submit_roles=[Role.AGENCY_PREPARER], log_each=False)
-    # the history's end state: one UPDATE per (status, step)
-    by_state: dict = {}
-    for p, pk in zip(planned, review_ids, strict=True):
-        by_state.setdefault((p.history.status, p.history.position), []).append(pk)
-    for (status, position), pks in by_state.items():
-        if (status, position) != (ReviewStatus.DRAFT, -1):
-            Review.objects.filter(pk__in=pks).update(status=status, position=position)
-    by_assigned: dict = {}
-    for p, pk in zip(planned, review_ids, strict=True):
-        if p.history.assigned:
-            key = tuple(sorted(p.history.assigned.items()))
-            by_assigned.setdefault(key, []).append(pk)
-    for key, pks in by_assigned.items():
-        Review.objects.filter(pk__in=pks).update(assigned={str(pos): [uid] for pos, uid in key})
-    events, when, inbox, inbox_when, timeline = [], [], [], [], []
+    # each review's course as the chain's rules drew it (``history``), written by core.review
+    courses, timeline = [], []
     for p, review_id in zip(planned, review_ids, strict=True):
-        for e, t in zip(p.history.events, p.times, strict=True):
-            pk, name, role = e.actor
-            events.append(ReviewEvent(review_id=review_id, action=e.action, from_status=e.from_status, to_status=e.to_status,
-                                      from_step=e.from_step, to_step=e.to_step, actor_id=pk, actor_name=name,
-                                      actor_role=role, opinion=e.opinion))
-            when.append(t)
+        h = p.history
         url = p.sheet.get_absolute_url()
-        if p.history.status == ReviewStatus.IN_REVIEW:
-            step = ctx.steps[p.history.position]
+        holders: tuple = ()
+        since = None
+        if h.status == ReviewStatus.IN_REVIEW:
+            holders = tuple(u[0] for u in ctx.holders(p.agency)[h.position])
+            if not holders and h.position in h.assigned:
+                holders = (h.assigned[h.position],)
             since = p.times[-1] if p.times else ctx.now
-            holders = ctx.holders(p.agency)[p.history.position]
-            if not holders and p.history.position in p.history.assigned:
-                holders = [(p.history.assigned[p.history.position], "", "")]
-            # as core.review opens a step: its holders, or — nobody holds it — the performance section
-            title = f"【{step['name']}】{p.title}" if holders else f"【无审核人】{step['name']}：{p.title}"
-            opened = [InboxItem(region_id=region_id, user_id=pk, kind=InboxKind.REVIEW, title=title[:255], url=url,
-                                content_type=review_ct, object_id=review_id,
-                                due_at=since + timedelta(days=ctx.review_days))
-                      for pk in ([u[0] for u in holders] or [ctx.perf.pk])]
-            inbox += opened
-            inbox_when += [since] * len(opened)
+        courses.append(review_machinery.PastCourse(
+            review_id=review_id, status=h.status, position=h.position, assigned=h.assigned or None,
+            events=[review_machinery.PastEvent(e.action, e.from_status, e.to_status, e.from_step, e.to_step,
+                                               *e.actor, e.opinion, t)
+                    for e, t in zip(h.events, p.times, strict=True)],
+            holders=holders, fallback=(ctx.perf.pk,), since=since, url=url))
         if p.project is not None:
             approved = p.status in (SheetStatus.APPROVED, SheetStatus.SUPERSEDED)
             title = ("绩效目标批复" if p.number == 1 else "调整后绩效目标批复") if approved else (
                 "编报绩效目标" if p.number == 1 else "调整绩效目标")
-            timeline.append(ProjectEvent(region_id=region_id, project=p.project, kind=TargetEventKind.TARGETS,
-                                         title=title, actor=person(SYSTEM), actor_name=SYSTEM.display_name, note=p.reason,
-                                         data={"url": url, "sheet": p.sheet.pk, "number": p.number},
-                                         created_at=p.times[-1] if p.times else ctx.now - timedelta(days=p.wait)))
-    ReviewEvent.objects.bulk_create(events, batch_size=1000)
-    # created_at is set on insert; the history's times go in with one UPDATE per distinct minute
-    by_time: dict = {}
-    for e, t in zip(events, when, strict=True):
-        by_time.setdefault(t, []).append(e.pk)
-    for t, pks in by_time.items():
-        ReviewEvent.objects.filter(pk__in=pks).update(created_at=t)
-    InboxItem.objects.bulk_create(inbox, batch_size=1000)
-    # an inbox item waits since its step opened (the last event), so the queue shows real waits
-    by_time = {}
-    for item, t in zip(inbox, inbox_when, strict=True):
-        by_time.setdefault(t, []).append(item.pk)
-    for t, pks in by_time.items():
-        InboxItem.objects.filter(pk__in=pks).update(created_at=t)
-    ProjectEvent.objects.bulk_create(timeline, batch_size=1000)
+            timeline.append({"project_id": p.project.pk, "kind": TargetEventKind.TARGETS, "title": title,
+                             "note": p.reason, "data": {"url": url, "sheet": p.sheet.pk, "number": p.number},
+                             "created_at": p.times[-1] if p.times else ctx.now - timedelta(days=p.wait)})
+    review_machinery.write_histories(actor=SYSTEM, region_id=region_id, courses=courses)
+    project_services.record_events(actor=SYSTEM, region_id=region_id, entries=timeline)
     for p in planned:
         audit.log_create(actor=SYSTEM, obj=p.sheet)
 

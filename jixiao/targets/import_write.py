@@ -180,20 +180,13 @@ def _timeline(actor, region_id: int, pairs: list, now) -> None:
     """The project timeline entry ``create_sheet`` writes, for each imported project sheet."""
     from django.urls import reverse
 
-    from jixiao.projects.models import ProjectEvent
+    from jixiao.projects import services as project_services
 
-    if not pairs:
-        return
-    user = person(actor)
-    actor_id = getattr(user, "pk", None)
-    actor_name = actor.display_name if user is None else (user.display_name or user.get_username())
     url = reverse("targets:sheet_detail", args=[987654321])
-    table = bulk.Insert(ProjectEvent, ["project_id", "data"], {
-        "region_id": region_id, "kind": TargetEventKind.TARGETS, "title": "编报绩效目标（Excel 导入）",
-        "actor_id": actor_id, "actor_name": actor_name, "created_at": now})
-    table.run([(pl.project["id"], table.prep("data", {"url": url.replace("987654321", str(sheet_id)),
-                                                      "sheet": sheet_id, "number": 1}))
-               for pl, sheet_id in pairs])
+    project_services.record_events(actor=actor, region_id=region_id, entries=[
+        {"project_id": pl.project["id"], "kind": TargetEventKind.TARGETS, "title": "编报绩效目标（Excel 导入）",
+         "data": {"url": url.replace("987654321", str(sheet_id)), "sheet": sheet_id, "number": 1}, "created_at": now}
+        for pl, sheet_id in pairs])
 
 
 def update(actor, pl: Plan, trees: Trees, settings: dict, previous_goals: dict, actuals: dict) -> None:

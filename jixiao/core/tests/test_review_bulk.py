@@ -93,3 +93,69 @@ def test_bulk_start_refuses_what_the_one_object_start_refuses(world):
     assert (Review.objects.count(), ChangeLog.objects.count()) == before
     assert review.start_reviews(actor=actor, objs=[], chain="target", year=YEAR, titles=[],
                                 submit_roles=[Role.AGENCY_PREPARER]) == []
+
+
+def _event_row(e) -> dict:
+    return {k: getattr(e, k) for k in ("action", "from_status", "to_status", "from_step", "to_step", "actor_id",
+                                       "actor_name", "actor_role", "opinion", "on_behalf_of")}
+
+
+def test_a_written_course_leaves_the_rows_the_live_transition_leaves(world):
+    """``write_histories`` (the demo's past) writes what ``submit`` writes: the review's state, its
+    event and the open inbox items of the step it waits at, with the region's deadline counted from
+    the recorded time — and the 【无审核人】 item of a step nobody holds."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jixiao.core.actors import SYSTEM
+    from jixiao.core.models import InboxItem
+
+    preparer = world.user("preparer")
+    live_obj, past_obj = (Sheet.objects.create(region=preparer.region, agency=preparer.agency, title=t)
+                          for t in ("甲", "乙"))
+    kw = {"chain": "target", "year": YEAR, "submit_roles": [Role.AGENCY_PREPARER]}
+    live = review.start_review(actor=preparer, obj=live_obj, title="同一标题", **kw)
+    [past_id] = review.start_reviews(actor=SYSTEM, objs=[past_obj], titles=["同一标题"], **kw)
+    live = review.submit(actor=preparer, review=live, version=live.version)
+    [event] = live.events.all()
+    holders = tuple(i.user_id for i in InboxItem.objects.filter(object_id=live.pk, done_at__isnull=True).order_by("user_id"))
+    assert holders, "the live submit opened the first step for its holders"
+    at = timezone.now() - timedelta(days=3)
+    review.write_histories(actor=SYSTEM, region_id=preparer.region_id, courses=[review.PastCourse(
+        review_id=past_id, status=live.status, position=live.position,
+        events=[review.PastEvent(event.action, event.from_status, event.to_status, event.from_step, event.to_step,
+                                 preparer.pk, event.actor_name, event.actor_role, event.opinion, at)],
+        holders=holders, fallback=(world.user("perf_section").pk,), since=at)])
+    past = Review.objects.get(pk=past_id)
+    assert (past.status, past.position, past.assigned) == (live.status, live.position, live.assigned)
+    [written] = past.events.all()
+    assert _event_row(written) == _event_row(event) and written.created_at == at
+
+    def items(r):
+        return [(i.user_id, i.kind, i.title, i.due_at - i.created_at) for i in
+                InboxItem.objects.filter(object_id=r.pk, done_at__isnull=True).order_by("user_id")]
+
+    live_items, past_items = items(live), items(past)
+    assert past_items and [x[:3] for x in past_items] == [x[:3] for x in live_items]
+    days = review.review_days(past)
+    assert all(d == timedelta(days=days) for *_, d in past_items)
+    assert all(i.created_at == at for i in InboxItem.objects.filter(object_id=past.pk))
+
+    # a step nobody holds: the performance section gets 【无审核人】, leading to the assignment page
+    [again] = review.start_reviews(actor=SYSTEM, objs=[Sheet.objects.create(region=preparer.region, agency=preparer.agency,
+                                                                          title="丙")], titles=["无人审核"], **kw)
+    perf = world.user("perf_section")
+    review.write_histories(actor=SYSTEM, region_id=preparer.region_id, courses=[review.PastCourse(
+        review_id=again, status=live.status, position=live.position, events=[], fallback=(perf.pk,), since=at)])
+    [item] = InboxItem.objects.filter(object_id=again, done_at__isnull=True)
+    step = Review.objects.get(pk=again).current_step["name"]
+    assert (item.user_id, item.title) == (perf.pk, f"【无审核人】{step}：无人审核")
+    from django.urls import reverse
+
+    assert item.url == reverse("core:review_assign", args=[again])
+
+
+def test_write_histories_refuses_a_missing_actor(world):
+    with pytest.raises(TypeError):
+        review.write_histories(actor=None, region_id=world.regions["370724"].pk, courses=[])
