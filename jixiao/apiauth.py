@@ -1,14 +1,13 @@
 """API authentication, and the per-operation role gate.
 
 Session (with CSRF) or a personal bearer token. An operation that only some roles may call declares
-it with ``auth=allowed(Model, action)`` (or ``only(role, …)``): the role is refused with 403 right
+it with ``auth=allowed(Model, action)`` (a CRUD action or one the model declares): the role is refused with 403 right
 after authentication — before the request is parsed — so a forbidden caller gets the same answer
 whatever it sends, and the rule is visible on the route itself. Row scope stays in the handler
 (``get_for_user`` → 404)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
@@ -70,12 +69,3 @@ def allowed(model, action: str) -> list:
 
     return _auth(gate)
 
-
-def only(role: str, message: str) -> list:
-    """Only ``role`` may call the operation (e.g. role changes: the security administrator)."""
-
-    def gate(user):
-        if user.role != role:
-            raise PermissionDenied(message)
-
-    return _auth(gate)

@@ -83,6 +83,9 @@ class AuditChainHead(models.Model):
         return f"{self.name}#{self.last_seq}"
 
 
+AUDIT_ACTIONS = [action("verify", "校验审计日志", roles=[Role.AUDIT_ADMIN], denied="只有安全审计员可以校验审计日志。")]
+
+
 class ChangeLog(AppendOnlyModel):
     region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
@@ -96,7 +99,9 @@ class ChangeLog(AppendOnlyModel):
     changes = models.JSONField("变更内容", default=dict)
 
     objects = AppendOnlyQuerySet.as_manager()
-    scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN])
+    #: verifying the audit chains and fetching their anchor (both chains: the change log's and the
+    #: security events') is the audit administrator's (三员)
+    scope = scope_rule(agency=None, view=[Role.AUDIT_ADMIN], actions=AUDIT_ACTIONS)
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = "变更日志"

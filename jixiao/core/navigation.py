@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jixiao.core.roles import ADMIN_ROLES, AGENCY_ROLES, Role
+from jixiao.core.roles import ADMIN_ROLES, AGENCY_ROLES, Role, has_role
 
 BUSINESS = frozenset(set(Role) - ADMIN_ROLES)
 AGENCY_SIDE = frozenset(AGENCY_ROLES | {Role.DEPARTMENT_REVIEWER})
@@ -72,6 +72,12 @@ def areas_for(role: str) -> list[Area]:
 
 def admin_links_for(role: str) -> list[Link]:
     return [link for link in ADMIN_LINKS if role in link.roles]
+
+
+def area_open_to(code: str, user) -> Area | None:
+    """The area ``code`` when the user's role has it in the navigation (its declared ``roles``)."""
+    found = area(code)
+    return found if found is not None and has_role(user, found.roles) else None
 
 
 def area(code: str) -> Area | None:

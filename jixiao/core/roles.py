@@ -55,6 +55,18 @@ REVIEW_ROLES = (Role.AGENCY_HEAD, Role.DEPARTMENT_REVIEWER, Role.SECTION_REVIEWE
                 Role.EXPERT)
 
 
+def has_role(user, roles) -> bool:
+    """The one reading of a declared role set (``has_role(user, ADMIN_ROLES)``) for code that is
+    not about a model's action (those are declared in the model's ``scope_rule``). ``user`` is
+    anything with a ``role`` (a user, a persona, :data:`~jixiao.core.actors.SYSTEM`)."""
+    return (getattr(user, "role", "") or "") in roles
+
+
+def is_admin(user) -> bool:
+    """One of the three separated administrators (三员)."""
+    return has_role(user, ADMIN_ROLES)
+
+
 def is_assigned(user) -> bool:
     """The user sees only what is drawn or assigned to them (experts, firms)."""
     return getattr(user, "role", "") in ASSIGNED_ROLES

@@ -53,6 +53,9 @@ class Action:
     test_message: the refusal when ``test`` fails.
     state_code, test_code: the error codes of those refusals (clients read them; default
         ``<model>.<action>.state`` / ``.condition``).
+    test_refusal: what a failed ``test`` raises, ``test_refusal(test_message)`` (default a
+        ``TransitionError``): e.g. ``PermissionDenied`` when the test is about who the object is
+        (an administrator's account), not about its state.
     """
 
     name: str
@@ -66,6 +69,7 @@ class Action:
     test_message: str = ""
     state_code: str = ""
     test_code: str = ""
+    test_refusal: Callable | None = None
 
     def role_allows(self, role: str) -> bool:
         return role in self.roles
@@ -75,7 +79,8 @@ class Action:
 
 
 def action(name: str, label: str, *, roles, states=None, scope: str = "change", test=None, denied: str = "",
-           state_message: str = "", test_message: str = "", state_code: str = "", test_code: str = "") -> Action:
+           state_message: str = "", test_message: str = "", state_code: str = "", test_code: str = "",
+           test_refusal: Callable | None = None) -> Action:
     if name in ACTIONS:
         raise ValueError(f"{name!r} is one of the CRUD actions; declare it with view=/create=/change=/delete=")
     if scope not in ACTIONS:
@@ -83,7 +88,7 @@ def action(name: str, label: str, *, roles, states=None, scope: str = "change", 
     return Action(name=name, label=label, roles=_roles(roles), states=None if states is None else
                   frozenset(str(s) for s in states), scope=scope, test=test, denied=denied,
                   state_message=state_message, test_message=test_message,
-                  state_code=state_code, test_code=test_code)
+                  state_code=state_code, test_code=test_code, test_refusal=test_refusal)
 
 
 def _roles(value) -> frozenset[str]:
@@ -263,6 +268,8 @@ def refusal(user, obj, action: str) -> Exception | None:
             f"当前状态为“{state}”，不能{declared.label}。"
         return TransitionError(message, code=declared.state_code or f"{obj._meta.model_name}.{action}.state")
     if declared.test is not None and not declared.test(user, obj):
+        if declared.test_refusal is not None:
+            return declared.test_refusal(declared.test_message or f"当前不能{declared.label}。")
         return TransitionError(declared.test_message or f"当前不能{declared.label}。",
                                code=declared.test_code or f"{obj._meta.model_name}.{action}.condition")
     return None

@@ -42,9 +42,11 @@ from jixiao.core.errors import ValidationFailed  # noqa: E402
 def seed_region_config(*, actor, region, year: int):
     """Write the national defaults for every configuration key a region lacks for ``year``
     (copying the latest earlier year's value where there is one, so a county's choices carry over)."""
+    from jixiao.core.actors import require_actor
     from jixiao.core.models import RegionConfig
     from jixiao.core.scoping import assert_in_scope
 
+    require_actor(actor, "core.seed_region_config")
     existing = set(RegionConfig.objects.filter(region=region, year=year).values_list("key", flat=True))
     created = []
     for key in region_config.SPECS:
@@ -52,8 +54,7 @@ def seed_region_config(*, actor, region, year: int):
             continue
         value = region_config.get(region, year, key)
         row = RegionConfig.objects.create(region=region, year=year, key=key, value=region_config.to_json(value))
-        if actor is not None:  # None: installation and demo data from the command line
-            assert_in_scope(row, actor, "change")
+        assert_in_scope(row, actor, "change")  # SYSTEM: installation and demo data from the command line
         audit.log_create(actor=actor, obj=row)
         created.append(row)
     return created

@@ -18,9 +18,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def require(user, model, action: str) -> None:
-    """403 when the role may not do ``action`` on ``model`` at all (row scope answers 404 later)."""
+    """403 when the role may not do ``action`` on ``model`` at all (row scope answers 404 later); a
+    declared action refuses with its own ``denied`` text."""
     if not can(user, model, action):
-        raise PermissionDenied("您的角色无权进行此操作。")
+        declared = model.scope.actions.get(action)
+        raise PermissionDenied((declared.denied if declared else "") or "您的角色无权进行此操作。")
 
 
 def get_for_action(queryset_or_model, user, action: str, **lookup):

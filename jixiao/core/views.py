@@ -10,8 +10,8 @@ from jixiao.core import inbox, navigation
 
 @login_required
 def area(request, code: str):
-    a = navigation.area(code)
-    if a is None or request.user.role not in a.roles:
+    a = navigation.area_open_to(code, request.user)
+    if a is None:
         raise Http404("页面不存在。")
     return render(request, "core/area.html", {"area": a})
 
@@ -149,15 +149,12 @@ def security_events(request):
         qs = qs.filter(code=code)
     return render(request, "core/security_events.html", {
         "page": paginate(request, qs), "code": code, "codes": SecurityEventCode.choices,
-        "can_verify": request.user.role == "audit_admin",
+        "can_verify": can(request.user, ChangeLog, "verify"),
     })
 
 
 def _audit_admin(request):
-    if request.user.role != "audit_admin":
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("只有安全审计员可以校验审计日志。")
+    require(request.user, ChangeLog, "verify")
 
 
 @login_required

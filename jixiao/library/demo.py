@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from jixiao.core.actors import SYSTEM
 from jixiao.library import services
 from jixiao.library.models import IndicatorTemplate
 from jixiao.org.models import Sector
@@ -31,7 +32,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
     for name, level1, level2, op, value, unit, sector, explanation in LOCAL:
         if services.find_duplicate(region=region, name=name, level1=level1, level2=level2,
                                    sector=sectors[sector]) is None:
-            services.admit_template(actor=None, region=region, name=name, level1=level1, level2=level2,
+            services.admit_template(actor=SYSTEM, region=region, name=name, level1=level1, level2=level2,
                                     operator=op, value=value, unit=unit, sector=sectors[sector],
                                     explanation=explanation, source_note=f"由 {year - 1} 年度审核通过的绩效目标表纳入")
             created += 1
@@ -39,7 +40,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
         source = IndicatorTemplate.objects.filter(region__isnull=True, name=name).first()
         if source is None or IndicatorTemplate.objects.filter(region=region, copied_from=source).exists():
             continue
-        copy = services.copy_template(actor=None, template=source, region=region)
+        copy = services.copy_template(actor=SYSTEM, template=source, region=region)
         if value is not None:
             # the county's own copy takes the county's value (updates check scope: the performance section)
             services.update_template(actor=world.user("perf_section"), template=copy, version=copy.version,
@@ -48,6 +49,6 @@ def extend_county(*, world, seed: int, year: int) -> dict:
     if created:
         national = list(IndicatorTemplate.objects.filter(region__isnull=True).order_by("pk").values_list("pk", flat=True))
         for _ in range(12):
-            services.record_usage(templates=rng.sample(national, k=min(40, len(national))))
+            services.record_usage(actor=SYSTEM, templates=rng.sample(national, k=min(40, len(national))))
     return {"library_regional_templates": IndicatorTemplate.objects.filter(region=region).count()}
 

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from jixiao.core import audit
 from jixiao.core import config as region_config
+from jixiao.core.actors import require_actor
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import assert_in_scope
@@ -111,6 +112,7 @@ def create_template(*, actor, region, name: str, level1: str, level2: str, opera
                     serves: str = ServesLevel.PROJECT, active: bool = True, source_note: str = "",
                     copied_from=None):
     """A region's own template. The natural key (region, name, level 1/2, sector) is unique."""
+    require_actor(actor, "library.create_template")
     values = _clean(dict(name=name, level1=level1, level2=level2, operator=operator, unit=unit or "",
                          typical_value=typical_value or "", value_basis=value_basis,
                          scoring_standard=scoring_standard or "", explanation=explanation or "",
@@ -122,8 +124,7 @@ def create_template(*, actor, region, name: str, level1: str, level2: str, opera
     if errors:
         raise ValidationFailed(errors)
     template = IndicatorTemplate.objects.create(region=region, copied_from=copied_from, **values)
-    if actor is not None:
-        assert_in_scope(template, actor, "create")
+    assert_in_scope(template, actor, "create")
     audit.log_create(actor=actor, obj=template)
     return template
 
@@ -170,6 +171,7 @@ def admit_template(*, actor, region, name: str, level1: str, level2: str, operat
     template (kind 个性, the sheet's value as the typical value). An indicator already in the region's
     library, or in the national one, under the same natural key is not duplicated: that template is
     returned unchanged."""
+    require_actor(actor, "library.admit_template")
     name = (name or "").strip()
     existing = (find_duplicate(region=region, name=name, level1=level1, level2=level2, sector=sector)
                 or find_duplicate(region=None, name=name, level1=level1, level2=level2, sector=sector))
@@ -190,10 +192,11 @@ def _default_scoring(operator: str) -> str:
 
 
 @service
-def record_usage(*, templates, actor=None) -> int:
+def record_usage(*, actor, templates) -> int:
     """Count one use of each template (a target sheet drew an indicator from it): one UPDATE with
     ``F()``, so concurrent sheets never lose a count. Not in the change log — a counter, not a change
     anyone reviews. Returns the number of templates counted."""
+    require_actor(actor, "library.record_usage")
     ids = {getattr(t, "pk", t) for t in templates}
     if not ids:
         return 0

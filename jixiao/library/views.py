@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core.errors import ServiceError
 from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.viewkit import file_response, form_page, import_page, paginate, record_export, require
 from jixiao.core.years import year_param
 from jixiao.library import exports, imports, rules, services
 from jixiao.library.choices import Level1, Level2, TaxonomyVersion
@@ -55,23 +55,20 @@ def _form_view(request, template=None):
         initial = {f: getattr(template, f) for f in services.EDITABLE if f != "source_note"}
         initial["sector"] = template.sector_id
         initial["version"] = template.version
-    form = TemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+
+    def run(cleaned):
+        d = dict(cleaned)
         version = d.pop("version")
-        try:
-            if template is None:
-                template = services.create_template(actor=request.user, region=request.user.region, **d)
-            else:
-                template = services.update_template(actor=request.user, template=template, version=version, **d)
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(template)
-    title = "新增指标模板" if template is None else f"编辑指标模板：{template.name}"
-    cancel = template.get_absolute_url() if template else reverse("library:template_list")
-    return render(request, "core/form_page.html", {"form": form, "title": title, "cancel": cancel})
+        if template is None:
+            return services.create_template(actor=request.user, region=request.user.region, **d)
+        return services.update_template(actor=request.user, template=template, version=version, **d)
+
+    return form_page(
+        request, form=TemplateForm(request.POST or None, initial=initial), run=run, success="已保存。",
+        redirect_to=lambda saved: saved,
+        title="新增指标模板" if template is None else f"编辑指标模板：{template.name}",
+        cancel=template.get_absolute_url() if template else reverse("library:template_list"),
+    )
 
 
 @login_required

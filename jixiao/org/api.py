@@ -7,7 +7,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from jixiao.apiauth import allowed, only
+from jixiao.apiauth import allowed
 from jixiao.core.apikit import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -19,8 +19,8 @@ from jixiao.core.apikit import (
     with_etag,
 )
 from jixiao.core.audit import client_ip
-from jixiao.core.roles import Role
 from jixiao.core.scoping import get_for_user
+from jixiao.core.viewkit import get_for_action
 from jixiao.org import schemas, services
 from jixiao.org.filters import AgencyFilter, SectionFilter, UserFilter, sector_ref
 from jixiao.org.models import Agency, FinanceSection, Region, User
@@ -166,21 +166,21 @@ def user_create(request, payload: schemas.UserIn, response: HttpResponse):
     return Status(201, with_etag(response, user))
 
 
-# Profile edits are the system administrator's (as on the page), hence "create", not "change".
-@router.patch("/users/{int:id}", auth=allowed(User, "create"), summary="修改用户资料（不含角色）",
+# Profile edits are the system administrator's (the declared action edit_profile, as on the page).
+@router.patch("/users/{int:id}", auth=allowed(User, "edit_profile"), summary="修改用户资料（不含角色）",
               response={200: schemas.UserOut, **UPDATE_ERRORS})
 def user_update(request, id: int, payload: schemas.UserPatch, response: HttpResponse):
-    subject = get_for_user(User, request.user, "change", pk=id)
+    subject = get_for_action(User, request.user, "edit_profile", pk=id)
     version = if_match(request)
     data = _user_refs(request, payload.model_dump(exclude_unset=True))
     subject = services.update_user(actor=request.user, user=subject, version=version, **data)
     return with_etag(response, subject)
 
 
-@router.post("/users/{int:id}/role", auth=only(Role.SECURITY_ADMIN, "只有安全保密管理员可以变更角色。"),
+@router.post("/users/{int:id}/role", auth=allowed(User, "grant_role"),
              response={200: schemas.UserOut, **UPDATE_ERRORS}, summary="变更角色（安全保密管理员）")
 def user_role(request, id: int, payload: schemas.RoleChangeIn, response: HttpResponse):
-    subject = get_for_user(User, request.user, "change", pk=id)
+    subject = get_for_action(User, request.user, "grant_role", pk=id)
     version = if_match(request)
     data = _user_refs(request, payload.model_dump())
     subject = services.change_role(actor=request.user, user=subject, version=version, ip=client_ip(request),

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from jixiao.core import audit
 from jixiao.core import config as region_config
+from jixiao.core.actors import SYSTEM
 from jixiao.core.choices import ChangeAction
 from jixiao.core.models import RegionConfig
 from jixiao.core.services import seed_region_config
@@ -171,7 +172,7 @@ def build_county(*, seed: int, year: int | None = None) -> dict:
     with transaction.atomic():
         world = personas.build_world(year=year, extra_agencies=extra)
         for region in world.regions.values():
-            seed_region_config(actor=None, region=region, year=year)
+            seed_region_config(actor=SYSTEM, region=region, year=year)
         home = world.regions[personas.HOME]
         # Widening the personas' sections is an edit of existing rows, which the services allow only
         # to an organisation editor; the demo's system administrator does it, and the change log says so.
@@ -180,7 +181,7 @@ def build_county(*, seed: int, year: int | None = None) -> dict:
             agencies = [world.agency(code) for code in row.agencies]
             section = FinanceSection.objects.filter(region=home, code=row.code).first()
             if section is None:
-                services.create_section(actor=None, region=home, code=row.code, name=row.name, kind=row.kind,
+                services.create_section(actor=SYSTEM, region=home, code=row.code, name=row.name, kind=row.kind,
                                         agencies=agencies)
             elif set(section.agencies.values_list("pk", flat=True)) != {a.pk for a in agencies}:
                 services.update_section(actor=editor, section=section, version=section.version, agencies=agencies)
@@ -333,7 +334,7 @@ def build_province(*, seed: int, year: int | None = None, counties: int = PROVIN
             counts = per_region.get(region.pk, {"agencies": 0, "sections": 0})
             after = {**audit.snapshot(region),
                      "bulk_created": {**counts, "region_configs": len(configs), "seed": seed, "year": year}}
-            audit.record_change(actor=None, obj=region, action=ChangeAction.CREATE, after=after)
+            audit.record_change(actor=SYSTEM, obj=region, action=ChangeAction.CREATE, after=after)
     bulk_seconds = time.perf_counter() - bulk_started
     return {
         "scale": "province",

@@ -4,12 +4,15 @@ users with one role each."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
+from jixiao.core.actors import SYSTEM
+from jixiao.core.errors import ValidationFailed
 from jixiao.core.models import VersionedModel
-from jixiao.core.roles import ADMIN_ROLES, Role
-from jixiao.core.scoping import ScopedQuerySet, scope_rule
+from jixiao.core.roles import Role, is_admin
+from jixiao.core.scoping import ScopedQuerySet, action, scope_rule
 from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
 
 ALL_BUT_ASSIGNED = set(Role) - {Role.EXPERT, Role.FIRM}
@@ -118,6 +121,36 @@ class FinanceSection(VersionedModel):
         return reverse("org:section_detail", args=[self.pk])
 
 
+def _business_account(actor, subject) -> bool:
+    """The account is a business user's: administrators' accounts are kept from the command line."""
+    return actor is SYSTEM or not is_admin(subject)
+
+
+def _business_or_own_account(actor, subject) -> bool:
+    return _business_account(actor, subject) or actor.pk == subject.pk
+
+
+def _role_refusal(message: str) -> Exception:
+    return ValidationFailed({"role": [message]})
+
+
+#: What can be done to a login beyond the CRUD four, and by whom (三员: the system administrator
+#: keeps accounts, the security administrator grants roles and unlocks; administrators' own
+#: accounts are kept from the command line).
+USER_ACTIONS = [
+    action("edit_profile", "修改用户资料", roles=[Role.SYSTEM_ADMIN], test=_business_or_own_account,
+           test_refusal=PermissionDenied, denied="只有系统管理员可以修改用户资料。",
+           test_message="管理员账号只能由命令行维护。"),
+    action("reset_password", "重置密码", roles=[Role.SYSTEM_ADMIN], test=_business_account,
+           test_refusal=PermissionDenied, denied="只有系统管理员可以重置业务用户的密码。",
+           test_message="管理员账号的密码只能由命令行重置。"),
+    action("grant_role", "变更角色", roles=[Role.SECURITY_ADMIN], test=_business_account,
+           test_refusal=_role_refusal, denied="只有安全保密管理员可以变更角色。",
+           test_message="管理员角色不能在系统内授予或变更"),
+    action("unlock", "解除锁定", roles=[Role.SECURITY_ADMIN], denied="只有安全保密管理员可以解除锁定。"),
+]
+
+
 class JixiaoUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
@@ -144,6 +177,7 @@ class User(AbstractUser, VersionedModel):
         view=[Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN],
         create=[Role.SYSTEM_ADMIN],
         change=[Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN],
+        actions=USER_ACTIONS,
     )
 
     class Meta:
@@ -155,7 +189,7 @@ class User(AbstractUser, VersionedModel):
 
     @property
     def is_admin_role(self) -> bool:
-        return self.role in ADMIN_ROLES
+        return is_admin(self)
 
     def get_absolute_url(self):
         return reverse("org:user_detail", args=[self.pk])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jixiao.core.roles import ADMIN_ROLES, Role
+from jixiao.core.actors import SYSTEM
+from jixiao.core.roles import Role, is_admin
 from jixiao.org import services
 from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
 from jixiao.org.models import Agency, FinanceSection, Region, Sector, User
@@ -119,30 +120,30 @@ def build_world(*, year: int, password: str = DEMO_PASSWORD, extra_agencies=()) 
     sectors = {s.code: s for s in Sector.objects.all()}
     for code, name, level, parent in REGIONS:
         region = Region.objects.filter(code=code).first() or services.create_region(
-            actor=None, code=code, name=name, level=level, parent=world.regions.get(parent), year=year
+            actor=SYSTEM, code=code, name=name, level=level, parent=world.regions.get(parent), year=year
         )
         world.regions[code] = region
     for rcode, code, name, kind, parent, sector in [*AGENCIES, *extra_agencies]:
         region = world.regions[rcode]
         agency = Agency.objects.filter(region=region, code=code).first() or services.create_agency(
-            actor=None, region=region, code=code, name=name, kind=kind,
+            actor=SYSTEM, region=region, code=code, name=name, kind=kind,
             parent=world.agencies.get((rcode, parent)) if parent else None, sector=sectors.get(sector),
         )
         world.agencies[(rcode, code)] = agency
     for rcode, code, name, kind, looked_after in SECTIONS:
         region = world.regions[rcode]
         section = FinanceSection.objects.filter(region=region, code=code).first() or services.create_section(
-            actor=None, region=region, code=code, name=name, kind=kind,
+            actor=SYSTEM, region=region, code=code, name=name, kind=kind,
             agencies=[world.agencies[(rcode, c)] for c in looked_after],
         )
         world.sections[(rcode, code)] = section
     for p in PERSONAS:
         user = User.objects.filter(username=p.username).first() or services.create_user(
-            actor=None, region=world.regions[p.region], username=p.username, display_name=p.display_name,
+            actor=SYSTEM, region=world.regions[p.region], username=p.username, display_name=p.display_name,
             role=p.role, password=password,
             agency=world.agencies[(p.region, p.agency)] if p.agency else None,
             finance_section=world.sections[(p.region, p.section)] if p.section else None,
-            allow_admin_role=p.role in ADMIN_ROLES,
+            allow_admin_role=is_admin(p),
         )
         world.users[p.username] = user
     return world

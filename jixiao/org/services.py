@@ -8,27 +8,28 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from jixiao.core import audit
+from jixiao.core.actors import require_actor
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import ADMIN_ROLES, AGENCY_BOUND_ROLES, GRANTABLE_ROLES, SUBTREE_ROLES, Role
-from jixiao.core.scoping import assert_in_scope, can
+from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import seed_region_config, service
 from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
 from jixiao.org.models import Agency, ApiToken, FinanceSection, Region, Sector, User
 
-# --- regions and sectors (installation data; actor may be None for the command line) ----------
+# --- regions and sectors (installation data; the command line acts as SYSTEM) -----------------
 
 
 @service
 def create_region(*, actor, code: str, name: str, level: str, parent: Region | None = None, year: int | None = None):
     """A new tenant, with its configuration seeded for ``year`` from the national defaults."""
+    require_actor(actor, "org.create_region")
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
         raise ValidationFailed({"code": ["区划代码应为 6 位数字（GB/T 2260）"]})
@@ -44,6 +45,7 @@ def create_region(*, actor, code: str, name: str, level: str, parent: Region | N
 
 @service
 def ensure_sector(*, actor, code: str, name: str, position: int = 0):
+    require_actor(actor, "org.ensure_sector")
     sector, created = Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     if created:
         audit.log_create(actor=actor, obj=sector)
@@ -91,6 +93,7 @@ def _set_path(agency: Agency) -> None:
 @service
 def create_agency(*, actor, region: Region, code: str, name: str, kind: str, parent: Agency | None = None,
                   sector: Sector | None = None, active: bool = True):
+    require_actor(actor, "org.create_agency")
     code, name = (code or "").strip(), (name or "").strip()
     errors = _agency_errors(region=region, code=code, name=name, kind=kind, parent=parent)
     if errors:
@@ -99,8 +102,7 @@ def create_agency(*, actor, region: Region, code: str, name: str, kind: str, par
                                    active=active)
     _set_path(agency)
     agency.save(update_fields=["path"])
-    if actor is not None:
-        assert_in_scope(agency, actor, "create")
+    assert_in_scope(agency, actor, "create")
     audit.log_create(actor=actor, obj=agency)
     return agency
 
@@ -146,6 +148,7 @@ def update_agency(*, actor, agency: Agency, version: int, **changes):
 
 @service
 def create_section(*, actor, region: Region, code: str, name: str, kind: str, agencies=()):
+    require_actor(actor, "org.create_section")
     code, name = (code or "").strip(), (name or "").strip()
     errors = _length_errors(FinanceSection, code=code, name=name)
     if not code:
@@ -160,8 +163,7 @@ def create_section(*, actor, region: Region, code: str, name: str, kind: str, ag
         raise ValidationFailed(errors)
     section = FinanceSection.objects.create(region=region, code=code, name=name, kind=kind)
     _set_section_agencies(section, agencies)
-    if actor is not None:
-        assert_in_scope(section, actor, "create")
+    assert_in_scope(section, actor, "create")
     audit.log_create(actor=actor, obj=section)
     return section
 
@@ -232,6 +234,7 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
                 allow_admin_role: bool = False):
     """Create a login. Administrator roles can only be given from the command line
     (``allow_admin_role``), so no one in the application can make themselves or a friend an admin."""
+    require_actor(actor, "org.create_user")
     username = (username or "").strip()
     errors = _length_errors(User, username=username, display_name=(display_name or "").strip(), phone=phone)
     if not username:
@@ -254,8 +257,7 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    if actor is not None:
-        assert_in_scope(user, actor, "create")
+    assert_in_scope(user, actor, "create")
     audit.log_create(actor=actor, obj=user)
     return user
 
@@ -264,11 +266,7 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
 def update_user(*, actor, user: User, version: int, **changes):
     """Edit a login's profile and binding (not its role: see :func:`change_role`)."""
     user = lock_checked(User, user.pk, version)
-    assert_in_scope(user, actor, "change")
-    if not can(actor, User, "create"):
-        raise PermissionDenied("只有系统管理员可以修改用户资料。")
-    if user.role in ADMIN_ROLES and actor.pk != user.pk:
-        raise PermissionDenied("管理员账号只能由命令行维护。")
+    check(actor, user, "edit_profile")
     before = audit.snapshot(user)
     for k, v in changes.items():
         if k not in {"display_name", "phone", "agency", "finance_section", "is_active", "email"}:
@@ -291,10 +289,8 @@ def change_role(*, actor, user: User, version: int, role: str, agency=None, fina
     """安全保密管理员 changes a business role (a security event). Administrator roles are neither
     given nor taken away here."""
     user = lock_checked(User, user.pk, version)
-    assert_in_scope(user, actor, "change")
-    if actor.role != Role.SECURITY_ADMIN:
-        raise PermissionDenied("只有安全保密管理员可以变更角色。")
-    if role not in GRANTABLE_ROLES or user.role in ADMIN_ROLES:
+    check(actor, user, "grant_role")
+    if role not in GRANTABLE_ROLES:
         raise ValidationFailed({"role": ["管理员角色不能在系统内授予或变更"]})
     errors = _user_binding_errors(role=role, region=user.region, agency=agency, finance_section=finance_section)
     if errors:
@@ -312,9 +308,7 @@ def change_role(*, actor, user: User, version: int, role: str, agency=None, fina
 
 @service
 def reset_password(*, actor, user: User, password: str, ip: str = ""):
-    assert_in_scope(user, actor, "change")
-    if actor.role != Role.SYSTEM_ADMIN or user.role in ADMIN_ROLES:
-        raise PermissionDenied("只有系统管理员可以重置业务用户的密码。")
+    check(actor, user, "reset_password")
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
@@ -343,9 +337,7 @@ def change_own_password(*, actor, old_password: str, new_password: str, ip: str 
 
 @service
 def unlock_user(*, actor, user: User, ip: str = ""):
-    assert_in_scope(user, actor, "change")
-    if actor.role != Role.SECURITY_ADMIN:
-        raise PermissionDenied("只有安全保密管理员可以解除锁定。")
+    check(actor, user, "unlock")
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit.security_event(SecurityEventCode.UNLOCKED, actor=actor, ip=ip, detail={"user": user.username})
     user.refresh_from_db()

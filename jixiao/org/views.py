@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jixiao.core.audit import client_ip
 from jixiao.core.errors import ServiceError
-from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.roles import ADMIN_ROLES
+from jixiao.core.scoping import actions_for, can, get_for_user
+from jixiao.core.viewkit import (
+    file_response,
+    form_page,
+    get_for_action,
+    import_page,
+    paginate,
+    record_export,
+    require,
+)
 from jixiao.org import exports, imports, services
 from jixiao.org.filters import AgencyFilter, sector_choices
 from jixiao.org.forms import AgencyForm
@@ -64,21 +72,14 @@ def agency_detail(request, pk: int):
 @login_required
 def agency_create(request):
     require(request.user, Agency, "create")
-    form = AgencyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            agency = services.create_agency(
-                actor=request.user, region=request.user.region, code=d["code"], name=d["name"], kind=d["kind"],
-                parent=d["parent"], sector=d["sector"], active=d["active"],
-            )
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已新增单位“{agency.name}”。")
-            return redirect(agency)
-    return render(request, "core/form_page.html", {"form": form, "title": "新增单位",
-                                                    "cancel": reverse("org:agency_list")})
+    return form_page(
+        request, form=AgencyForm(request.POST or None, user=request.user),
+        run=lambda d: services.create_agency(
+            actor=request.user, region=request.user.region, code=d["code"], name=d["name"], kind=d["kind"],
+            parent=d["parent"], sector=d["sector"], active=d["active"]),
+        success=lambda agency: f"已新增单位“{agency.name}”。", redirect_to=lambda agency: agency,
+        title="新增单位", cancel=reverse("org:agency_list"),
+    )
 
 
 @login_required
@@ -87,21 +88,14 @@ def agency_edit(request, pk: int):
     agency = get_for_user(Agency, request.user, "change", pk=pk)
     initial = {"version": agency.version, "code": agency.code, "name": agency.name, "kind": agency.kind,
                "parent": agency.parent_id, "sector": agency.sector_id, "active": agency.active}
-    form = AgencyForm(request.POST or None, initial=initial, user=request.user, exclude=agency)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            agency = services.update_agency(
-                actor=request.user, agency=agency, version=d["version"], code=d["code"], name=d["name"],
-                kind=d["kind"], parent=d["parent"], sector=d["sector"], active=d["active"],
-            )
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(agency)
-    return render(request, "core/form_page.html", {"form": form, "title": f"编辑单位：{agency.name}",
-                                                    "cancel": agency.get_absolute_url()})
+    return form_page(
+        request, form=AgencyForm(request.POST or None, initial=initial, user=request.user, exclude=agency),
+        run=lambda d: services.update_agency(
+            actor=request.user, agency=agency, version=d["version"], code=d["code"], name=d["name"],
+            kind=d["kind"], parent=d["parent"], sector=d["sector"], active=d["active"]),
+        success="已保存。", redirect_to=lambda saved: saved,
+        title=f"编辑单位：{agency.name}", cancel=agency.get_absolute_url(),
+    )
 
 
 @login_required
@@ -151,25 +145,19 @@ def _section_form_view(request, section=None):
     if section is not None:
         initial = {"version": section.version, "code": section.code, "name": section.name, "kind": section.kind,
                    "agencies": list(section.agencies.values_list("pk", flat=True))}
-    form = SectionForm(request.POST or None, initial=initial, user=request.user, section=section)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            if section is None:
-                section = services.create_section(actor=request.user, region=request.user.region, code=d["code"],
-                                                  name=d["name"], kind=d["kind"], agencies=d["agencies"])
-            else:
-                section = services.update_section(actor=request.user, section=section, version=d["version"],
-                                                  code=d["code"], name=d["name"], kind=d["kind"],
-                                                  agencies=d["agencies"])
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(section)
-    title = "新增股室" if section is None else f"编辑股室：{section.name}"
-    return render(request, "core/form_page.html", {"form": form, "title": title,
-                                                    "cancel": section.get_absolute_url() if section else None})
+    def run(d):
+        if section is None:
+            return services.create_section(actor=request.user, region=request.user.region, code=d["code"],
+                                           name=d["name"], kind=d["kind"], agencies=d["agencies"])
+        return services.update_section(actor=request.user, section=section, version=d["version"], code=d["code"],
+                                       name=d["name"], kind=d["kind"], agencies=d["agencies"])
+
+    return form_page(
+        request, form=SectionForm(request.POST or None, initial=initial, user=request.user, section=section),
+        run=run, success="已保存。", redirect_to=lambda saved: saved,
+        title="新增股室" if section is None else f"编辑股室：{section.name}",
+        cancel=section.get_absolute_url() if section else reverse("org:section_list"),
+    )
 
 
 @login_required
@@ -200,9 +188,7 @@ def user_list(request):
     require(request.user, User, "view")
     qs, form = UserFilter.filter_request(_users(request), request.GET)
     if request.GET.get("format") == "xlsx":
-        from jixiao.core.roles import ADMIN_ROLES
-
-        users = [u for u in qs if u.role not in ADMIN_ROLES]
+        users = list(qs.exclude(role__in=ADMIN_ROLES))
         record_export(request, "users", len(users))
         return file_response(exports.users_workbook(users, region_name=request.user.region.name),
                              f"{request.user.region.name}用户.xlsx")
@@ -220,9 +206,7 @@ def user_detail(request, pk: int):
     from jixiao.org.auth import is_locked
 
     return render(request, "org/user_detail.html", {
-        "subject": user, "locked": is_locked(user),
-        "is_system_admin": request.user.role == "system_admin",
-        "is_security_admin": request.user.role == "security_admin",
+        "subject": user, "locked": is_locked(user), "acts": actions_for(request.user, user),
     })
 
 
@@ -232,78 +216,55 @@ def user_create(request):
     from jixiao.org.models import User
 
     require(request.user, User, "create")
-    form = UserCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            user = services.create_user(actor=request.user, region=request.user.region, username=d["username"],
-                                        display_name=d["display_name"], role=d["role"], password=d["password"],
-                                        agency=d["agency"], finance_section=d["finance_section"], phone=d["phone"])
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已创建账号 {user.username}。")
-            return redirect(user)
-    return render(request, "core/form_page.html", {"form": form, "title": "新增用户", "cancel": None})
+    return form_page(
+        request, form=UserCreateForm(request.POST or None, user=request.user),
+        run=lambda d: services.create_user(
+            actor=request.user, region=request.user.region, username=d["username"],
+            display_name=d["display_name"], role=d["role"], password=d["password"], agency=d["agency"],
+            finance_section=d["finance_section"], phone=d["phone"]),
+        success=lambda user: f"已创建账号 {user.username}。", redirect_to=lambda user: user,
+        title="新增用户", cancel=reverse("org:user_list"),
+    )
 
 
 @login_required
 def user_edit(request, pk: int):
     from jixiao.org.forms import UserEditForm
-    from jixiao.org.models import User
 
-    require(request.user, User, "create")  # profile edits are the system administrator's
-    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    subject = get_for_action(_users(request), request.user, "edit_profile", pk=pk)
     initial = {"version": subject.version, "display_name": subject.display_name, "agency": subject.agency_id,
                "finance_section": subject.finance_section_id, "phone": subject.phone, "is_active": subject.is_active}
-    form = UserEditForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            subject = services.update_user(actor=request.user, user=subject, version=d["version"],
-                                           display_name=d["display_name"], agency=d["agency"],
-                                           finance_section=d["finance_section"], phone=d["phone"],
-                                           is_active=d["is_active"])
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(subject)
-    return render(request, "core/form_page.html", {"form": form, "title": f"编辑用户：{subject.username}",
-                                                    "cancel": subject.get_absolute_url()})
+    return form_page(
+        request, form=UserEditForm(request.POST or None, initial=initial, user=request.user),
+        run=lambda d: services.update_user(
+            actor=request.user, user=subject, version=d["version"], display_name=d["display_name"],
+            agency=d["agency"], finance_section=d["finance_section"], phone=d["phone"], is_active=d["is_active"]),
+        success="已保存。", redirect_to=lambda saved: saved,
+        title=f"编辑用户：{subject.username}", cancel=subject.get_absolute_url(),
+    )
 
 
 @login_required
 def user_role(request, pk: int):
     from jixiao.org.forms import RoleForm
 
-    if request.user.role != "security_admin":
-        raise PermissionDenied("只有安全保密管理员可以变更角色。")
-    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    subject = get_for_action(_users(request), request.user, "grant_role", pk=pk)
     initial = {"version": subject.version, "role": subject.role, "agency": subject.agency_id,
                "finance_section": subject.finance_section_id}
-    form = RoleForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            subject = services.change_role(actor=request.user, user=subject, version=d["version"], role=d["role"],
-                                           agency=d["agency"], finance_section=d["finance_section"],
-                                           ip=client_ip(request))
-        except ServiceError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, f"已将 {subject.username} 的角色变更为“{subject.get_role_display()}”。")
-            return redirect(subject)
-    return render(request, "core/form_page.html", {"form": form, "title": f"变更角色：{subject.username}",
-                                                    "cancel": subject.get_absolute_url()})
+    return form_page(
+        request, form=RoleForm(request.POST or None, initial=initial, user=request.user),
+        run=lambda d: services.change_role(
+            actor=request.user, user=subject, version=d["version"], role=d["role"], agency=d["agency"],
+            finance_section=d["finance_section"], ip=client_ip(request)),
+        success=lambda saved: f"已将 {saved.username} 的角色变更为“{saved.get_role_display()}”。",
+        redirect_to=lambda saved: saved, title=f"变更角色：{subject.username}", cancel=subject.get_absolute_url(),
+    )
 
 
 @login_required
 @require_POST
 def user_unlock(request, pk: int):
-    if request.user.role != "security_admin":
-        raise PermissionDenied("只有安全保密管理员可以解除锁定。")
-    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    subject = get_for_action(_users(request), request.user, "unlock", pk=pk)
     services.unlock_user(actor=request.user, user=subject, ip=client_ip(request))
     messages.success(request, f"已解除 {subject.username} 的锁定。")
     return redirect(subject)
@@ -311,9 +272,7 @@ def user_unlock(request, pk: int):
 
 @login_required
 def user_password(request, pk: int):
-    if request.user.role != "system_admin":
-        raise PermissionDenied("只有系统管理员可以重置密码。")
-    subject = get_for_user(_users(request), request.user, "change", pk=pk)
+    subject = get_for_action(_users(request), request.user, "reset_password", pk=pk)
     error = ""
     if request.method == "POST":
         try:

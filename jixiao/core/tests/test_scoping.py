@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from jixiao.core import inbox
+from jixiao.core.actors import SYSTEM
 from jixiao.core.config import SPECS
 from jixiao.core.models import ChangeLog, InboxItem, RegionConfig
 from jixiao.core.roles import Role
@@ -214,7 +215,7 @@ def test_subtree_does_not_match_a_sibling_with_a_longer_id_prefix(world, sheets)
             cursor.execute("SELECT setval(pg_get_serial_sequence('org_agency', 'id'), %s, false)", [next_id])
         else:
             cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = 'org_agency'", [next_id - 1])
-    lookalike = services.create_agency(actor=None, region=world.regions[HOME], code="8000", name="街道甲",
+    lookalike = services.create_agency(actor=SYSTEM, region=world.regions[HOME], code="8000", name="街道甲",
                                        kind="township")
     assert lookalike.pk == next_id and lookalike.path == f"/{next_id}/"
     lookalikes = Agency.objects.filter(path__startswith=dept.path.rstrip("/")).exclude(path__startswith=dept.path)

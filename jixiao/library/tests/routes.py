@@ -15,13 +15,14 @@ assert not (READERS & ADMINS)
 
 def _regional(w):
     """A template of the home region (临朐县), made through the service on first use."""
+    from jixiao.core.actors import SYSTEM
     from jixiao.library import services
     from jixiao.library.models import IndicatorTemplate
 
     region = w.regions["370724"]
     t = IndicatorTemplate.objects.filter(region=region, name="临朐县校园安全设施配备率").first()
     if t is None:
-        t = services.create_template(actor=None, region=region, name="临朐县校园安全设施配备率", level1="output",
+        t = services.create_template(actor=SYSTEM, region=region, name="临朐县校园安全设施配备率", level1="output",
                                      level2="quality", operator="ge", typical_value="95", unit="%")
     return {"pk": t.pk}
 

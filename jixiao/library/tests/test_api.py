@@ -6,6 +6,7 @@ import json
 import pytest
 from django.test import Client
 
+from jixiao.core.actors import SYSTEM
 from jixiao.library import services
 from jixiao.library.models import IndicatorTemplate
 from jixiao.org.models import Sector
@@ -31,7 +32,7 @@ def send(client, method, path, body=None, *, version=None):
                           content_type="application/json", headers=headers)
 
 
-def regional(world, region="370724", actor=None, name="临朐县校园安全设施配备率"):
+def regional(world, region="370724", actor=SYSTEM, name="临朐县校园安全设施配备率"):
     return services.create_template(actor=actor, region=world.regions[region], name=name, level1="output",
                                     level2="quality", operator="ge", typical_value="95", unit="%",
                                     sector=Sector.objects.get(code="education"))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from jixiao.core.actors import SYSTEM
 from jixiao.library import services
 from jixiao.library.models import IndicatorTemplate
 from jixiao.org.models import Sector
@@ -19,7 +20,7 @@ class TestTemplateMatrix(ModelMatrix):
         region = world.regions["370724"]
         existing = IndicatorTemplate.objects.filter(region=region, name="临朐县校园安全设施配备率").first()
         return existing or services.create_template(
-            actor=None, region=region, name="临朐县校园安全设施配备率", level1="output", level2="quality",
+            actor=SYSTEM, region=region, name="临朐县校园安全设施配备率", level1="output", level2="quality",
             operator="ge", typical_value="95", unit="%", sector=Sector.objects.get(code="education"))
 
     def create_data(self, world):

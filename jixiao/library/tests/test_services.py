@@ -4,6 +4,7 @@ nothing; the visibility helper (national + own region); taxonomy_for; suggest; a
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import StaleVersion, ValidationFailed
 from jixiao.core.models import ChangeLog, RegionConfig
 from jixiao.core.services import update_region_config
@@ -213,14 +214,14 @@ def test_record_usage_is_one_update(world):
 
     a, b = national(), national("资助家庭经济困难学生人数")
     with CaptureQueriesContext(connection) as ctx:
-        assert services.record_usage(templates=[a, b, a]) == 2
+        assert services.record_usage(actor=SYSTEM, templates=[a, b, a]) == 2
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 1 and statements[0].startswith("UPDATE")
-    services.record_usage(templates=[a.pk])
+    services.record_usage(actor=SYSTEM, templates=[a.pk])
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.usage_count, b.usage_count) == (2, 1)
-    assert services.record_usage(templates=[]) == 0
+    assert services.record_usage(actor=SYSTEM, templates=[]) == 0
 
 
 def test_ordered_sector_by_sector_in_taxonomy_order_common_last(world):
@@ -230,3 +231,17 @@ def test_ordered_sector_by_sector_in_taxonomy_order_common_last(world):
     education = [r for r in rows if r[0] == "education"]
     order = ["output", "cost", "benefit", "satisfaction"]
     assert [order.index(r[1]) for r in education] == sorted(order.index(r[1]) for r in education)
+
+
+def test_a_missing_actor_fails_loudly_and_writes_nothing(world):
+    before = IndicatorTemplate.objects.count()
+    for call in (
+        lambda: services.create_template(actor=None, region=world.regions[HOME], name="无主指标", level1="output",
+                                         level2="quality", operator="ge", typical_value="1"),
+        lambda: services.admit_template(actor=None, region=world.regions[HOME], name="无主指标", level1="output",
+                                        level2="quality", operator="ge", value="1"),
+        lambda: services.record_usage(actor=None, templates=[]),
+    ):
+        with pytest.raises(TypeError, match="actor is None"):
+            call()
+    assert IndicatorTemplate.objects.count() == before

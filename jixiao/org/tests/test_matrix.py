@@ -46,6 +46,14 @@ class TestUserMatrix(ModelMatrix):
     model = User
     app, name = "org", "user"
     in_scope, no_permission, out_of_scope, viewer_only = "sysadmin", "perf_section", "far_sysadmin", "secadmin"
+    # 三员 on a business user's login: the system administrator keeps the account, the security
+    # administrator grants roles and unlocks; the other region's administrators are out of scope
+    action_personas = {
+        "edit_profile": {"sysadmin"},
+        "reset_password": {"sysadmin"},
+        "grant_role": {"secadmin"},
+        "unlock": {"secadmin"},
+    }
 
     def get_object(self, world):
         return world.user("unit_head")
@@ -127,3 +135,26 @@ class TestRegionConfigMatrix(ModelMatrix):
         assert r.status_code == 200 and "已被他人修改" in r.content.decode()
         obj.refresh_from_db()
         assert obj.value == {"threshold": "0.25"}
+
+
+@pytest.mark.parametrize("action", ["edit_profile", "reset_password", "grant_role"])
+def test_no_administrator_acts_on_another_administrators_account(world, action):
+    """Administrators' accounts are kept from the command line: no persona may do these to one."""
+    from jixiao.core.actors import SYSTEM
+    from jixiao.core.scoping import permits
+    from jixiao.org.personas import PERSONAS
+
+    for subject in ("sysadmin", "secadmin", "auditor"):
+        account = world.user(subject)
+        allowed = {p.username for p in PERSONAS if permits(world.user(p.username), account, action)}
+        assert allowed <= ({subject} if action == "edit_profile" else set()), (subject, allowed)
+        assert permits(SYSTEM, account, action)  # the command line may
+
+
+def test_only_the_audit_administrator_verifies_the_audit_chains(world):
+    from jixiao.core.models import ChangeLog
+    from jixiao.core.scoping import can
+    from jixiao.org.personas import PERSONAS
+
+    assert {p.username for p in PERSONAS if can(world.user(p.username), ChangeLog, "verify")} == {
+        "auditor", "far_auditor"}

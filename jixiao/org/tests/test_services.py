@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from jixiao.core import config as region_config
+from jixiao.core.actors import SYSTEM
 from jixiao.core.audit import verify_all
 from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.errors import StaleVersion, ValidationFailed
@@ -34,28 +35,28 @@ def errors_of(excinfo) -> dict[str, list[str]]:
 @pytest.mark.parametrize("code", ["37072", "3707245", "37072a", "", "  ", "三七〇七二四"])
 def test_region_code_must_be_six_ascii_digits(db, code):
     with pytest.raises(ValidationFailed) as e:
-        services.create_region(actor=None, code=code, name="某县", level=RegionLevel.COUNTY, year=2026)
+        services.create_region(actor=SYSTEM, code=code, name="某县", level=RegionLevel.COUNTY, year=2026)
     assert "6 位数字" in errors_of(e)["code"][0]
     assert not Region.objects.exists()
 
 
 def test_region_duplicate_code_refused(db):
-    services.create_region(actor=None, code="370724", name="临朐县", level=RegionLevel.COUNTY, year=2026)
+    services.create_region(actor=SYSTEM, code="370724", name="临朐县", level=RegionLevel.COUNTY, year=2026)
     with pytest.raises(ValidationFailed) as e:
-        services.create_region(actor=None, code=" 370724 ", name="又一个", level=RegionLevel.COUNTY, year=2026)
+        services.create_region(actor=SYSTEM, code=" 370724 ", name="又一个", level=RegionLevel.COUNTY, year=2026)
     assert errors_of(e)["code"] == ["区划代码 370724 已存在"]
     assert Region.objects.count() == 1
 
 
 def test_region_level_must_be_known(db):
     with pytest.raises(ValidationFailed) as e:
-        services.create_region(actor=None, code="370724", name="临朐县", level="town", year=2026)
+        services.create_region(actor=SYSTEM, code="370724", name="临朐县", level="town", year=2026)
     assert "level" in errors_of(e)
     assert not Region.objects.exists()
 
 
 def test_region_seeds_every_config_key_for_the_year_and_is_audited(db):
-    region = services.create_region(actor=None, code="370724", name=" 临朐县 ", level=RegionLevel.COUNTY,
+    region = services.create_region(actor=SYSTEM, code="370724", name=" 临朐县 ", level=RegionLevel.COUNTY,
                                     year=2026)
     assert region.name == "临朐县"
     keys = set(RegionConfig.objects.filter(region=region, year=2026).values_list("key", flat=True))
@@ -318,7 +319,7 @@ def test_section_code_duplicate_in_region(world):
 def make_user(world, actor="sysadmin", **kw):
     params = dict(region=world.regions[HOME], username="newbie", display_name="新人", password=NEW_PASSWORD)
     params.update(kw)
-    return services.create_user(actor=world.user(actor) if actor else None, **params)
+    return services.create_user(actor=world.user(actor) if isinstance(actor, str) else actor, **params)
 
 
 @pytest.mark.parametrize("role", [Role.AGENCY_PREPARER, Role.AGENCY_HEAD, Role.DEPARTMENT_REVIEWER])
@@ -362,7 +363,7 @@ def test_admin_roles_refused_in_app(world, role):
         make_user(world, role=role)
     assert errors_of(e)["role"] == ["管理员角色只能在安装时由命令行创建"]
     # … but the command line (actor None, allow_admin_role) may.
-    user = make_user(world, actor=None, role=role, allow_admin_role=True)
+    user = make_user(world, actor=SYSTEM, role=role, allow_admin_role=True)
     assert user.role == role and user.is_admin_role
 
 
@@ -592,3 +593,33 @@ def test_audit_chains_stay_intact(world, tree):
     services.create_api_token(actor=world.user("preparer"), name="脚本")
     for chain, (count, problems) in verify_all().items():
         assert count > 0 and problems == [], chain
+
+
+# --- the explicit actor (issue #8) ------------------------------------------------------------------
+
+def test_a_missing_actor_fails_loudly_and_writes_nothing(world):
+    """actor=None is refused (TypeError) by every F1 and configuration write instead of skipping the scope
+    check; the command line passes SYSTEM."""
+    from jixiao.core.services import seed_region_config
+
+    region = world.regions[HOME]
+    before = (Agency.objects.count(), User.objects.count(), RegionConfig.objects.count())
+    calls = [
+        lambda: services.create_agency(actor=None, region=region, code="9001", name="无主单位", kind="department"),
+        lambda: services.create_section(actor=None, region=region, code="S77", name="无主股", kind="business"),
+        lambda: services.create_user(actor=None, region=region, username="nobody", display_name="无", role="viewer",
+                                     password="Qx7#mLp2vR9t"),
+        lambda: services.create_region(actor=None, code="370799", name="某县", level=RegionLevel.COUNTY, year=2026),
+        lambda: seed_region_config(actor=None, region=region, year=2031),
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match="actor is None"):
+            call()
+    assert (Agency.objects.count(), User.objects.count(), RegionConfig.objects.count()) == before
+
+
+def test_the_command_line_acts_as_system(world):
+    agency = services.create_agency(actor=SYSTEM, region=world.regions[HOME], code="9002", name="系统建的单位",
+                                    kind="department")
+    row = ChangeLog.objects.filter(object_type="org.agency", object_id=str(agency.pk)).get()
+    assert row.actor_id is None and row.actor_name == "系统"

@@ -543,3 +543,28 @@ def test_token_page(world, login):
     # each user sees only their own tokens
     assert "对接脚本甲" not in login("preparer").get("/org/tokens/").content.decode()
 
+
+
+# --- the 三员 buttons come from the declared actions of User (issue #8) ---------------------------
+
+@pytest.mark.parametrize("persona, shown, hidden", [
+    ("sysadmin", ["编辑资料", "重置密码"], ["变更角色"]),
+    ("secadmin", ["变更角色"], ["编辑资料", "重置密码"]),
+])
+def test_user_page_buttons_follow_the_declared_actions(world, client, persona, shown, hidden):
+    client.force_login(world.user(persona))
+    page = client.get(f"/org/users/{world.user('preparer').pk}/").content.decode()
+    for label in shown:
+        assert label in page, label
+    for label in hidden:
+        assert label not in page, label
+    # an administrator's account: kept from the command line, no button for anyone else
+    page = client.get(f"/org/users/{world.user('auditor').pk}/").content.decode()
+    for label in ("编辑资料", "重置密码", "变更角色"):
+        assert label not in page, label
+
+
+def test_a_declared_refusal_says_who_may(world, client):
+    client.force_login(world.user("sysadmin"))
+    r = client.post(f"/org/users/{world.user('preparer').pk}/unlock/")
+    assert r.status_code == 403 and "只有安全保密管理员可以解除锁定" in r.content.decode()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import ValidationFailed
 from jixiao.org import services
 from jixiao.org.choices import RegionLevel
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             if parent_region is None:
                 raise CommandError(f"上级区划 {parent} 不存在")
         try:
-            region = services.create_region(actor=None, code=code, name=name, level=level, parent=parent_region,
+            region = services.create_region(actor=SYSTEM, code=code, name=name, level=level, parent=parent_region,
                                              year=year or timezone.localdate().year)
         except ValidationFailed as exc:
             raise CommandError("；".join(exc.messages))

@@ -6,6 +6,7 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import Role
 from jixiao.org import services
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             if password != getpass.getpass("再次输入："):
                 raise CommandError("两次输入的密码不一致")
         try:
-            user = services.create_user(actor=None, region=region_obj, username=username, display_name=name,
+            user = services.create_user(actor=SYSTEM, region=region_obj, username=username, display_name=name,
                                         role=role, password=password, agency=agency_obj,
                                         finance_section=section_obj, allow_admin_role=True)
         except ValidationFailed as exc:
