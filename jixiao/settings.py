@@ -112,6 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Security policy (F14). Lockout after N failed logins for M minutes; idle session timeout.
 JIXIAO_LOCKOUT_ATTEMPTS = env_int("JIXIAO_LOCKOUT_ATTEMPTS", 5, minimum=1)
 JIXIAO_LOCKOUT_MINUTES = env_int("JIXIAO_LOCKOUT_MINUTES", 15, minimum=1)
+#: an API token stops working this many days after it was created (a new one is made on the 令牌 page)
+JIXIAO_TOKEN_DAYS = env_int("JIXIAO_TOKEN_DAYS", 90, minimum=1)
 JIXIAO_IDLE_TIMEOUT_MINUTES = env_int("JIXIAO_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 
 SESSION_COOKIE_AGE = JIXIAO_IDLE_TIMEOUT_MINUTES * 60

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jixiao.core import audit
-from jixiao.core.actors import require_actor
+from jixiao.core.actors import person, require_actor
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
@@ -393,17 +393,50 @@ def token_hash(key: str) -> str:
 @service
 def create_api_token(*, actor, name: str, ip: str = "") -> tuple[ApiToken, str]:
     """A new personal token for ``actor``; returns the token record and the key, shown only once."""
-    if not (name or "").strip():
+    require_actor(actor, "org.create_api_token")
+    name = (name or "").strip()
+    if not name:
         raise ValidationFailed({"name": ["请填写令牌用途"]})
+    if errors := _length_errors(ApiToken, name=name):
+        raise ValidationFailed(errors)
     key = "jx_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name.strip(), key_hash=token_hash(key), prefix=key[:8])
     audit.security_event(SecurityEventCode.TOKEN_CREATED, actor=actor, ip=ip, detail={"name": token.name})
     return token, key
 
 
+@service
+def revoke_api_token(*, actor, token_id: int, ip: str = "") -> ApiToken:
+    """吊销: the owner revokes one of their own tokens (another user's id answers as missing)."""
+    from django.http import Http404
+
+    require_actor(actor, "org.revoke_api_token")
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=person(actor), revoked=False).first()
+    if token is None:
+        raise Http404("令牌不存在或已吊销。")
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    audit.security_event(SecurityEventCode.TOKEN_REVOKED, actor=actor, ip=ip, detail={"name": token.name})
+    return token
+
+
+def token_usable(token: ApiToken) -> bool:
+    """A token works only while it is not revoked, not older than ``JIXIAO_TOKEN_DAYS``, not older
+    than its owner's last password change (a change or reset revokes every earlier token), and its
+    owner's account is active and not locked."""
+    from jixiao.org.auth import is_locked
+
+    user = token.user
+    if token.revoked or not user.is_active or is_locked(user):
+        return False
+    if token.created_at < timezone.now() - timedelta(days=settings.JIXIAO_TOKEN_DAYS):
+        return False
+    return not (user.password_changed_at and token.created_at < user.password_changed_at)
+
+
 def authenticate_token(key: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(key or ""), revoked=False).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token_usable(token):
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user

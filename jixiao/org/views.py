@@ -313,11 +313,21 @@ def user_import_template(request):
 def token_list(request):
     new_key = None
     error = ""
+    if request.method == "POST" and request.POST.get("revoke"):
+        raw = request.POST["revoke"]
+        services.revoke_api_token(actor=request.user, token_id=int(raw) if raw.isdigit() else 0,
+                                  ip=client_ip(request))
+        messages.success(request, "令牌已吊销，使用它的程序将无法再访问接口。")
+        return redirect("org:token_list")
     if request.method == "POST":
         try:
             _, new_key = services.create_api_token(actor=request.user, name=request.POST.get("name", ""),
                                                    ip=client_ip(request))
         except ServiceError as exc:
             error = exc.message
-    tokens = request.user.api_tokens.filter(revoked=False)
-    return render(request, "org/token_list.html", {"tokens": tokens, "new_key": new_key, "error": error})
+    tokens = [t for t in request.user.api_tokens.filter(revoked=False).select_related("user")
+              if services.token_usable(t)]
+    from django.conf import settings
+
+    return render(request, "org/token_list.html", {"tokens": tokens, "new_key": new_key, "error": error,
+                                                    "token_days": settings.JIXIAO_TOKEN_DAYS})

@@ -586,6 +586,58 @@ def test_token_needs_a_name(world):
     assert not ApiToken.objects.exists()
 
 
+def test_token_name_length_is_checked(world):
+    with pytest.raises(ValidationFailed) as e:
+        services.create_api_token(actor=world.user("preparer"), name="长" * 65)
+    assert "最多 64 个字" in errors_of(e)["name"][0]
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_is_revoked_by_its_owner_only(world):
+    me, other = world.user("preparer"), world.user("unit_head")
+    token, key = services.create_api_token(actor=me, name="脚本")
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.revoke_api_token(actor=other, token_id=token.pk)
+    assert services.authenticate_token(key) == me
+    services.revoke_api_token(actor=me, token_id=token.pk)
+    assert services.authenticate_token(key) is None
+    assert SecurityEvent.objects.filter(code=SecurityEventCode.TOKEN_REVOKED, actor=me).count() == 1
+    with pytest.raises(Http404):  # already revoked
+        services.revoke_api_token(actor=me, token_id=token.pk)
+
+
+def test_a_token_stops_with_a_password_change_a_reset_and_a_lock(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    me = world.user("preparer")
+    _, key = services.create_api_token(actor=me, name="脚本")
+    services.change_own_password(actor=me, old_password=DEMO_PASSWORD, new_password=NEW_PASSWORD)
+    assert services.authenticate_token(key) is None
+    _, key = services.create_api_token(actor=me, name="脚本二")
+    assert services.authenticate_token(key) == me
+    services.reset_password(actor=world.user("sysadmin"), user=me, password="Another#Pass2026")
+    assert services.authenticate_token(key) is None
+    _, key = services.create_api_token(actor=me, name="脚本三")
+    User.objects.filter(pk=me.pk).update(locked_until=timezone.now() + timedelta(minutes=5))
+    assert services.authenticate_token(key) is None
+    User.objects.filter(pk=me.pk).update(locked_until=None)
+    assert services.authenticate_token(key) == me
+
+
+def test_a_token_expires(world, settings):
+    from datetime import timedelta
+
+    me = world.user("preparer")
+    token, key = services.create_api_token(actor=me, name="脚本")
+    ApiToken.objects.filter(pk=token.pk).update(created_at=token.created_at - timedelta(days=settings.JIXIAO_TOKEN_DAYS,
+                                                                                        minutes=1))
+    assert services.authenticate_token(key) is None
+
+
 def test_audit_chains_stay_intact(world, tree):
     school, _ = tree
     services.update_agency(actor=world.user("sysadmin"), agency=school, version=school.version,

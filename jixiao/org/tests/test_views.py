@@ -568,3 +568,18 @@ def test_a_declared_refusal_says_who_may(world, client):
     client.force_login(world.user("sysadmin"))
     r = client.post(f"/org/users/{world.user('preparer').pk}/unlock/")
     assert r.status_code == 403 and "只有安全保密管理员可以解除锁定" in r.content.decode()
+
+
+def test_token_page_revokes_a_token(world, client):
+    me = world.user("preparer")
+    token, key = services.create_api_token(actor=me, name="对接脚本")
+    client.force_login(me)
+    assert "对接脚本" in client.get("/org/tokens/").content.decode()
+    r = client.post("/org/tokens/", {"revoke": str(token.pk)})
+    assert r.status_code == 302
+    assert services.authenticate_token(key) is None
+    assert "对接脚本" not in client.get("/org/tokens/").content.decode()
+    # someone else's token: 404, nothing revoked
+    theirs, their_key = services.create_api_token(actor=world.user("unit_head"), name="别人的")
+    assert client.post("/org/tokens/", {"revoke": str(theirs.pk)}).status_code == 404
+    assert services.authenticate_token(their_key) is not None
