@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from jixiao.core.dates import local_date
 from jixiao.core.documents import OfficialDocument
 from jixiao.core.money import format_wan
 
@@ -22,7 +23,8 @@ def opinion_document(assessment, *, day: dt.date | None = None) -> bytes:
     combined scores (a table), the total, the conclusion, the supported amount and the budget
     effect in 万元, the opinion, the issuing body and the date."""
     project = assessment.project
-    day = day or (assessment.concluded_at.date() if assessment.concluded_at else dt.date.today())
+    # the region's local date: concluded at 05:55 Beijing time on 12-02 is dated 12-02, not UTC's 12-01
+    day = day or local_date(assessment.concluded_at, project.region)
     doc = OfficialDocument()
     doc.title(f"{project.name}\n事前绩效评估意见书")
     doc.addressee(project.agency.name)

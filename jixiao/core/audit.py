@@ -37,6 +37,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from jixiao.core import dates
 from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.models import AuditChainHead, ChangeLog, SecurityEvent
 
@@ -423,12 +424,73 @@ def labeled_changes(row) -> list[tuple[str, object, object]]:
             return "是" if value else "否"
         if f is not None and getattr(f, "choices", None) and value is not None:
             return dict(f.flatchoices).get(value, value)
+        if isinstance(value, str) and dates.parse_instant(value) is not None:
+            return dates.format_local(value, seconds=True)   # stored as UTC ISO: shown in local time
+        if isinstance(value, dict):
+            return "；".join(f"{_detail_label(k)}：{show(None, v)}" for k, v in value.items())
         return value
 
     out = []
     for name, pair in (row.changes or {}).items():
         f = fields.get(name)
-        label = str(getattr(f, "verbose_name", name)) if f is not None else name
+        label = str(getattr(f, "verbose_name", name)) if f is not None else _detail_label(name)
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         out.append((label, show(f, before), show(f, after)))
     return out
+
+
+def model_label(object_type: str) -> str:
+    """A change-log row's object type for people: the model's Chinese name (``targets.targetsheet`` →
+    绩效目标表); an unknown type (a model since removed) falls back to the stored name."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+#: Chinese names of the keys of security-event details and of non-field change entries.
+DETAIL_LABELS = {
+    "what": "对象", "created": "新增", "updated": "更新", "unchanged": "未变", "rows": "行数",
+    "file": "文件", "sha256": "文件校验值", "year": "年度", "indicators": "指标数",
+    "user": "账号", "from": "原角色", "to": "新角色", "name": "名称", "reason": "原因",
+    "minutes": "锁定分钟", "problems": "问题", "chain": "日志链", "problem": "问题",
+    "rebuilt_at_seq": "重建于序号", "target_import": "绩效目标导入", "created_sheet_ids": "新建目标表编号",
+    "skipped_worksheets": "跳过的工作表", "ip": "IP", "count": "数量",
+}
+#: Chinese names of the values a detail carries as codes (what was imported/exported, why a login failed).
+DETAIL_VALUES = {
+    "projects": "项目", "agencies": "单位", "users": "用户", "experts": "专家", "firms": "第三方机构",
+    "indicator_templates": "指标模板", "targets": "绩效目标表", "target_sheets": "绩效目标表清单",
+    "target_sheets_official": "绩效目标表（正式格式）", "target_sheet": "绩效目标表",
+    "audit_anchor": "审计日志锚点", "bad_password": "密码错误", "locked": "账号已锁定",
+    "unknown_user": "账号不存在", "head_missing": "链头缺失", "change": "变更日志", "security": "安全事件日志",
+}
+
+
+def _detail_label(key) -> str:
+    return DETAIL_LABELS.get(key, key)
+
+
+def _detail_value(key, value):
+    from jixiao.core.roles import Role
+
+    if key in ("from", "to") and value in Role.values:
+        return Role(value).label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        if value in DETAIL_VALUES:
+            return DETAIL_VALUES[value]
+        if dates.parse_instant(value) is not None:
+            return dates.format_local(value, seconds=True)
+    if isinstance(value, list):
+        return "、".join(str(_detail_value(key, v)) for v in value)
+    return value
+
+
+def labeled_detail(event) -> list[tuple[str, object]]:
+    """A security event's detail for people: (Chinese key, Chinese value) — ``what=targets`` reads
+    对象：绩效目标表, role codes as role names, timestamps in local time."""
+    return [(_detail_label(k), _detail_value(k, v)) for k, v in (event.detail or {}).items()]

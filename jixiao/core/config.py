@@ -27,6 +27,10 @@ class Field:
     required: bool = True
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    #: an internal code (English, what the code matches on): edited on the form, not shown on the page
+    internal: bool = False
+    #: Chinese names of known values of a free-text field, shown instead of the code (e.g. 条件)
+    labels: tuple[tuple[str, str], ...] = ()
 
     def parse(self, raw: Any) -> tuple[Any, str | None]:
         """Parse a form or JSON value; return (value, Chinese error or None)."""
@@ -82,12 +86,15 @@ class Spec:
                 return "是" if v else "否"
             if f.kind == "choice":
                 return dict(f.choices).get(v, v)
+            if f.labels and v in dict(f.labels):
+                return dict(f.labels)[v]
             return "" if v is None else str(v)
 
+        shown = [f for f in self.fields if not f.internal]
         if self.shape == OBJECT:
-            return {"pairs": [(f.label, cell(f, (value or {}).get(f.name))) for f in self.fields]}
-        return {"headers": [f.label for f in self.fields],
-                "rows": [[cell(f, row.get(f.name)) for f in self.fields] for row in value or []]}
+            return {"pairs": [(f.label, cell(f, (value or {}).get(f.name))) for f in shown]}
+        return {"headers": [f.label for f in shown],
+                "rows": [[cell(f, row.get(f.name)) for f in shown] for row in value or []]}
 
     def parse(self, raw: Any) -> tuple[Any, list[str]]:
         errors: list[str] = []
@@ -264,7 +271,7 @@ _register(Spec(
     shape=ROWS,
     fields=(
         Field("object_kind", "对象", "choice", OBJECT_KINDS[:2]),
-        Field("code", "维度代码"),
+        Field("code", "维度代码（英文）", internal=True),
         Field("name", "维度名称"),
         Field("points", "分值", "decimal", minimum=D(0)),
     ),
@@ -288,7 +295,7 @@ _register(Spec(
     help="评估结论及其对入库的影响。",
     shape=ROWS,
     fields=(
-        Field("code", "结论代码"),
+        Field("code", "结论代码（英文）", internal=True),
         Field("label", "结论"),
         Field("enters_library", "准予入库", "bool"),
         Field("closes_project", "终止项目", "bool"),
@@ -308,7 +315,8 @@ _register(Spec(
     shape=ROWS,
     fields=(
         Field("object_kind", "对象", "choice", OBJECT_KINDS),
-        Field("condition", "条件"),
+        Field("condition", "条件", labels=(*RATING_CODES, ("refused_performance_management", "拒不开展绩效管理"),
+                                         ("exante_reject", "事前评估不予支持"))),
         Field("action", "处理", "choice", (
             ("priority", "优先保障"), ("keep", "维持"), ("cut", "核减"), ("cancel", "取消"),
             ("suspend", "暂缓"), ("recover", "收回闲置资金"), ("no_budget", "不安排预算"),
@@ -337,7 +345,7 @@ _register(Spec(
     fields=(
         Field("chain", "审核链", "choice", REVIEW_CHAIN_CODES),
         Field("position", "顺序", "int", minimum=D(1)),
-        Field("code", "步骤代码"),
+        Field("code", "步骤代码（英文）", internal=True),
         Field("name", "步骤名称"),
         Field("role", "审核角色", "choice", ROLE_CHOICES),
         Field("optional", "可选", "bool"),
@@ -364,7 +372,7 @@ _register(Spec(
     help="绩效目标表提交前自动检查的项目及其级别：“错误”须修改后才能提交，“提示”只提醒，“不检查”关闭该项。",
     shape=ROWS,
     fields=(
-        Field("code", "检查项代码"),
+        Field("code", "检查项代码（英文）", internal=True),
         Field("name", "检查项"),
         Field("severity", "级别", "choice", SEVERITY_CHOICES),
     ),

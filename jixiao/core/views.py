@@ -137,6 +137,7 @@ def change_log(request):
     page = paginate(request, qs)
     for row in page:
         row.labeled = audit.labeled_changes(row)
+        row.type_label = audit.model_label(row.object_type)
     return render(request, "core/change_log.html", {"page": page, "q": q})
 
 
@@ -147,8 +148,11 @@ def security_events(request):
     code = request.GET.get("code", "")
     if code:
         qs = qs.filter(code=code)
+    page = paginate(request, qs)
+    for event in page:
+        event.labeled = audit.labeled_detail(event)
     return render(request, "core/security_events.html", {
-        "page": paginate(request, qs), "code": code, "codes": SecurityEventCode.choices,
+        "page": page, "code": code, "codes": SecurityEventCode.choices,
         "can_verify": can(request.user, ChangeLog, "verify"),
     })
 

@@ -1,5 +1,6 @@
 """Template filters for money and numbers (documents.md): {{ amount|wan }}, {{ amount|amount }},
-{{ ratio|percent }}, {{ score|score }}."""
+{{ ratio|percent }}, {{ score|score }}; local dates (core.dates): {{ instant|localday }},
+{{ instant|localtime_text }}."""
 
 from django import template
 
@@ -37,3 +38,27 @@ def may(context, obj, action_name: str) -> bool:
 
     request = context.get("request")
     return bool(request is not None and permits(request.user, obj, action_name))
+
+
+@register.filter
+def localday(value):
+    """``{{ instant|localday }}``: the region's local date, "2026-12-02" (core.dates); also reads
+    ISO strings stored in JSON; other text is shown as is."""
+    from jixiao.core import dates
+
+    if isinstance(value, str):
+        value = dates.parse_instant(value) or value
+        if isinstance(value, str):
+            return value
+    if value is None:
+        return ""
+    return dates.local_date(value).strftime(dates.DATE_FORMAT)
+
+
+@register.filter
+def localtime_text(value):
+    """``{{ instant|localtime_text }}``: local date and time, "2026-12-02 05:55" (core.dates);
+    also reads ISO strings stored in JSON."""
+    from jixiao.core import dates
+
+    return dates.format_local(value)
