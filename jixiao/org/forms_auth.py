@@ -9,12 +9,17 @@ from jixiao.org.models import User
 
 
 class LoginForm(AuthenticationForm):
-    """Login that counts failures, locks after the configured number and says so plainly."""
+    """Login that counts failures and locks after the configured number. A wrong password, an
+    unknown account and a locked account get the same answer (no account enumeration, issue #11):
+    whether an account exists or is locked is the security administrator's to see, not the caller's."""
 
+    #: the one refusal for a wrong name, a wrong password and a locked account
+    REFUSED = ("账号或密码不正确，或账号已被临时锁定。连续输错 %(attempts)s 次将锁定 %(minutes)s 分钟；"
+               "如需提前解除，请联系安全保密管理员。")
     error_messages = {
-        "invalid_login": "账号或密码不正确。连续输错 %(attempts)s 次将锁定 %(minutes)s 分钟。",
+        "invalid_login": REFUSED,
         "inactive": "该账号已停用，请联系系统管理员。",
-        "locked": "账号已被锁定，请 %(minutes)s 分钟后再试，或联系安全保密管理员解除锁定。",
+        "locked": REFUSED,
     }
 
     def clean(self):
@@ -29,7 +34,8 @@ class LoginForm(AuthenticationForm):
         if existing is not None and is_locked(existing):
             services.record_login_failure(username=username, ip=ip)
             raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                        params={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
+                                        params={"attempts": settings.JIXIAO_LOCKOUT_ATTEMPTS,
+                                                "minutes": settings.JIXIAO_LOCKOUT_MINUTES})
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None and existing is not None and not existing.is_active \
                 and existing.check_password(password):
@@ -38,7 +44,8 @@ class LoginForm(AuthenticationForm):
             locked = services.record_login_failure(username=username, ip=ip)
             if locked:
                 raise forms.ValidationError(self.error_messages["locked"], code="locked",
-                                            params={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
+                                            params={"attempts": settings.JIXIAO_LOCKOUT_ATTEMPTS,
+                                                "minutes": settings.JIXIAO_LOCKOUT_MINUTES})
             raise forms.ValidationError(
                 self.error_messages["invalid_login"], code="invalid_login",
                 params={"attempts": settings.JIXIAO_LOCKOUT_ATTEMPTS, "minutes": settings.JIXIAO_LOCKOUT_MINUTES},

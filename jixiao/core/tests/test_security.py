@@ -22,6 +22,47 @@ def policy(settings):
     settings.JIXIAO_IDLE_TIMEOUT_MINUTES = 30
 
 
+REFUSED = "账号或密码不正确，或账号已被临时锁定。连续输错 5 次将锁定 15 分钟；如需提前解除，请联系安全保密管理员。"
+
+
+def _visible_text(response) -> str:
+    import re
+
+    body = response.content.decode()
+    body = re.sub(r"[A-Za-z0-9]{64}", "", body)  # CSRF tokens (form field and htmx header)
+    return re.sub(r'value="[^"]*"', "", body)  # the typed name is echoed back in the field
+
+
+def test_known_and_unknown_names_get_the_same_answer(world):
+    """No account enumeration: six failures on a real account (it locks at the fifth) and on a name
+    nobody has give the same page every time."""
+    known, unknown = Client(), Client()
+    for _ in range(6):
+        a = _visible_text(_login(known, "preparer", "Wrong#Pass123"))
+        b = _visible_text(_login(unknown, "nobody", "Wrong#Pass123"))
+        assert REFUSED in a and a == b
+    assert User.objects.get(username="preparer").locked_until is not None
+
+
+def test_unlock_user_command(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    client = Client()
+    for _ in range(5):
+        _login(client, "secadmin", "Wrong#Pass123")
+    assert User.objects.get(username="secadmin").locked_until is not None
+    out = StringIO()
+    call_command("unlock_user", "SecAdmin", stdout=out)
+    assert User.objects.get(username="secadmin").locked_until is None and "secadmin" in out.getvalue()
+    event = SecurityEvent.objects.get(code=SecurityEventCode.UNLOCKED)
+    assert event.actor_id is None and event.detail == {"user": "secadmin"}
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("unlock_user", "nobody")
+
+
 def _login(client, username, password):
     return client.post("/login/", {"username": username, "password": password})
 
@@ -48,17 +89,17 @@ def test_lockout_after_five_failures_even_with_the_right_password(world, passwor
     for attempt in range(1, 5):
         r = _login(client, "preparer", "Wrong#Pass123")
         assert r.status_code == 200
-        assert "账号或密码不正确。连续输错 5 次将锁定 15 分钟。" in r.content.decode()
+        assert REFUSED in r.content.decode()
         assert User.objects.get(username="preparer").failed_logins == attempt
     r = _login(client, "preparer", "Wrong#Pass123")
-    assert "账号已被锁定，请 15 分钟后再试，或联系安全保密管理员解除锁定。" in r.content.decode()
+    assert REFUSED in r.content.decode()  # the same answer: the page does not say the account exists
     assert _events("preparer", SecurityEventCode.LOGIN_FAILED).count() == 5
     assert all(e.detail == {"reason": "bad_password"} for e in _events("preparer", SecurityEventCode.LOGIN_FAILED))
     locked = _events("preparer", SecurityEventCode.LOCKED).get()
     assert locked.detail == {"minutes": 15} and locked.region_id == world.user("preparer").region_id
 
     r = _login(client, "preparer", password)
-    assert r.status_code == 200 and "账号已被锁定" in r.content.decode()
+    assert r.status_code == 200 and REFUSED in r.content.decode()
     assert not _is_logged_in(client)
     assert not _events("preparer", SecurityEventCode.LOGIN).exists()
     assert _events("preparer", SecurityEventCode.LOGIN_FAILED).filter(detail__reason="locked").count() == 1
@@ -81,7 +122,7 @@ def test_unknown_usernames_are_logged_without_locking_anyone(world):
     client = Client()
     for _ in range(6):
         r = _login(client, "nobody", "Wrong#Pass123")
-        assert "账号或密码不正确" in r.content.decode()
+        assert REFUSED in r.content.decode()
     assert _events("nobody", SecurityEventCode.LOGIN_FAILED).count() == 6
     assert _events("nobody", SecurityEventCode.LOGIN_FAILED).first().detail == {"reason": "unknown_user"}
     assert not SecurityEvent.objects.filter(code=SecurityEventCode.LOCKED).exists()
@@ -96,7 +137,7 @@ def test_secadmin_unlocks(world, login, password):
     assert login("sysadmin").post(f"/org/users/{target.pk}/unlock/").status_code == 403
     # another region's security administrator cannot even see the account
     assert login("far_secadmin").post(f"/org/users/{target.pk}/unlock/").status_code == 404
-    assert "账号已被锁定" in _login(client, "preparer", password).content.decode()
+    assert REFUSED in _login(client, "preparer", password).content.decode()
 
     r = login("secadmin").post(f"/org/users/{target.pk}/unlock/")
     assert r.status_code == 302
