@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "jixiao.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jixiao.core.middleware.SecurityHeadersMiddleware",
+    "jixiao.core.middleware.ChinesePagesInDebugMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.urls"

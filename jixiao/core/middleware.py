@@ -129,3 +129,26 @@ def too_large(request):
         return JsonResponse({"code": "too_large", "message": message}, status=413)
     return HttpResponse(f"<!doctype html><meta charset='utf-8'><title>请求过大</title><p>{message}</p>",
                         status=413, content_type="text/html; charset=utf-8")
+
+
+#: both of Django's technical debug pages (technical_404.html, technical_500.html) carry this line
+_TECHNICAL_PAGE = b'<meta name="robots" content="NONE,NOARCHIVE">'
+
+
+class ChinesePagesInDebugMiddleware:
+    """Under JIXIAO_DEBUG=1 (``make run``) Django answers an unknown page or a bad request with its own
+    English debug page instead of handler404/handler400. A user trying the system locally should meet
+    the same Chinese 404/400 pages as in production: this puts them back. The API (``/api/``) keeps
+    its JSON answers; with DEBUG off Django already calls the handlers and this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (settings.DEBUG and response.status_code in (400, 404) and not request.path.startswith("/api/")
+                and not getattr(response, "streaming", False) and _TECHNICAL_PAGE in response.content[:4000]):
+            from jixiao.core import views
+
+            return (views.not_found if response.status_code == 404 else views.bad_request)(request)
+        return response
