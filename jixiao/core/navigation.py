@@ -58,6 +58,8 @@ class Link:
 
 
 ADMIN_LINKS: tuple[Link, ...] = (
+    # the system administrator keeps the agencies (no business area in the menu otherwise)
+    Link("组织机构", "org:agency_list", "diagram-3", frozenset({Role.SYSTEM_ADMIN})),
     Link("用户管理", "org:user_list", "person-gear", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     Link("财政股室", "org:section_list", "building", frozenset({Role.SYSTEM_ADMIN, Role.PERFORMANCE_SECTION})),
     Link("区划年度配置", "core:config_list", "sliders", frozenset({Role.PERFORMANCE_SECTION})),

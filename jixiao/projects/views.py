@@ -14,6 +14,7 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
+from jixiao.core.years import latest_year, year_param
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.org.filters import sector_choices
 from jixiao.projects import exports, imports, panels, rules, services
@@ -67,7 +68,9 @@ def project_detail(request, pk: int):
 @login_required
 def project_create(request):
     require(request.user, Project, "create")
-    initial = {"year": request.GET.get("year") or None, "is_new": "1"}
+    # 预算年度 prefilled: the year asked for, else the latest year the user's projects are in (this year)
+    initial = {"year": year_param(request, default=lambda: latest_year(Project.objects.for_user(request.user, "view"))),
+               "is_new": "1"}
     if request.user.agency_id:
         initial |= {"agency": request.user.agency_id, "sector": request.user.agency.sector_id}
     form = ProjectForm(request.POST or None, initial=initial, user=request.user)
