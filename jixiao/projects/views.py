@@ -14,8 +14,8 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
 from jixiao.core.scoping import can, get_for_user
-from jixiao.core.years import latest_year, year_param
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.years import latest_year, year_param
 from jixiao.org.filters import sector_choices
 from jixiao.projects import exports, imports, panels, rules, services
 from jixiao.projects.choices import ProjectAction, ProjectStage
