@@ -173,8 +173,9 @@ def import_users(*, actor, data: bytes, ip: str = "") -> ImportResult:
         if key in ours:
             continue
         if key in taken:
-            # Another county's login: counting it "unchanged" would tell the importer it exists here.
-            report.add(row.sheet, row.number, row.letters["username"], f"账号 {v['username']} 已被其他区划使用", "账号")
+            # Another county's login: counting it "unchanged" would tell the importer it exists here, and
+            # naming the other county would tell where (issue #11): the message says only that it is taken.
+            report.add(row.sheet, row.number, row.letters["username"], f"账号 {v['username']} 已被使用，请换一个", "账号")
             continue
         if not v.get("password"):
             report.add(row.sheet, row.number, row.letters.get("password"), "新账号必须填写初始密码", "初始密码")

@@ -240,7 +240,7 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
     if not username:
         errors["username"] = ["账号不能为空"]
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [f"账号 {username} 已存在"]
+        errors["username"] = [f"账号 {username} 已被使用，请换一个"]  # not where, nor whose (issue #11)
     if role not in Role.values:
         errors["role"] = [f"未知角色 {role}"]
     elif role in ADMIN_ROLES and not allow_admin_role:

@@ -371,7 +371,7 @@ def test_all_user_errors_reported_at_once(world):
     with pytest.raises(ValidationFailed) as e:
         make_user(world, username="PREPARER", role=Role.AGENCY_HEAD, password="short")
     errors = errors_of(e)
-    assert errors["username"] == ["账号 PREPARER 已存在"]  # usernames are unique regardless of case
+    assert errors["username"] == ["账号 PREPARER 已被使用，请换一个"]  # usernames are unique regardless of case
     assert errors["agency"] and errors["password"]
 
 

@@ -400,7 +400,7 @@ def test_user_create_errors_in_chinese(world, login):
     body = client.post("/org/users/new/", {**base, "agency": ""}).content.decode()
     assert "该角色必须指定所属单位" in body
     body = client.post("/org/users/new/", {**base, "username": "Preparer"}).content.decode()
-    assert "账号 Preparer 已存在" in body
+    assert "账号 Preparer 已被使用，请换一个" in body
     body = client.post("/org/users/new/", {**base, "role": Role.SYSTEM_ADMIN, "agency": ""}).content.decode()
     assert "选择一个有效的选项" in body
     body = client.post("/org/users/new/", {**base, "agency": world.agency("101001", OTHER).pk}).content.decode()
