@@ -7,6 +7,11 @@ URL kwargs (objects in the home region), ``ok`` the personas that succeed (statu
 ``denied`` the status every other logged-in persona gets (403 for a role that may not do it at all,
 404 for an object outside the persona's scope), ``overrides`` exceptions by persona, and anonymous
 users are sent to the login page (HTML) or get 401 (API) unless ``anonymous`` says otherwise.
+
+The province's and the city's performance division (``personas.SUPERVISORS``, issue #12) get what
+the other region's performance section gets — the same role outside the county: through on a
+role-level route, 404 on the home county's objects — unless the route names them in ``ok`` or sets
+``supervisors`` (the status of a read of a home-county object they see from above: 200).
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jixiao.org.personas import PERSONAS
+from jixiao.org.personas import PERSONAS, SUPERVISORS
 
 ALL = frozenset(p.username for p in PERSONAS)
 FAR = frozenset(u for u in ALL if u.startswith("far_"))
-HOME = ALL - FAR
+HOME = ALL - FAR - SUPERVISORS
 
 
 def personas(*names: str) -> frozenset[str]:
@@ -64,10 +69,15 @@ class Route:
     ok_status: int = 200
     overrides: dict[str, int] = field(default_factory=dict)
     anonymous: int | None = None  # None: 302 to login for HTML, 401 for API
+    supervisors: int | None = None  # None: as far_perf_section
 
     def expected(self, persona: str) -> int:
+        if persona in SUPERVISORS and self.supervisors is not None:
+            return self.supervisors
         if persona in self.overrides:
             return self.overrides[persona]
+        if persona in SUPERVISORS and persona not in self.ok:
+            return self.expected("far_perf_section")
         return self.ok_status if persona in self.ok else self.denied
 
 
@@ -114,14 +124,14 @@ HTML_ROUTES: list[Route] = [
     Route("org:agency_create", ok=with_far("sysadmin", "perf_section")),
     Route("org:agency_import", ok=with_far("sysadmin", "perf_section")),
     Route("org:agency_import_template", ok=with_far("sysadmin", "perf_section")),
-    Route("org:agency_detail", target=_agency, ok=AGENCY_VIEWERS_HOME, denied=404,
+    Route("org:agency_detail", supervisors=200, target=_agency, ok=AGENCY_VIEWERS_HOME, denied=404,
           overrides={"expert": 403, "firm": 403}),
     Route("org:agency_edit", target=_agency, ok=personas("sysadmin", "perf_section"),
           overrides=far_404("sysadmin", "perf_section")),
     Route("org:section_list", ok=with_far("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin")
           | {"section_reviewer_agri"}),
     Route("org:section_create", ok=with_far("sysadmin", "perf_section")),
-    Route("org:section_detail", target=_section,
+    Route("org:section_detail", supervisors=200, target=_section,
           ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin"),
           overrides=far_404("section_reviewer", "perf_section", "leader", "sysadmin", "secadmin")),
     Route("org:section_edit", target=_section, ok=personas("sysadmin", "perf_section"),
@@ -183,15 +193,15 @@ API_ROUTES: list[Route] = [
     Route("GET /api/v1/inbox", ok=ALL),
     Route("GET /api/v1/org/me", ok=ALL),
     Route("GET /api/v1/org/regions", ok=ALL),
-    Route("GET /api/v1/org/regions/{id}", target=_region, ok=HOME, denied=404),
+    Route("GET /api/v1/org/regions/{id}", supervisors=200, target=_region, ok=HOME, denied=404),
     Route("GET /api/v1/org/agencies", ok=ALL_BUT_ASSIGNED),
     Route("POST /api/v1/org/agencies", ok=ORG_EDITORS, ok_status=400),
-    Route("GET /api/v1/org/agencies/{id}", target=_api(_agency), ok=AGENCY_VIEWERS_HOME, denied=404),
+    Route("GET /api/v1/org/agencies/{id}", supervisors=200, target=_api(_agency), ok=AGENCY_VIEWERS_HOME, denied=404),
     Route("PATCH /api/v1/org/agencies/{id}", target=_api(_agency), ok=personas("sysadmin", "perf_section"),
           overrides={"far_sysadmin": 404, "far_perf_section": 404}),
     Route("GET /api/v1/org/sections", ok=SECTION_VIEWERS),
     Route("POST /api/v1/org/sections", ok=ORG_EDITORS, ok_status=400),
-    Route("GET /api/v1/org/sections/{id}", target=_api(_section), denied=404,
+    Route("GET /api/v1/org/sections/{id}", supervisors=200, target=_api(_section), denied=404,
           ok=personas("section_reviewer", "section_reviewer_agri", "perf_section", "leader", "sysadmin", "secadmin")),
     Route("PATCH /api/v1/org/sections/{id}", target=_api(_section), ok=personas("sysadmin", "perf_section"),
           overrides={"far_sysadmin": 404, "far_perf_section": 404}),

@@ -38,6 +38,12 @@ REGION_ROLES = frozenset(
         Role.AUDIT_ADMIN,
     }
 )
+#: Region roles that, in a province or a city, also see the regions below theirs (the region tree,
+#: ``Region.path``) — read-only: only the ``view`` scope reaches down; every change, create, delete
+#: and declared action stays in the user's own region. A county has no region below it, so a county
+#: never sees another county. The performance division (绩效处/绩效科) supervises and runs the
+#: statistics over its counties (issue #12).
+SUPERVISING_ROLES = frozenset({Role.PERFORMANCE_SECTION})
 #: Roles that see only the tasks drawn or assigned to them.
 ASSIGNED_ROLES = frozenset({Role.EXPERT, Role.FIRM})
 #: The three separated administrators (三员分立).

@@ -6,6 +6,11 @@ user see / change"; single objects come only from :func:`get_for_user`, which an
 for "missing" and "not yours"; services call :func:`assert_in_scope` after saving, inside their
 transaction, so a write that would move a record out of the actor's reach is rolled back.
 
+The region tree (issue #12): a user sees their own region; a supervising role
+(``roles.SUPERVISING_ROLES``, the performance division) of a province or a city also *views* every
+region below it (:func:`region_ids`, the ``Region.path`` prefix) — never changes it: create, change,
+delete and every declared action stay in the user's own region. A county has nothing below it.
+
 Actions as data (issue #8): beyond the CRUD four a model declares the actions it supports —
 ``actions=[action("submit", "提交审核", roles=[...], states=[...]), ...]`` in its ``scope_rule`` —
 each with who may do it, in which states of the object, and any further condition. That one
@@ -28,7 +33,7 @@ from django.db import models
 from django.http import Http404
 
 from jixiao.core.actors import SYSTEM
-from jixiao.core.roles import AGENCY_ROLES, ASSIGNED_ROLES, REGION_ROLES, SUBTREE_ROLES, Role
+from jixiao.core.roles import AGENCY_ROLES, ASSIGNED_ROLES, REGION_ROLES, SUBTREE_ROLES, SUPERVISING_ROLES, Role
 
 ACTIONS = ("view", "create", "change", "delete")
 
@@ -172,7 +177,12 @@ class ScopedQuerySet(models.QuerySet):
         if rule.region is not None:
             if not user.region_id:
                 return self.none()
-            qs = qs.filter(**{f"{rule.region}_id" if rule.region != "pk" else "pk": user.region_id})
+            key = f"{rule.region}_id" if rule.region != "pk" else "pk"
+            regions = region_ids(user) if action == "view" and role in SUPERVISING_ROLES else (user.region_id,)
+            if len(regions) == 1:
+                qs = qs.filter(**{key: regions[0]})
+            else:
+                qs = qs.filter(**{f"{key}__in": regions})
         if role in REGION_ROLES:
             return qs
         if role in AGENCY_ROLES or role in SUBTREE_ROLES:
@@ -192,6 +202,23 @@ class ScopedQuerySet(models.QuerySet):
                 return self.none()
             return qs.filter(**{rule.assigned: user}).distinct()
         return self.none()
+
+
+def region_ids(user) -> tuple[int, ...]:
+    """The user's region and every region below it in the region tree (``Region.path`` prefix), own
+    region first: one small query, kept on the user object for the rest of the request. A county's
+    answer is its own id alone, so a county user's lists filter on ``region_id = …`` exactly as
+    before. (Region is reached through ``user.region``: core imports no domain app.)"""
+    cached = getattr(user, "_jixiao_region_ids", None)
+    if cached is not None:
+        return cached
+    path = user.region.path
+    ids = []
+    if path:  # a region without its path (never written by the services) sees itself only
+        ids = [pk for pk in type(user.region).objects.filter(path__startswith=path).order_by("path")
+               .values_list("pk", flat=True) if pk != user.region_id]
+    user._jixiao_region_ids = cached = (user.region_id, *ids)
+    return cached
 
 
 def scope_rule(*, region="region", agency="agency", assigned=None, actions: Iterable[Action] = (),
@@ -302,6 +329,7 @@ def declared_actions(model) -> dict[str, Action]:
 
 __all__ = [
     "Action",
+    "region_ids",
     "action",
     "check",
     "permits",

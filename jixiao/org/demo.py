@@ -277,6 +277,9 @@ def build_province(*, seed: int, year: int | None = None, counties: int = PROVIN
             if f"{prefix}00" not in existing:
                 cities.append(Region(code=f"{prefix}00", name=name, level=RegionLevel.CITY, parent=province))
         Region.objects.bulk_create(cities)
+        for city in cities:
+            city.path = services.region_path(city)
+        Region.objects.bulk_update(cities, ["path"])
         city_by_prefix = {r.code[:4]: r for r in Region.objects.filter(level=RegionLevel.CITY, code__startswith="37")}
         city_names = dict(data.CITIES)
 
@@ -291,6 +294,9 @@ def build_province(*, seed: int, year: int | None = None, counties: int = PROVIN
             new_counties.append(Region(code=code, name=name, level=RegionLevel.COUNTY, parent=city_by_prefix[prefix]))
             county_info[code] = (name, short, city_names[prefix])
         Region.objects.bulk_create(new_counties)
+        for county in new_counties:
+            county.path = services.region_path(county)
+        Region.objects.bulk_update(new_counties, ["path"], batch_size=500)
         new_regions = [*cities, *new_counties]
 
         RegionConfig.objects.bulk_create(

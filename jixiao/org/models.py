@@ -20,12 +20,16 @@ ORG_EDITORS = [Role.SYSTEM_ADMIN, Role.PERFORMANCE_SECTION]
 
 
 class Region(VersionedModel):
-    """行政区划 — the tenant. GB/T 2260 six-digit code."""
+    """行政区划 — the tenant. GB/T 2260 six-digit code. ``path`` ("/1/7/12/") is the chain of ids from
+    the province down to this region, kept by the services (and the set-based demo builder), so the
+    regions under a province or a city are one indexed prefix query — the region tree drives scoping
+    the way ``Agency.path`` drives a department's subtree."""
 
     code = models.CharField("区划代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=64)
     level = models.CharField("级别", max_length=16, choices=RegionLevel.choices, default=RegionLevel.COUNTY)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(region="pk", agency="*", assigned="*", view=set(Role))

@@ -1,4 +1,5 @@
-"""Named personas: one login per role, plus the same role in another agency and in another region.
+"""Named personas: one login per role, plus the same role in another agency and in another region,
+and the performance division of the province and the city above the home county (issue #12).
 
 Shared by the tests (``conftest.world``) and the demo builder, so a test named "the section reviewer
 cannot see another region's agency" and the demo login a person tries by hand are the same person in
@@ -90,7 +91,14 @@ PERSONAS = [
     Persona("far_sysadmin", "系统管理员（察县）", Role.SYSTEM_ADMIN, region=OTHER),
     Persona("far_secadmin", "安全保密管理员（察县）", Role.SECURITY_ADMIN, region=OTHER),
     Persona("far_auditor", "安全审计员（察县）", Role.AUDIT_ADMIN, region=OTHER),
+    # above the home county in the region tree: the province's and the city's performance division
+    # see 临朐县 (and the city's other counties) read-only, never 察布查尔 (another province)
+    Persona("prov_perf_section", "林处长", Role.PERFORMANCE_SECTION, region=PROVINCE, note="山东省财政厅绩效处"),
+    Persona("city_perf_section", "高科长", Role.PERFORMANCE_SECTION, region=CITY, note="潍坊市财政局绩效科"),
 ]
+
+#: The personas of a province or a city (above the home county in the region tree).
+SUPERVISORS = frozenset(p.username for p in PERSONAS if p.region in (PROVINCE, CITY))
 
 PERSONA_BY_NAME = {p.username: p for p in PERSONAS}
 

@@ -26,6 +26,12 @@ from jixiao.org.models import Agency, ApiToken, FinanceSection, Region, Sector, 
 # --- regions and sectors (installation data; the command line acts as SYSTEM) -----------------
 
 
+def region_path(region: Region) -> str:
+    """The region's place in the tree ("/<province id>/<city id>/<id>/"): what scoping's prefix
+    query over a province's or a city's regions reads (``jixiao.core.scoping``)."""
+    return (region.parent.path if region.parent_id else "/") + f"{region.pk}/"
+
+
 @service
 def create_region(*, actor, code: str, name: str, level: str, parent: Region | None = None, year: int | None = None):
     """A new tenant, with its configuration seeded for ``year`` from the national defaults."""
@@ -38,6 +44,8 @@ def create_region(*, actor, code: str, name: str, level: str, parent: Region | N
     if Region.objects.filter(code=code).exists():
         raise ValidationFailed({"code": [f"区划代码 {code} 已存在"]})
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
+    region.path = region_path(region)
+    region.save(update_fields=["path"])
     audit.log_create(actor=actor, obj=region)
     seed_region_config(actor=actor, region=region, year=year or timezone.localdate().year)
     return region

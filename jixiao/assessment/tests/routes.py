@@ -47,7 +47,7 @@ HTML_ROUTES = [
     Route("assessment:assessment_create", ok=EDITORS),
     Route("assessment:assessment_statistics", ok=VIEWERS),
     Route("assessment:my_assessments", ok=personas("expert")),
-    Route("assessment:assessment_detail", target=_scoring, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("assessment:assessment_detail", supervisors=200, target=_scoring, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     Route("assessment:assessment_draw", target=_draft, ok=PERF, overrides=far_404("perf_section")),
     # an empty form is shown again with its errors: nothing is drawn
     Route("assessment:assessment_draw", "POST", target=_draft, ok=PERF, overrides=far_404("perf_section")),
@@ -55,15 +55,15 @@ HTML_ROUTES = [
     Route("assessment:assessment_score", "POST", target=_scoring, ok=personas("expert")),
     Route("assessment:assessment_conclude", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
     Route("assessment:assessment_conclude", "POST", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
-    Route("assessment:assessment_opinion", target=_concluded, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("assessment:assessment_opinion", supervisors=200, target=_concluded, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
 ]
 
 API_ROUTES = [
     Route("GET /api/v1/assessment/", ok=VIEWERS),
     Route("POST /api/v1/assessment/", ok=EDITORS, ok_status=400),
     Route("GET /api/v1/assessment/statistics", ok=VIEWERS),
-    Route("GET /api/v1/assessment/{id}", target=_api(_scoring), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
-    Route("GET /api/v1/assessment/{id}/opinion", target=_api(_concluded), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("GET /api/v1/assessment/{id}", supervisors=200, target=_api(_scoring), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("GET /api/v1/assessment/{id}/opinion", supervisors=200, target=_api(_concluded), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     # the body is checked before the row: an empty body is refused with field errors
     Route("POST /api/v1/assessment/{id}/draw", target=_api(_draft), ok=EDITORS, ok_status=400),
     Route("POST /api/v1/assessment/{id}/scores", target=_api(_scoring), ok=personas("expert"), ok_status=400),

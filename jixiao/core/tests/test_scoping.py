@@ -282,3 +282,72 @@ def test_a_write_that_leaves_the_actors_scope_is_rolled_back(world):
     with pytest.raises(PermissionDenied):
         services.update_agency(actor=far, agency=agency, version=agency.version, name="越权修改")
     assert Agency.objects.get(pk=agency.pk).name == "临朐县第一中学"
+
+
+# --- the region tree (issue #12) --------------------------------------------------------------------
+
+PROVINCE, CITY = "370000", "370700"
+
+
+@pytest.fixture
+def second_county(world, sheets):
+    """Another county under the same city (潍坊市), with an agency and a sheet of its own."""
+    county = services.create_region(actor=None, code="370725", name="昌乐县", level="county",
+                                    parent=world.regions[CITY], year=2026)
+    agency = services.create_agency(actor=None, region=county, code="101", name="昌乐县教育局", kind="department")
+    Sheet.objects.create(region=county, agency=agency, title="370725-101")
+    return county
+
+
+def test_region_paths_follow_the_tree(world):
+    province, city, home = (world.regions[c] for c in (PROVINCE, CITY, HOME))
+    assert province.path == f"/{province.pk}/"
+    assert city.path == f"/{province.pk}/{city.pk}/"
+    assert home.path == f"/{province.pk}/{city.pk}/{home.pk}/"
+    assert world.regions[OTHER].path == f"/{world.regions[OTHER].pk}/"  # a county of another province
+
+
+def test_province_and_city_performance_divisions_view_the_regions_below(world, second_county):
+    prov, city = world.user("prov_perf_section"), world.user("city_perf_section")
+    assert set(Region.objects.for_user(prov, "view").values_list("code", flat=True)) == {
+        PROVINCE, CITY, HOME, "370725"}
+    assert set(Region.objects.for_user(city, "view").values_list("code", flat=True)) == {CITY, HOME, "370725"}
+    home_titles = {f"{HOME}-{c}" for c in ("101", "101001", "101002", "102001", "901")}
+    for user in (prov, city):
+        titles = set(Sheet.objects.for_user(user, "view").values_list("title", flat=True))
+        assert titles == home_titles | {"370725-101"}  # never 察布查尔 (another province)
+        assert codes(Agency.objects.for_user(user, "view")) == HOME_AGENCIES | {"101"}
+        assert Agency.objects.for_user(user, "view").filter(region__code=OTHER).count() == 0
+
+
+def test_the_regions_below_are_read_only(world, sheets):
+    """Change, create, delete and declared actions stay in the supervisor's own region."""
+    prov = world.user("prov_perf_section")
+    sheet = sheets[(HOME, "101001")]
+    assert not Sheet.objects.for_user(prov, "change").exists()
+    assert not Agency.objects.for_user(prov, "change").exists()
+    assert in_scope(sheet, prov, "view") and not in_scope(sheet, prov, "change")
+    with pytest.raises(PermissionDenied):
+        assert_in_scope(sheet, prov, "change")
+    assert get_for_user(Sheet, prov, "view", pk=sheet.pk) == sheet
+    with pytest.raises(Http404):
+        get_for_user(Sheet, prov, "change", pk=sheet.pk)
+
+
+def test_a_county_never_sees_another_county(world, second_county):
+    for username in ("perf_section", "leader", "section_reviewer", "sysadmin"):
+        user = world.user(username)
+        assert set(Region.objects.for_user(user, "view").values_list("code", flat=True)) == {HOME}
+        assert not Sheet.objects.for_user(user, "view").filter(region=second_county).exists()
+    # the city's other roles (not supervising) keep to their own region too
+    viewer = services.create_user(actor=None, region=world.regions[CITY], username="city_leader", display_name="市领导",
+                                  role=Role.VIEWER, password="Jixiao@2026x")
+    assert not Sheet.objects.for_user(viewer, "view").exists()
+
+
+def test_a_region_without_a_path_sees_only_itself(world, sheets):
+    """Rows the services did not write (no path) must not widen to every region (an empty prefix)."""
+    Region.objects.filter(code=PROVINCE).update(path="")
+    prov = User.objects.get(username="prov_perf_section")
+    assert set(Region.objects.for_user(prov, "view").values_list("code", flat=True)) == {PROVINCE}
+    assert not Sheet.objects.for_user(prov, "view").exists()

@@ -38,7 +38,7 @@ HTML_ROUTES = [
     Route("projects:project_create", ok=EDITORS),
     Route("projects:project_import", ok=EDITORS),
     Route("projects:project_import_template", ok=EDITORS),
-    Route("projects:project_detail", target=_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("projects:project_detail", supervisors=200, target=_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     Route("projects:project_edit", target=_project, ok=CHANGE, overrides=_hidden(CHANGE, EDITORS)),
     Route("projects:project_move", target=lambda w: {**_project(w), "action": "submit"}, ok=frozenset(), denied=405),
     Route("projects:project_move", "POST", target=lambda w: {**_project(w), "action": "submit"}, ok=CHANGE,
@@ -48,8 +48,8 @@ HTML_ROUTES = [
 API_ROUTES = [
     Route("GET /api/v1/projects/", ok=VIEWERS),
     Route("POST /api/v1/projects/", ok=EDITORS, ok_status=400),
-    Route("GET /api/v1/projects/{id}", target=_api_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
-    Route("GET /api/v1/projects/{id}/events", target=_api_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("GET /api/v1/projects/{id}", supervisors=200, target=_api_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("GET /api/v1/projects/{id}/events", supervisors=200, target=_api_project, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     Route("PATCH /api/v1/projects/{id}", target=_api_project, ok=CHANGE, overrides=_hidden(CHANGE, EDITORS)),
     # the preparer (first in the walk) applies with version 1; the performance section's If-Match "1"
     # is then stale

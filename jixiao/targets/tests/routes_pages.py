@@ -72,7 +72,7 @@ HTML_ROUTES = [
     Route("targets:sheet_export", ok=VIEWERS),
     Route("targets:sheet_import", ok=WRITERS),
     Route("targets:import_template", ok=WRITERS),
-    Route("targets:sheet_detail", target=_draft, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("targets:sheet_detail", supervisors=200, target=_draft, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     Route("targets:sheet_edit", target=_draft, ok=EDIT, overrides=_hidden(EDIT, WRITERS)),
     Route("targets:sheet_edit", "POST", target=_draft, ok=EDIT, overrides=_hidden(EDIT, WRITERS)),
     Route("targets:indicator_edit", target=_draft, ok=EDIT, overrides=_hidden(EDIT, WRITERS)),
@@ -91,7 +91,8 @@ HTML_ROUTES = [
           overrides=_hidden(REVIEW, REVIEWERS)),
     # 代录 (a panel member without a login): the performance section's (Review's declared action)
     Route("targets:sheet_proxy", target=_draft, ok=frozenset(), denied=405),
-    Route("targets:sheet_proxy", "POST", target=_draft, ok=PERF, ok_status=302,
+    # the province's and city's performance division read the sheet; the service refuses them (302)
+    Route("targets:sheet_proxy", "POST", target=_draft, supervisors=302, ok=PERF, ok_status=302,
           overrides=_hidden(PERF, with_far("perf_section"))),
     Route("targets:sheet_return", target=_draft, ok=frozenset(), denied=405),
     Route("targets:sheet_return", "POST", target=_draft, ok=REVIEW, ok_status=302,
@@ -107,14 +108,14 @@ HTML_ROUTES = [
           overrides={"perf_section": 404, "far_perf_section": 404}),
     Route("targets:sheet_draw", target=_panel, ok=PERF, overrides=_hidden(PERF, with_far("perf_section"))),
     Route("targets:sheet_draw", "POST", target=_panel, ok=PERF, overrides=_hidden(PERF, with_far("perf_section"))),
-    Route("targets:sheet_versions", target=_approved, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
-    Route("targets:sheet_xlsx", target=_approved, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("targets:sheet_versions", supervisors=200, target=_approved, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("targets:sheet_xlsx", supervisors=200, target=_approved, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
 ]
 
 API_ROUTES = [
     Route("GET /api/v1/targets/sheets", ok=VIEWERS),
     Route("POST /api/v1/targets/sheets", ok=WRITERS, ok_status=400),
-    Route("GET /api/v1/targets/sheets/{id}", target=_api(_draft), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
+    Route("GET /api/v1/targets/sheets/{id}", supervisors=200, target=_api(_draft), ok=SEE, overrides=_hidden(SEE, VIEWERS)),
     # an empty patch at the current ETag saves nothing new; reviewers may not edit (403)
     Route("PATCH /api/v1/targets/sheets/{id}", target=_api(_draft), ok=EDIT,
           overrides={**_hidden(EDIT, WRITERS), **{p: 403 for p in CHANGERS - WRITERS}}),
