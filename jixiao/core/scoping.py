@@ -33,7 +33,14 @@ from django.db import models
 from django.http import Http404
 
 from jixiao.core.actors import SYSTEM
-from jixiao.core.roles import AGENCY_ROLES, ASSIGNED_ROLES, REGION_ROLES, SUBTREE_ROLES, SUPERVISING_ROLES, Role
+from jixiao.core.roles import (
+    AGENCY_ROLES,
+    ASSIGNED_ROLES,
+    REGION_ROLES,
+    SUBTREE_ROLES,
+    SUPERVISING_ROLES,
+    Role,
+)
 
 ACTIONS = ("view", "create", "change", "delete")
 
