@@ -292,9 +292,9 @@ PROVINCE, CITY = "370000", "370700"
 @pytest.fixture
 def second_county(world, sheets):
     """Another county under the same city (潍坊市), with an agency and a sheet of its own."""
-    county = services.create_region(actor=None, code="370725", name="昌乐县", level="county",
+    county = services.create_region(actor=SYSTEM, code="370725", name="昌乐县", level="county",
                                     parent=world.regions[CITY], year=2026)
-    agency = services.create_agency(actor=None, region=county, code="101", name="昌乐县教育局", kind="department")
+    agency = services.create_agency(actor=SYSTEM, region=county, code="101", name="昌乐县教育局", kind="department")
     Sheet.objects.create(region=county, agency=agency, title="370725-101")
     return county
 
@@ -340,7 +340,7 @@ def test_a_county_never_sees_another_county(world, second_county):
         assert set(Region.objects.for_user(user, "view").values_list("code", flat=True)) == {HOME}
         assert not Sheet.objects.for_user(user, "view").filter(region=second_county).exists()
     # the city's other roles (not supervising) keep to their own region too
-    viewer = services.create_user(actor=None, region=world.regions[CITY], username="city_leader", display_name="市领导",
+    viewer = services.create_user(actor=SYSTEM, region=world.regions[CITY], username="city_leader", display_name="市领导",
                                   role=Role.VIEWER, password="Jixiao@2026x")
     assert not Sheet.objects.for_user(viewer, "view").exists()
 
