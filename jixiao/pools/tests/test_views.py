@@ -4,6 +4,7 @@ draw form and result page, the expert's own tasks."""
 import pytest
 from django.urls import reverse
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.models import InboxItem
 from jixiao.org.models import Sector
 from jixiao.pools import services
@@ -58,7 +59,7 @@ def test_expert_list_filters(world, pool, login):
 def test_create_expert_with_login_by_username(world, pool, login):
     from jixiao.org.services import create_user
 
-    create_user(actor=None, region=world.regions["370724"], username="expert2", display_name="钱专家",
+    create_user(actor=SYSTEM, region=world.regions["370724"], username="expert2", display_name="钱专家",
                 role="expert", password="Jixiao@2026x")
     data = {"name": "钱伟", "organisation": "潍坊医学院", "title": "教授",
             "fields": [Sector.objects.get(code="health").pk], "status": "active", "user": "expert2"}
