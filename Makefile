@@ -30,13 +30,17 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
 
-## make run: install into .venv, migrate SQLite, build the demo region if the database is empty, serve.
+## make run: install into .venv, migrate SQLite, build the demo region if the database is empty, serve —
+## with the background-job worker (manage.py db_worker) beside the web server, stopped with it.
 run: migrate
 	$(PY) manage.py build_demo --scale $(SCALE) --seed $(SEED) --if-empty
 	@echo ""
 	@echo "  绩效 Jixiao 已启动： http://$(HOST):$(PORT)/"
 	@$(PY) manage.py demo_logins
 	@echo ""
+	@echo "  后台任务进程（db_worker）随网站一起启动、一起停止"
+	JIXIAO_DEBUG=$${JIXIAO_DEBUG:-1} $(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	JIXIAO_DEBUG=$${JIXIAO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## make test: the whole suite (unit, service, view, API, scoping, browser) on SQLite, or on
@@ -53,7 +57,7 @@ lint: install-test
 openapi: install
 	$(PY) manage.py export_openapi > docs/openapi.json
 
-bench: install-test
+bench: install-test  
 	@for f in bench/bench_*.py; do [ -e "$$f" ] || continue; $(PY) "$$f" || exit 1; done
 
 clean-db:

@@ -201,8 +201,10 @@ def phase_import(workdir: Path, url: str) -> dict:
     return {"seconds": seconds, "rows": rows, "sheets": sheets, "stored": stored, "peak_rss_mb": _peak_mb()}
 
 
-def _child(phase: str, workdir: Path, *extra) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", phase, str(workdir), *map(str, extra)],
+def _child(phase: str, workdir: Path, *extra, script: str = __file__) -> dict:
+    """Run ``script --phase <phase> <workdir> <extra…>`` in a child process (its own peak memory) and
+    read the JSON line it prints last (the execution-import benchmark passes its own ``script``)."""
+    out = subprocess.run([sys.executable, script, "--phase", phase, str(workdir), *map(str, extra)],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

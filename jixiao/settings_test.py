@@ -24,3 +24,4 @@ _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="jixiao-test-audit-"))
 JIXIAO_AUDIT_KEY = ""
 JIXIAO_AUDIT_KEY_FILE = _AUDIT_DIR / "audit_key"
 JIXIAO_AUDIT_ANCHOR_FILE = _AUDIT_DIR / "audit_anchor.log"
+JIXIAO_ATTACHMENT_DIR = Path(MEDIA_ROOT) / "attachments"

@@ -8,8 +8,8 @@ from jixiao.org import views_auth
 
 
 def api_not_found(request):
-    """An unknown API route: JSON 404; a known route written without its trailing slash: JSON 404 that
-    names the right address (a redirect would turn a POST into a GET)."""
+    """An unknown API route: JSON 404; a known route written without its trailing slash, or with one it
+    does not have: JSON 404 that names the right address (a redirect would turn a POST into a GET)."""
     message = "接口不存在。"
     if not request.path.endswith("/"):
         try:
@@ -18,6 +18,13 @@ def api_not_found(request):
             match = None
         if match is not None and match.func is not api_not_found:
             message = f"接口不存在；地址应以“/”结尾：{request.path}/"
+    elif len(request.path) > 1:
+        try:
+            match = resolve(request.path[:-1])
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message = f"接口不存在；地址末尾不应有“/”：{request.path[:-1]}"
     return JsonResponse({"code": "not_found", "message": message}, status=404)
 
 
@@ -35,6 +42,7 @@ urlpatterns = [
     path("projects/", include("jixiao.projects.urls")),
     path("assessment/", include("jixiao.assessment.urls")),
     path("targets/", include("jixiao.targets.urls")),
+    path("monitoring/", include("jixiao.monitoring.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found, name="api_not_found"),  # anything else under /api/ answers JSON, never an HTML page
 ]

@@ -14,7 +14,42 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 
-class ModelMatrix:
+class ActionMatrix:
+    """Only the declared actions × every persona, for a model without pages of its own (an
+    invitation answered on its draw's and the expert's pages). ``ModelMatrix`` includes it."""
+
+    model = None
+    action_personas: dict[str, set[str]] = {}
+
+    def action_object(self, world, action: str):
+        raise NotImplementedError
+
+    # --- declared actions (every persona) ------------------------------------------------------
+    def test_declared_actions(self, world):
+        from jixiao.core.scoping import check, declared_actions, permits
+        from jixiao.org.personas import PERSONAS
+
+        declared = declared_actions(self.model)
+        assert set(self.action_personas) == set(declared), (
+            f"the matrix must list every declared action of {self.model.__name__}: "
+            f"missing {sorted(set(declared) - set(self.action_personas))}, "
+            f"unknown {sorted(set(self.action_personas) - set(declared))}")
+        for name, allowed in self.action_personas.items():
+            obj = self.action_object(world, name)
+            for persona in PERSONAS:
+                user = world.user(persona.username)
+                expected = persona.username in allowed
+                assert permits(user, obj, name) is expected, f"{persona.username} {name}: expected {expected}"
+                if not expected:
+                    try:
+                        check(user, obj, name)
+                    except Exception as exc:  # PermissionDenied or TransitionError, never a pass
+                        assert exc.__class__.__name__ in ("PermissionDenied", "TransitionError"), exc
+                    else:
+                        raise AssertionError(f"check() let {persona.username} {name}")
+
+
+class ModelMatrix(ActionMatrix):
     model = None
     app = ""  # URL namespace
     name = ""  # URL name stem: <name>_list, <name>_detail, <name>_create, <name>_edit, <name>_delete
@@ -136,27 +171,3 @@ class ModelMatrix:
             assert not self.has_delete, "the matrix expects a delete page but none exists"
             return
         assert self.has_delete, f"a delete route {url} exists but the matrix does not test it"
-
-    # --- declared actions (every persona) ------------------------------------------------------
-    def test_declared_actions(self, world):
-        from jixiao.core.scoping import check, declared_actions, permits
-        from jixiao.org.personas import PERSONAS
-
-        declared = declared_actions(self.model)
-        assert set(self.action_personas) == set(declared), (
-            f"the matrix must list every declared action of {self.model.__name__}: "
-            f"missing {sorted(set(declared) - set(self.action_personas))}, "
-            f"unknown {sorted(set(self.action_personas) - set(declared))}")
-        for name, allowed in self.action_personas.items():
-            obj = self.action_object(world, name)
-            for persona in PERSONAS:
-                user = world.user(persona.username)
-                expected = persona.username in allowed
-                assert permits(user, obj, name) is expected, f"{persona.username} {name}: expected {expected}"
-                if not expected:
-                    try:
-                        check(user, obj, name)
-                    except Exception as exc:  # PermissionDenied or TransitionError, never a pass
-                        assert exc.__class__.__name__ in ("PermissionDenied", "TransitionError"), exc
-                    else:
-                        raise AssertionError(f"check() let {persona.username} {name}")

@@ -111,6 +111,8 @@ def _job(w):
     return {"pk": w.extras["job"].pk}
 
 
+CONFIG_READERS = with_far("perf_section", "section_reviewer", "leader", "sysadmin") | {"section_reviewer_agri"}
+
 HTML_ROUTES: list[Route] = [
     Route("home", ok=ALL),
     Route("login", ok=frozenset(), denied=302, anonymous=200),
@@ -153,8 +155,7 @@ HTML_ROUTES: list[Route] = [
     Route("core:review_assign", target=_review, ok=personas("perf_section"), overrides=far_404("perf_section")),
     Route("core:review_assign", "POST", target=_review, ok=personas("perf_section"),
           overrides=far_404("perf_section")),
-    Route("core:config_list", ok=with_far("perf_section", "section_reviewer", "leader", "sysadmin")
-          | {"section_reviewer_agri"}),
+    Route("core:config_list", ok=CONFIG_READERS),
     Route("core:config_seed", ok=frozenset(), denied=405),
     Route("core:config_seed", "POST", ok=with_far("perf_section"), ok_status=302),
     Route("core:config_edit", target=_config, ok=personas("perf_section"), denied=404),
@@ -191,6 +192,14 @@ SECTION_VIEWERS = with_far("section_reviewer", "perf_section", "leader", "sysadm
 #: update answers 200.
 API_ROUTES: list[Route] = [
     Route("GET /api/v1/inbox", ok=ALL),
+    Route("GET /api/v1/jobs/{id}", target=_api(_job), ok=personas("preparer"), denied=404),
+    Route("GET /api/v1/config", ok=CONFIG_READERS),
+    Route("GET /api/v1/config/{id}", target=_api(_config), supervisors=200,
+          ok=personas("perf_section", "section_reviewer", "leader", "sysadmin", "section_reviewer_agri"),
+          overrides=far_404("perf_section", "section_reviewer", "leader", "sysadmin")),
+    # an empty body is refused (400); the walk's If-Match is the record's ETag
+    Route("PUT /api/v1/config/{id}", target=_api(_config), ok=personas("perf_section"), ok_status=400,
+          overrides=far_404("perf_section")),
     Route("GET /api/v1/org/me", ok=ALL),
     Route("GET /api/v1/org/regions", ok=ALL),
     Route("GET /api/v1/org/regions/{id}", supervisors=200, target=_region, ok=HOME, denied=404),

@@ -10,6 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jixiao.core import jobs
+from jixiao.core.choices import SecurityEventCode
+from jixiao.core.models import SecurityEvent
 from jixiao.org.personas import PERSONAS
 from tests.routes import API_ROUTES, HTML_ROUTES, Route
 
@@ -112,6 +114,23 @@ def _request(client: Client, method: str, url: str, is_api: bool):
     return client.generic(method, url)
 
 
+def _exports(user) -> int:
+    return SecurityEvent.objects.filter(actor=user, code=SecurityEventCode.EXPORT).count()
+
+
+def _export_problem(response, recorded: int) -> str | None:
+    """Every downloaded file (but an empty import template) and every API list page is recorded as
+    exactly one export (issue #11); any other read records none."""
+    download = response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment")
+    api_list = (response.status_code == 200 and response.get("Content-Type", "").startswith("application/json")
+                and isinstance(body := response.json(), dict) and {"items", "count"} <= set(body))
+    wanted = 1 if (download and not getattr(response, "jixiao_blank", False)) or api_list else 0
+    if recorded != wanted:
+        what = "download" if download else "API list page" if api_list else "read"
+        return f"a {what} recorded {recorded} export events, expected {wanted}"
+    return None
+
+
 def _check(route: Route, world):
     url, _ = _url(route, world)
     is_api = route.key.split(" ", 1)[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"} and " /" in route.key
@@ -127,12 +146,16 @@ def _check(route: Route, world):
         failures.append(f"anonymous: redirected to {response['Location']}, not the login page")
     for persona in PERSONAS:
         client = Client()
-        client.force_login(world.user(persona.username))
+        user = world.user(persona.username)
+        client.force_login(user)
+        exports_before = _exports(user)
         response = _request(client, method, url, is_api)
         expected = route.expected(persona.username)
         if response.status_code != expected:
             failures.append(f"{persona.username} ({persona.role}): expected {expected}, got {response.status_code}")
             continue
+        if method == "GET" and (problem := _export_problem(response, _exports(user) - exports_before)):
+            failures.append(f"{persona.username}: {problem}")
         if expected in (403, 404) and protected and persona.username != exempt and protected in response.content.decode("utf-8", "replace"):
             failures.append(f"{persona.username}: the {expected} answer shows the protected object “{protected}”")
     assert not failures, f"{method} {url} ({route.key}):\n  " + "\n  ".join(failures)

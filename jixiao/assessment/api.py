@@ -2,8 +2,10 @@
 service call. Record answers carry ``version`` and ``ETag``; the draw and the conclusion need
 ``If-Match``."""
 
+import json
+
 from django.http import HttpResponse
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -22,9 +24,11 @@ from jixiao.core.apikit import (
     ref,
     with_etag,
 )
+from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import get_for_user
 from jixiao.core.viewkit import file_response
 from jixiao.core.years import year_param
+from jixiao.pools.models import DrawnExpert
 from jixiao.projects.models import Project
 
 router = Router(tags=["事前绩效评估"])
@@ -37,13 +41,15 @@ def _assessments():
 
 def _detail(request, a):
     reviews = list(ExpertReview.objects.for_user(request.user, "view").filter(assessment=a)
-                   .select_related("drawn__expert").order_by("drawn__order"))
+                   .select_related("drawn__expert", "entered_by").order_by("drawn__order"))
     scores: dict[int, list] = {}
     for s in ExpertScore.objects.for_user(request.user, "view").filter(assessment=a):
         scores.setdefault(s.drawn_id, []).append(s)
     a.reviews_out = [
         {"expert": r.drawn.expert.name, "drawn": r.drawn_id, "submitted_at": r.submitted_at, "total": r.total,
-         "opinion": r.opinion, "scores": [{"dimension": s.dimension, "score": s.score, "opinion": s.opinion}
+         "opinion": r.opinion, "proxy": r.proxy, "score_sheet": r.score_sheet_id,
+         "entered_by": (r.entered_by.display_name if r.entered_by_id else ("系统" if r.proxy else "")),
+         "scores": [{"dimension": s.dimension, "score": s.score, "opinion": s.opinion}
                                           for s in scores.get(r.drawn_id, [])]}
         for r in reviews]
     return a
@@ -94,17 +100,16 @@ def assessment_create(request, payload: schemas.CreateIn, response: HttpResponse
     return Status(201, _respond(request, response, a))
 
 
-@router.post("/{int:id}/draw", auth=allowed(ExAnteAssessment, "change"), summary="抽取评审专家",
+@router.post("/{int:id}/draw", auth=allowed(ExAnteAssessment, "draw"), summary="抽取评审专家",
              response={200: schemas.AssessmentDetailOut, 409: ErrorOut, **UPDATE_ERRORS})
-def assessment_draw(request, id: int, payload: schemas.DrawIn, response: HttpResponse):
+def assessment_draw(request, id: int, payload: schemas.PanelDrawIn, response: HttpResponse):
     a = get_for_user(ExAnteAssessment, request.user, "change", pk=id)
     version = if_match(request)
-    a = services.draw_assessment_experts(actor=request.user, assessment=a, version=version, count=payload.count,
-                                         seed=payload.seed)
+    a = services.draw_assessment_experts(actor=request.user, assessment=a, version=version, count=payload.count)
     return _respond(request, response, a)
 
 
-@router.post("/{int:id}/scores", auth=allowed(ExpertScore, "create"), summary="专家提交评分（抽中专家本人）",
+@router.post("/{int:id}/scores", auth=allowed(ExAnteAssessment, "score"), summary="专家提交评分（抽中专家本人）",
              response={200: schemas.AssessmentDetailOut, 409: ErrorOut, **UPDATE_ERRORS})
 def assessment_score(request, id: int, payload: schemas.ScoresIn, response: HttpResponse):
     a = get_for_user(ExAnteAssessment, request.user, "view", pk=id)
@@ -113,7 +118,28 @@ def assessment_score(request, id: int, payload: schemas.ScoresIn, response: Http
     return _respond(request, response, a)
 
 
-@router.post("/{int:id}/conclude", auth=allowed(ExAnteAssessment, "change"), summary="出具评估结论",
+@router.post("/{int:id}/proxy-scores", auth=allowed(ExAnteAssessment, "score_on_behalf"),
+             summary="代录专家评分（绩效股，没有账号的专家，附签字评分表）",
+             response={200: schemas.AssessmentDetailOut, 409: ErrorOut, **UPDATE_ERRORS})
+def assessment_proxy(request, id: int, response: HttpResponse, drawn: Form[int], opinion: Form[str],
+                     score_sheet: File[UploadedFile], scores: Form[str]):
+    """multipart/form-data: ``drawn`` (抽中专家 id), ``scores`` (JSON: {"维度代码": {"score": "18",
+    "opinion": "…"}}), ``opinion`` (总体意见), ``score_sheet`` (专家签字评分表文件)."""
+    a = get_for_user(ExAnteAssessment, request.user, "change", pk=id)
+    try:
+        parsed = json.loads(scores)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ValidationFailed({"scores": ['应为 JSON 对象：{"维度代码": {"score": 分数, "opinion": "意见"}}']})
+    row = DrawnExpert.objects.for_user(request.user, "view").filter(pk=drawn, draw_id=a.draw_id).first() \
+        if a.draw_id else None
+    services.submit_scores_on_behalf(actor=request.user, assessment=a, drawn=row, scores=parsed, opinion=opinion,
+                                     score_sheet=score_sheet)
+    return _respond(request, response, a)
+
+
+@router.post("/{int:id}/conclude", auth=allowed(ExAnteAssessment, "conclude"), summary="出具评估结论",
              response={200: schemas.AssessmentDetailOut, 409: ErrorOut, **UPDATE_ERRORS})
 def assessment_conclude(request, id: int, payload: schemas.ConcludeIn, response: HttpResponse):
     a = get_for_user(ExAnteAssessment, request.user, "change", pk=id)

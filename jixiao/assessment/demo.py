@@ -1,5 +1,6 @@
 """Demo ex-ante assessments for 临朐县: a dozen new major projects and policies of the projects demo,
-taken from 储备 (or from 评估中, where the projects demo left them waiting for this app), assessed by experts drawn from the pools demo, with every conclusion — 予以支持 and
+taken from 储备 or 已申报 (where the projects demo's 申报入库 left them waiting for this app), assessed by
+experts drawn from the pools demo, with every conclusion — 予以支持 and
 部分支持 (the projects enter the library), 暂缓支持 (back to 储备, to be assessed again), one 不予支持
 (terminated, its whole amount cut) — plus one assessment still being scored with the ``expert``
 persona drawn, so that login has a task. Through the services; deterministic for the seed
@@ -12,13 +13,13 @@ from decimal import Decimal
 
 from jixiao.assessment import services
 from jixiao.assessment.models import ExAnteAssessment
+from jixiao.core.actors import SYSTEM
 from jixiao.org.personas import HOME
 from jixiao.pools import rules as pool_rules
 from jixiao.pools import services as pool_services
 from jixiao.pools.models import DrawnExpert, Expert
-from jixiao.projects import services as project_services
-from jixiao.projects.choices import ProjectStage
 from jixiao.projects.models import Project
+from jixiao.projects.rules import ASSESSABLE_STAGES
 
 #: conclusion → (share of the points the experts give, about), in the order they are assigned
 PLAN = ["reject", "support", "partial", "defer", "support", "partial", "defer", "support", "support", "defer",
@@ -48,18 +49,11 @@ def _score(rng: random.Random, points: Decimal, level: tuple[Decimal, Decimal]) 
 
 
 def _candidates(region) -> list[Project]:
-    """New major projects in 储备, and those the projects demo left in 评估中 waiting for an
-    assessment app (no assessment exists for them)."""
-    return list(Project.objects.filter(region=region, stage__in=(ProjectStage.RESERVE, ProjectStage.ASSESSING),
+    """New major projects in 储备, and those the projects demo applied with (已申报), waiting for their
+    assessment (no assessment exists for them)."""
+    return list(Project.objects.filter(region=region, stage__in=ASSESSABLE_STAGES,
                                        is_new=True, is_major=True, exante_assessments__isnull=True)
                 .select_related("agency", "sector").order_by("code"))
-
-
-def _to_reserve(project) -> Project:
-    if project.stage == ProjectStage.ASSESSING:
-        project = project_services.return_to_reserve(actor=None, project=project, version=project.version,
-                                                     note="按“先评估后入库”要求，转入事前绩效评估")
-    return project
 
 
 def extend_county(*, world, seed: int, year: int) -> dict:
@@ -70,7 +64,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
     members = pool_services.candidates(region.pk)
 
     def drawable(p) -> bool:
-        pool = pool_rules.eligible(members, fields=[p.sector_id], exclude_agencies=[p.agency_id])
+        pool = pool_rules.eligible(members, fields=[p.sector_id], recuse_agencies=[p.agency.path])
         return len(pool) >= services.DEFAULT_EXPERTS
 
     projects = [p for p in _candidates(region) if drawable(p)]
@@ -85,14 +79,14 @@ def extend_county(*, world, seed: int, year: int) -> dict:
     made = 0
     for project, conclusion in zip(order, PLAN, strict=False):
         seed_ = rng.randint(1, 10**9)
-        a = services.create_assessment(actor=None, project=_to_reserve(project), note="演示：新增重大项目事前评估")
-        a = services.draw_assessment_experts(actor=None, assessment=a, version=a.version, seed=seed_)
+        a = services.create_assessment(actor=SYSTEM, project=project, note="演示：新增重大项目事前评估")
+        a = services.draw_assessment_experts(actor=SYSTEM, assessment=a, version=a.version, seed=seed_)
         made += 1
         level = LEVEL[conclusion]
         for drawn in DrawnExpert.objects.filter(draw=a.draw).select_related("expert").order_by("order"):
             scores = {d["code"]: {"score": _score(rng, Decimal(d["points"]), level),
                                   "opinion": EXPERT_OPINIONS[conclusion]} for d in a.dimensions}
-            services.submit_scores(actor=None, assessment=a, drawn=drawn, scores=scores,
+            services.submit_scores(actor=SYSTEM, assessment=a, drawn=drawn, scores=scores,
                                    opinion=EXPERT_OPINIONS[conclusion])
         a.refresh_from_db()
         supported = None
@@ -100,7 +94,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
             lo, hi = PARTIAL_SHARE
             share = lo + (hi - lo) * Decimal(rng.randint(0, 100)) / 100
             supported = (a.requested_amount * share).quantize(Decimal("10000"))
-        services.conclude(actor=None, assessment=a, version=a.version, conclusion=conclusion,
+        services.conclude(actor=SYSTEM, assessment=a, version=a.version, conclusion=conclusion,
                           opinion=OPINIONS[conclusion], supported_amount=supported)
     made += _open_task_for_expert_persona(me, persona_project, persona_seed)
     return {"assessments_created": made}
@@ -115,7 +109,7 @@ def _persona_pick(world, region, projects, members):
     for project in projects:
         if project.sector_id not in fields:
             continue
-        pool = pool_rules.eligible(members, fields=[project.sector_id], exclude_agencies=[project.agency_id])
+        pool = pool_rules.eligible(members, fields=[project.sector_id], recuse_agencies=[project.agency.path])
         if len(pool) < services.DEFAULT_EXPERTS or me.pk not in pool:
             continue
         seed = next(s for s in range(1, 10_000) if me.pk in pool_rules.choose(pool, services.DEFAULT_EXPERTS, s))
@@ -128,10 +122,10 @@ def _open_task_for_expert_persona(me, project, seed) -> int:
     seed is the first that draws them — the draw stays reproducible like any other)."""
     if project is None:
         return 0
-    a = services.create_assessment(actor=None, project=_to_reserve(project), note="演示：待专家评分")
-    a = services.draw_assessment_experts(actor=None, assessment=a, version=a.version, seed=seed)
+    a = services.create_assessment(actor=SYSTEM, project=project, note="演示：待专家评分")
+    a = services.draw_assessment_experts(actor=SYSTEM, assessment=a, version=a.version, seed=seed)
     for drawn in DrawnExpert.objects.filter(draw=a.draw).exclude(expert=me).select_related("expert"):
-        services.submit_scores(actor=None, assessment=a, drawn=drawn, opinion=EXPERT_OPINIONS["support"],
+        services.submit_scores(actor=SYSTEM, assessment=a, drawn=drawn, opinion=EXPERT_OPINIONS["support"],
                                scores={d["code"]: {"score": Decimal(d["points"]) * Decimal("0.85"),
                                                    "opinion": "较好"} for d in a.dimensions})
     return 1

@@ -27,8 +27,7 @@ class DrawForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     count = forms.IntegerField(label="抽取人数", min_value=services.MIN_EXPERTS, max_value=services.MAX_EXPERTS,
                                initial=services.DEFAULT_EXPERTS)
-    seed = forms.IntegerField(label="随机种子", required=False, min_value=0,
-                              help_text="留空则随机生成；种子与候选名单一并记录，可复现。")
+    # no seed field: the system draws the seed (pools.services.draw_experts) and records it
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +59,20 @@ class ScoreForm(BootstrapMixin, forms.Form):
             field = f"score_{key.split('.', 1)[1]}" if key.startswith("scores.") else key
             for m in messages:
                 self.add_error(field if field in self.fields else None, m)
+
+
+class ProxyScoreForm(ScoreForm):
+    """代录: the drawn expert (one without a login), the scores and opinions from the expert's signed
+    score sheet, and the scanned sheet itself."""
+
+    def __init__(self, *args, dimensions, experts, **kwargs):
+        super().__init__(*args, dimensions=dimensions, **kwargs)
+        drawn = forms.ModelChoiceField(label="代录哪位专家", queryset=experts, empty_label=None,
+                                       help_text="只列出没有登录账号的抽中专家；有账号的专家须本人登录评分。")
+        drawn.label_from_instance = lambda d: f"{d.expert.name}（{d.expert.organisation}）"
+        sheet = forms.FileField(label="专家签字评分表", help_text="专家签字的纸质评分表扫描件（PDF、OFD、JPG、PNG、Word 或 Excel）。")
+        self.fields = {"drawn": drawn, **self.fields, "score_sheet": sheet}
+        self._style()
 
 
 class ConcludeForm(BootstrapMixin, forms.Form):

@@ -4,6 +4,7 @@ span) is assessed by drawn experts before it may enter the project library (先�
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
@@ -11,7 +12,7 @@ from jixiao.assessment.choices import AssessmentStatus
 from jixiao.core.models import VersionedModel
 from jixiao.core.money import MoneyField
 from jixiao.core.roles import AGENCY_ROLES, Role
-from jixiao.core.scoping import ScopedQuerySet, scope_rule
+from jixiao.core.scoping import ScopedQuerySet, action, scope_rule
 from jixiao.projects.choices import ProjectKind
 
 ASSESSMENT_VIEWERS = [*AGENCY_ROLES, Role.DEPARTMENT_REVIEWER, Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION,
@@ -20,6 +21,70 @@ ASSESSMENT_EDITORS = [Role.PERFORMANCE_SECTION]
 #: The experts' individual scores are for the finance side and the expert who gave them; the agency
 #: sees the combined scores and the conclusion (the experts' independence, 财预〔2021〕6号).
 SCORE_VIEWERS = [Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION, Role.VIEWER, Role.EXPERT]
+
+
+def _is_drawn(user, assessment) -> bool:
+    """The user is an expert drawn for the assessment who has accepted the invitation (an expert
+    accepts or declines before scoring; declined and replaced experts do not score)."""
+    from jixiao.core.actors import SYSTEM
+    from jixiao.pools.choices import DrawnStatus
+    from jixiao.pools.models import DrawnExpert
+
+    if user is SYSTEM:
+        return True
+    return assessment.draw_id is not None and DrawnExpert.objects.filter(
+        draw_id=assessment.draw_id, expert__user=user, status=DrawnStatus.ACCEPTED).exists()
+
+
+def offline_drawn(assessment):
+    """The open drawn rows (invited or accepted) of experts without an (active) login: whose scores
+    the performance section may enter from their signed score sheets (代录)."""
+    from django.db.models import Q
+
+    from jixiao.pools.choices import DrawnStatus
+    from jixiao.pools.models import DrawnExpert
+
+    if assessment.draw_id is None:
+        return DrawnExpert.objects.none()
+    return (DrawnExpert.objects.filter(draw_id=assessment.draw_id,
+                                       status__in=[DrawnStatus.INVITED, DrawnStatus.ACCEPTED])
+            .filter(Q(expert__user__isnull=True) | Q(expert__user__is_active=False))
+            .select_related("expert").order_by("order"))
+
+
+def has_offline_expert(user, assessment) -> bool:
+    """An open drawn expert of the assessment has no (active) login (the ``score_on_behalf`` test)."""
+    return offline_drawn(assessment).exists()
+
+
+_CONCLUDED = ("本评估已出结论", "assessment.concluded")
+
+#: What can be done to an assessment beyond reading and creating it, by whom and when: the one
+#: declaration the services (``check``), the pages and buttons (``actions_for``) and the API's
+#: ``auth=`` read.
+ASSESSMENT_ACTIONS = [
+    action("draw", "抽取评审专家", roles=ASSESSMENT_EDITORS, states=[AssessmentStatus.DRAFT],
+           denied="只有绩效股可以抽取评审专家。",
+           state_message="本评估已抽取专家；如有专家谢绝或需回避，请在抽取记录中替换", state_code="assessment.drawn",
+           state_refusals={AssessmentStatus.CONCLUDED: _CONCLUDED}),
+    action("score", "评分", roles=[Role.EXPERT], states=[AssessmentStatus.SCORING], scope="view", test=_is_drawn,
+           denied="只有被抽中的评审专家可以评分。",
+           test_message="您尚未接受本评估的邀请（或不是抽中的专家、已谢绝、被替换），不能评分；请先在评估页或“我的任务”中接受邀请。",
+           test_refusal=PermissionDenied,
+           state_refusals={AssessmentStatus.CONCLUDED: ("本评估已出结论，不能再提交或修改评分", "assessment.concluded"),
+                           AssessmentStatus.DRAFT: ("本评估尚未抽取专家", "assessment.not_scoring")}),
+    # 代录: the scores of a drawn expert without a login, entered by the performance section from the
+    # expert's signed score sheet (uploaded with them); recorded as such (ExpertReview.entered_by)
+    action("score_on_behalf", "代录专家评分", roles=ASSESSMENT_EDITORS, states=[AssessmentStatus.SCORING],
+           test=has_offline_expert, denied="只有绩效股可以代录专家评分。",
+           test_message="本评估抽中的专家都有登录账号，请专家本人登录评分。", test_code="assessment.no_offline_expert",
+           state_refusals={AssessmentStatus.CONCLUDED: ("本评估已出结论，不能再代录评分", "assessment.concluded"),
+                           AssessmentStatus.DRAFT: ("本评估尚未抽取专家", "assessment.not_scoring")}),
+    action("conclude", "出具评估结论", roles=ASSESSMENT_EDITORS, states=[AssessmentStatus.SCORING],
+           denied="只有绩效股可以出具事前评估结论。",
+           state_refusals={AssessmentStatus.CONCLUDED: _CONCLUDED,
+                           AssessmentStatus.DRAFT: ("请先抽取评审专家并完成评分", "assessment.not_scoring")}),
+]
 
 
 class ExAnteAssessment(VersionedModel):
@@ -56,7 +121,7 @@ class ExAnteAssessment(VersionedModel):
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(agency="project__agency", assigned="draw__drawn__expert__user", view=ASSESSMENT_VIEWERS,
-                       create=ASSESSMENT_EDITORS, change=ASSESSMENT_EDITORS)
+                       create=ASSESSMENT_EDITORS, change=ASSESSMENT_EDITORS, actions=ASSESSMENT_ACTIONS)
 
     class Meta:
         ordering = ["-year", "-pk"]
@@ -95,6 +160,12 @@ class ExpertReview(models.Model):
     opinion = models.TextField("总体意见", blank=True)
     total = models.DecimalField("合计得分", max_digits=7, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    proxy = models.BooleanField("代录", default=False, help_text="绩效股根据专家签字评分表代录")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="代录人",
+                                   help_text="代录时为录入的绩效股用户（系统代录时为空）")
+    score_sheet = models.ForeignKey("core.Attachment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="签字评分表")
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(agency=None, assigned="drawn__expert__user", view=SCORE_VIEWERS, create=[Role.EXPERT],
@@ -103,7 +174,7 @@ class ExpertReview(models.Model):
     class Meta:
         ordering = ["assessment", "drawn__order"]
         verbose_name = "专家评审意见"
-        constraints = [models.UniqueConstraint(fields=["assessment", "drawn"], name="uniq_review_per_expert")]
+        constraints = [models.UniqueConstraint(fields=["region", "assessment", "drawn"], name="uniq_review_per_expert")]
 
     def __str__(self):
         return f"专家评审意见（{self.assessment_id}-{self.drawn_id}）"
@@ -111,6 +182,11 @@ class ExpertReview(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def is_proxy(self) -> bool:
+        """Entered by the performance section on the expert's behalf (代录)."""
+        return self.proxy
 
 
 class ExpertScore(models.Model):
@@ -131,7 +207,7 @@ class ExpertScore(models.Model):
     class Meta:
         ordering = ["assessment", "drawn__order", "pk"]
         verbose_name = "专家评分"
-        constraints = [models.UniqueConstraint(fields=["assessment", "drawn", "dimension"],
+        constraints = [models.UniqueConstraint(fields=["region", "assessment", "drawn", "dimension"],
                                                name="uniq_score_per_dimension")]
 
     def __str__(self):

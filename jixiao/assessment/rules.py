@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from jixiao.projects.choices import ProjectStage
-from jixiao.projects.rules import needs_exante
+from jixiao.projects.rules import ASSESSABLE_STAGES, needs_exante
 
 CENT = Decimal("0.01")
 
@@ -44,12 +44,13 @@ def dimensions_for(config_rows: list[dict], object_kind: str) -> list[dict]:
 
 def creation_refusal(*, stage: str, is_new: bool, is_major: bool, year: int, end_year: int,
                      has_open: bool, stage_label: str = "") -> str | None:
-    """An ex-ante assessment is made for a project in 储备 that needs one (中发〔2018〕34号: new
-    major projects and policies, and continuing ones proposed past their approved span — see
+    """An ex-ante assessment is made for a project in 储备 or 已申报 (the stages the project library's
+    move to 评估中 starts from, ``ASSESSABLE_STAGES``) that needs one (中发〔2018〕34号: new major
+    projects and policies, and continuing ones proposed past their approved span — see
     ``projects.rules.needs_exante``), and only one at a time. None when allowed, else why not."""
-    if stage != ProjectStage.RESERVE:
+    if stage not in ASSESSABLE_STAGES:
         label = stage_label or ProjectStage(stage).label
-        return f"项目处于“{label}”阶段，只有储备阶段的项目可以发起事前绩效评估"
+        return f"项目处于“{label}”阶段，只有储备或已申报阶段的项目可以发起事前绩效评估"
     if not needs_exante(is_new=is_new, is_major=is_major, year=year, end_year=end_year):
         if is_new:
             return "该项目不是重大项目，无需开展事前绩效评估"

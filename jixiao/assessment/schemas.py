@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from jixiao.assessment.choices import AssessmentStatus
 from jixiao.core.apikit import Money, bounded_decimal
+from jixiao.pools.schemas import NoSeed
 from jixiao.projects.choices import ProjectKind
 
 Score = bounded_decimal(7, 2)
@@ -51,19 +52,22 @@ class ScoreOut(Schema):
     opinion: str
 
 
-class ReviewOut(Schema):
+class ExpertReviewOut(Schema):
     expert: str
     drawn: int
     submitted_at: datetime | None
     total: Decimal | None
     opinion: str
+    proxy: bool = Field(False, description="代录：绩效股根据专家签字评分表录入")
+    entered_by: str = Field("", description="代录人（代录时）")
+    score_sheet: int | None = Field(None, description="签字评分表附件 id（代录时）")
     scores: list[ScoreOut] = []
 
 
 class AssessmentDetailOut(AssessmentOut):
     dimensions: list[DimensionOut]
     opinion: str
-    reviews: list[ReviewOut] = Field([], alias="reviews_out", description="专家评分（仅财政和专家本人可见）")
+    reviews: list[ExpertReviewOut] = Field([], alias="reviews_out", description="专家评分（仅财政和专家本人可见）")
 
     @staticmethod
     def resolve_dimensions(obj):
@@ -75,9 +79,8 @@ class CreateIn(Schema):
     note: str = ""
 
 
-class DrawIn(Schema):
+class PanelDrawIn(NoSeed):
     count: int = Field(description="抽取人数（3—9）")
-    seed: int | None = Field(None, description="随机种子；留空则随机生成")
 
 
 class ScoreIn(Schema):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("<int:pk>/draw/", views.assessment_draw, name="assessment_draw"),
     path("<int:pk>/score/", views.assessment_score, name="assessment_score"),
+    path("<int:pk>/proxy/", views.assessment_proxy, name="assessment_proxy"),
     path("<int:pk>/conclude/", views.assessment_conclude, name="assessment_conclude"),
     path("<int:pk>/opinion.docx", views.assessment_opinion, name="assessment_opinion"),
 ]

@@ -12,18 +12,18 @@ from django.urls import reverse
 from jixiao.assessment import documents, services
 from jixiao.assessment.choices import AssessmentStatus
 from jixiao.assessment.filters import AssessmentFilter
-from jixiao.assessment.forms import ConcludeForm, CreateForm, DrawForm, ScoreForm
-from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore
+from jixiao.assessment.forms import ConcludeForm, CreateForm, DrawForm, ProxyScoreForm, ScoreForm
+from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore, offline_drawn
 from jixiao.core.errors import ServiceError, ValidationFailed
 from jixiao.core.money import from_wan
-from jixiao.core.roles import Role
-from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, paginate, require
+from jixiao.core.roles import is_assigned
+from jixiao.core.scoping import actions_for, can, get_for_user, refusal
+from jixiao.core.viewkit import errors_to_form, file_response, get_for_action, paginate, require
 from jixiao.core.years import latest_year, year_param
 from jixiao.org.filters import sector_choices
 from jixiao.pools.models import Draw
-from jixiao.projects.choices import ProjectStage
 from jixiao.projects.models import Project
+from jixiao.projects.rules import ASSESSABLE_STAGES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -35,7 +35,7 @@ def _assessments(user, action="view"):
 
 @login_required
 def index(request):
-    if request.user.role == Role.EXPERT:
+    if can(request.user, ExAnteAssessment, "score"):  # a drawn expert's page is 我的评估
         return redirect("assessment:my_assessments")
     require(request.user, ExAnteAssessment, "view")
     return redirect("assessment:assessment_list")
@@ -54,9 +54,10 @@ def assessment_list(request):
 
 
 def eligible_projects(user):
-    """Projects in 储备 the user may see that need an ex-ante assessment and have none under way."""
+    """Projects in 储备 or 已申报 (``ASSESSABLE_STAGES``) the user may see that need an ex-ante assessment
+    and have none under way."""
     open_ = ExAnteAssessment.objects.exclude(status=AssessmentStatus.CONCLUDED).values("project_id")
-    return (Project.objects.for_user(user, "view").filter(stage=ProjectStage.RESERVE)
+    return (Project.objects.for_user(user, "view").filter(stage__in=ASSESSABLE_STAGES)
             .filter(Q(is_new=True, is_major=True) | Q(is_new=False, year__gt=F("end_year")))
             .exclude(pk__in=open_).select_related("agency").order_by("code"))
 
@@ -84,34 +85,31 @@ def assessment_detail(request, pk: int):
     require(request.user, ExAnteAssessment, "view")
     a = get_for_user(_assessments(request.user).select_related("draw", "concluded_by"), request.user, "view", pk=pk)
     reviews = list(ExpertReview.objects.for_user(request.user, "view").filter(assessment=a)
-                   .select_related("drawn__expert").order_by("drawn__order"))
+                   .select_related("drawn__expert__user", "entered_by", "score_sheet").order_by("drawn__order"))
     scores: dict[tuple[int, str], ExpertScore] = {
         (s.drawn_id, s.dimension): s for s in ExpertScore.objects.for_user(request.user, "view").filter(assessment=a)}
-    rows = [{"review": r, "scores": [scores.get((r.drawn_id, d["code"])) for d in a.dimensions]} for r in reviews]
+    offline = set(offline_drawn(a).values_list("pk", flat=True))
+    rows = [{"review": r, "scores": [scores.get((r.drawn_id, d["code"])) for d in a.dimensions],
+             "offline": r.drawn_id in offline} for r in reviews]
     done, expected = services.scoring_progress(a)
-    is_perf = can(request.user, ExAnteAssessment, "change")
-    mine = services.drawn_for(a, request.user) if request.user.role == Role.EXPERT else None
     return render(request, "assessment/assessment_detail.html", {
-        "a": a, "rows": rows, "done": done, "expected": expected,
+        "a": a, "rows": rows, "done": done, "expected": expected, "acts": actions_for(request.user, a),
         "dimensions": [{**d, "combined": a.combined_scores.get(d["code"])} for d in a.dimensions],
-        "can_draw": is_perf and a.status == AssessmentStatus.DRAFT,
-        "can_conclude": is_perf and a.status == AssessmentStatus.SCORING,
-        "can_score": mine is not None and a.status == AssessmentStatus.SCORING,
         "project_visible": Project.objects.for_user(request.user, "view").filter(pk=a.project_id).exists(),
         "can_see_draw": can(request.user, Draw, "view"),
+        "my_row": services.drawn_for(a, request.user) if is_assigned(request.user) else None,
     })
 
 
 @login_required
 def assessment_draw(request, pk: int):
-    require(request.user, ExAnteAssessment, "change")
-    a = get_for_user(_assessments(request.user, "change"), request.user, "change", pk=pk)
+    a = get_for_action(_assessments(request.user, "change"), request.user, "draw", pk=pk)
     form = DrawForm(request.POST or None, initial={"version": a.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.draw_assessment_experts(actor=request.user, assessment=a, version=d["version"],
-                                             count=d["count"], seed=d.get("seed"))
+                                             count=d["count"])
         except ServiceError as exc:
             errors_to_form(form, exc)
         else:
@@ -124,8 +122,9 @@ def assessment_draw(request, pk: int):
 @login_required
 def assessment_score(request, pk: int):
     """The drawn expert's scoring page (their task from 我的任务 / 我的评估)."""
-    require(request.user, ExpertScore, "create")
-    a = get_for_user(_assessments(request.user), request.user, "view", pk=pk)
+    a = get_for_action(_assessments(request.user), request.user, "score", pk=pk)
+    if isinstance(exc := refusal(request.user, a, "score"), PermissionDenied):
+        raise exc  # not (or no longer) drawn, or the invitation not accepted yet: 接受邀请 first
     drawn = services.drawn_for(a, request.user)
     if drawn is None:
         raise PermissionDenied("您不是本评估抽中的专家（或已谢绝、被替换），不能评分。")
@@ -152,9 +151,31 @@ def assessment_score(request, pk: int):
 
 
 @login_required
+def assessment_proxy(request, pk: int):
+    """代录: the performance section enters a drawn expert's scores from the signed score sheet."""
+    a = get_for_action(_assessments(request.user, "change"), request.user, "score_on_behalf", pk=pk)
+    experts = offline_drawn(a)
+    form = ProxyScoreForm(request.POST or None, request.FILES or None, dimensions=a.dimensions, experts=experts,
+                          initial={"drawn": request.GET.get("drawn")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            review = services.submit_scores_on_behalf(
+                actor=request.user, assessment=a, drawn=d["drawn"], scores=form.service_scores(),
+                opinion=d["opinion"], score_sheet=d["score_sheet"])
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        except ServiceError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已代录专家“{review.drawn.expert.name}”的评分（合计 {review.total} 分），签字评分表已存为附件。")
+            return redirect(a)
+    return render(request, "assessment/assessment_proxy.html", {"a": a, "form": form})
+
+
+@login_required
 def assessment_conclude(request, pk: int):
-    require(request.user, ExAnteAssessment, "change")
-    a = get_for_user(_assessments(request.user, "change"), request.user, "change", pk=pk)
+    a = get_for_action(_assessments(request.user, "change"), request.user, "conclude", pk=pk)
     options = services.conclusion_options(a.region_id, a.year)
     form = ConcludeForm(request.POST or None, initial={"version": a.version, "admit_project": True}, options=options)
     if request.method == "POST" and form.is_valid():
@@ -200,8 +221,7 @@ def assessment_statistics(request):
 @login_required
 def my_assessments(request):
     """我的评估: the assessments the expert login was drawn for, with the state of their scoring."""
-    if request.user.role != Role.EXPERT:
-        raise PermissionDenied("此页面供评审专家使用。")
+    require(request.user, ExAnteAssessment, "score")
     qs = _assessments(request.user).order_by("-pk")
     page = paginate(request, qs)
     mine = {r.assessment_id: r for r in ExpertReview.objects.for_user(request.user).filter(

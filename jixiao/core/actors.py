@@ -2,7 +2,8 @@
 demo builder, scheduled jobs, and automatic steps of a review chain.
 
 Every service takes an explicit ``actor``. A person is a ``User``; everything else is :data:`SYSTEM`.
-``actor=None`` is refused by the service decorator, so a forgotten actor fails loudly instead of
+``actor=None`` is refused (``TypeError``) by the ``@service`` decorator before the function runs, by
+scoping, by the permission checks and by the audit log, so a forgotten actor fails loudly instead of
 silently skipping a scope or permission check. Scoping (``for_user``), the permission checks
 (``can`` / ``permits`` / ``check``) and the audit log (actor 系统) all recognise :data:`SYSTEM`:
 it may do anything a declared action allows in the object's current state, in every region — the

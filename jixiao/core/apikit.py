@@ -54,6 +54,19 @@ class Pages(PageNumberPagination):
     def __init__(self, **kwargs):
         super().__init__(page_size=50, max_page_size=500, **kwargs)
 
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        """Every list page read through the API is a bulk read, recorded as an export (security event
+        ``export``, what=api_list: the address, the page and its rows) — the API serves programs, and
+        a program paging through a region is an extraction however small its pages."""
+        from jixiao.core import audit
+
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        items = result["items"]
+        result["items"] = items = list(items)
+        audit.record_export(request, "api_list", len(items), path=request.path[:300], page=pagination.page,
+                            total=result["count"])
+        return result
+
 
 def if_match(request) -> int:
     """The version the client edits, from ``If-Match: "<version>"``; refused with 428 when absent."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import hmac
 import json
@@ -38,11 +39,35 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from jixiao.core import dates
+from jixiao.core.actors import SYSTEM, is_system, require_actor
 from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.models import AuditChainHead, ChangeLog, SecurityEvent
 
 GENESIS = "0" * 64
+#: Concrete fields no change-log row carries, and why (every other concrete field of an audited model
+#: is logged with its value before and after — by construction, ``snapshot``):
+#: ``version`` is the optimistic-concurrency counter (it moves on every save, the change is the fields);
+#: ``updated_at``/``last_login`` are touched by every save / every login (the log's own time and the
+#: security-event log say when); ``password`` is a hash that must never be copied anywhere.
 SKIP_FIELDS = {"version", "password", "updated_at", "last_login"}
+
+#: Models whose rows have no change-log rows of their own, and why. Every other model of the project is
+#: audited: on its own (``log_create / log_update / log_delete``), or — a child model declaring
+#: ``audit_parent = "<foreign key>"`` — inside its parent's snapshot (rows replaced wholesale, such as a
+#: sheet's indicators). ``tests`` walk every model against this list.
+NOT_AUDITED = {
+    "core.changelog": "the change log itself (append-only hash chain)",
+    "core.securityevent": "the security-event log itself (append-only hash chain)",
+    "core.auditchainhead": "the chains' head rows (keyed with an HMAC, checked by verify_audit)",
+    "core.inboxitem": "to-do items, derived from review steps and assignments that are logged themselves",
+    "core.job": "background-job bookkeeping (progress, result file); the work a job does is logged",
+    "targets.targetfinding": "the automatic quality check's findings, recomputed from the sheet on every save",
+    "projects.projectevent": "the project timeline, a read model of events logged on their own objects",
+    "org.apitoken": "API tokens: created and revoked are security events (token_created, token_revoked)",
+    "library.taxonomyentry": "the national indicator taxonomy, loaded from the published files (data migration)",
+    "library.framework": "the national evaluation frameworks, loaded from the published files",
+    "library.frameworkitem": "items of the national frameworks, loaded from the published files",
+}
 
 
 def _json_default(value):
@@ -201,16 +226,51 @@ def jsonable(value):
     return json.loads(canonical({"v": value}))["v"]
 
 
+def audited_fields(model) -> list:
+    """The concrete fields of ``model`` a change-log row carries: all but ``SKIP_FIELDS``."""
+    return [f for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS]
+
+
+@functools.cache
+def child_relations(model) -> list[tuple[str, type, str]]:
+    """The child models audited inside ``model``'s snapshot: (related name, child model, foreign key
+    name) for every model declaring ``audit_parent`` on a foreign key to ``model``."""
+    from django.apps import apps
+
+    out = []
+    for child in apps.get_models():
+        fk = getattr(child, "audit_parent", None)
+        if fk and child._meta.get_field(fk).related_model is model:
+            out.append((child._meta.get_field(fk).remote_field.related_name or child._meta.model_name, child, fk))
+    return sorted(out, key=lambda r: r[0])
+
+
+def child_fields(child, fk: str) -> list:
+    """A child row's audited fields: all but its id, its parent and the region (the parent's), and the
+    position it is keyed by."""
+    drop = {child._meta.pk.name, fk, "region", "position"}
+    return [f for f in audited_fields(child) if f.name not in drop]
+
+
 def snapshot(obj: models.Model) -> dict:
-    """The audited fields of a model instance: concrete fields by attname, many-to-many as sorted ids."""
+    """The audited fields of a model instance: every concrete field but ``SKIP_FIELDS`` by attname,
+    many-to-many as sorted ids, and every field of each child row (``audit_parent``) under
+    ``<related name>.<position>.<field>`` — so editing an indicator's weight shows as
+    ``indicators.3.weight: [10, 20]``."""
     data = {}
-    for f in obj._meta.concrete_fields:
-        if f.name in SKIP_FIELDS:
-            continue
+    for f in audited_fields(type(obj)):
         data[f.attname] = jsonable(getattr(obj, f.attname))
     if obj.pk is not None:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
+        for name, child, fk in child_relations(type(obj)):
+            fields = child_fields(child, fk)
+            keyed = any(f.name == "position" for f in child._meta.concrete_fields)
+            rows = child.objects.filter(**{fk: obj.pk}).order_by("position" if keyed else "pk")
+            for n, row in enumerate(rows, start=1):
+                key = row.position if keyed else n
+                for f in fields:
+                    data[f"{name}.{key}.{f.attname}"] = jsonable(getattr(row, f.attname))
     return data
 
 
@@ -258,33 +318,57 @@ def _append(model, **fields):
         head.save(update_fields=["last_seq", "last_hash", "mac"])
         _anchor_after_commit(model.CHAIN, row.seq, row.hash)
         if rebuilt:
-            security_event(SecurityEventCode.AUDIT_ALARM,
+            security_event(SecurityEventCode.AUDIT_ALARM, actor=SYSTEM,
                            detail={"chain": model.CHAIN, "problem": "head_missing", "rebuilt_at_seq": row.seq - 1})
         return row
 
 
+class _Unauthenticated:
+    """Who acts in a security event before anyone has logged in (a failed login): not the system and
+    not the account named — the event's ``username`` says which name was tried."""
+
+    display_name = "未登录访问者"
+
+    def __repr__(self) -> str:
+        return "UNAUTHENTICATED"
+
+
+UNAUTHENTICATED = _Unauthenticated()
+
+
 def _actor_fields(actor) -> dict:
-    if actor is None or not getattr(actor, "pk", None):
-        return {"actor": None, "actor_name": "系统"}
+    """The actor columns of a log row. A log row always names who acted: a user, SYSTEM (系统) or, for
+    a security event only, UNAUTHENTICATED; ``None`` — a forgotten actor — is refused (issue #8)."""
+    require_actor(actor, "audit log")
+    if is_system(actor) or actor is UNAUTHENTICATED:
+        return {"actor": None, "actor_name": actor.display_name}
+    if not getattr(actor, "pk", None):
+        raise TypeError(f"audit log: {actor!r} is not a saved user, SYSTEM or UNAUTHENTICATED")
     return {"actor": actor, "actor_name": getattr(actor, "display_name", "") or actor.get_username()}
 
 
 def _region_id_of(obj, actor) -> int | None:
-    for attr in ("region_id",):
-        value = getattr(obj, attr, None)
-        if value:
-            return value
+    value = getattr(obj, "region_id", None)
+    if value:
+        return value
+    via = getattr(type(obj), "audit_region_via", None)  # a row without a region of its own: its owner's
+    if via and (owner := getattr(obj, via, None)) is not None and getattr(owner, "region_id", None):
+        return owner.region_id
     if obj.__class__.__name__ == "Region":
         return obj.pk
     return getattr(actor, "region_id", None)
 
 
+def diff(before: dict, after: dict) -> dict:
+    """The change-log ``changes`` of two snapshots: ``{field: [before, after]}`` of the fields that differ."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
 def record_change(*, actor, obj: models.Model, action: str, before: dict | None = None, after: dict | None = None):
     """Write one change-log row. ``changes`` keeps only the fields that differ, as [before, after]."""
-    before = before or {}
     after = after if after is not None else (snapshot(obj) if action != ChangeAction.DELETE else {})
-    keys = sorted(set(before) | set(after))
-    changes = {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+    changes = diff(before or {}, after)
     if action == ChangeAction.UPDATE and not changes:
         return None
     meta = obj._meta
@@ -312,7 +396,7 @@ def log_delete(*, actor, obj, before: dict):
     return record_change(actor=actor, obj=obj, action=ChangeAction.DELETE, before=before, after={})
 
 
-def security_event(code: str, *, actor=None, username: str = "", region_id=None, ip: str = "", detail=None):
+def security_event(code: str, *, actor, username: str = "", region_id=None, ip: str = "", detail=None):
     fields = _actor_fields(actor)
     return _append(
         SecurityEvent,
@@ -327,6 +411,15 @@ def security_event(code: str, *, actor=None, username: str = "", region_id=None,
 
 def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+def record_export(request, what: str, count: int | None, **detail):
+    """A security event ``export``: a download or a bulk read of ``count`` rows of ``what``. The request
+    is marked, so ``ExportAuditMiddleware`` (which records every downloaded file no view recorded
+    itself) does not record it twice."""
+    request.jixiao_export_recorded = True
+    return security_event(SecurityEventCode.EXPORT, actor=request.user, ip=client_ip(request),
+                          detail={"what": what, "rows": count, **detail})
 
 
 @dataclass
@@ -430,10 +523,26 @@ def labeled_changes(row) -> list[tuple[str, object, object]]:
             return "；".join(f"{_detail_label(k)}：{show(None, v)}" for k, v in value.items())
         return value
 
+    children = {name: (child, fk) for name, child, fk in child_relations(model)} if model is not None else {}
+
+    def child_field(name):
+        """``indicators.3.weight`` → (绩效指标第 3 项·分值, the child's field)."""
+        rel, _, rest = name.partition(".")
+        n, _, attname = rest.partition(".")
+        if rel not in children or not attname:
+            return None, None
+        child, _fk = children[rel]
+        cf = next((c for c in child._meta.concrete_fields if c.attname == attname), None)
+        label = f"{child._meta.verbose_name}第 {n} 项·{getattr(cf, 'verbose_name', attname)}"
+        return label, cf
+
     out = []
     for name, pair in (row.changes or {}).items():
         f = fields.get(name)
         label = str(getattr(f, "verbose_name", name)) if f is not None else _detail_label(name)
+        if f is None and name.count(".") == 2:
+            child_label, f = child_field(name)
+            label = child_label or label
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         out.append((label, show(f, before), show(f, after)))
     return out
@@ -450,13 +559,23 @@ def model_label(object_type: str) -> str:
         return object_type
 
 
+def object_types_named(text: str) -> list[str]:
+    """The change-log object types whose Chinese name contains ``text`` (the 变更日志 search: a user
+    types 目标表, not ``targets.targetsheet``)."""
+    from django.apps import apps
+
+    return [f"{m._meta.app_label}.{m._meta.model_name}" for m in apps.get_models()
+            if text and text in str(m._meta.verbose_name)]
+
+
 #: Chinese names of the keys of security-event details and of non-field change entries.
 DETAIL_LABELS = {
     "what": "对象", "created": "新增", "updated": "更新", "unchanged": "未变", "rows": "行数",
     "file": "文件", "sha256": "文件校验值", "year": "年度", "indicators": "指标数",
     "user": "账号", "from": "原角色", "to": "新角色", "name": "名称", "reason": "原因",
     "minutes": "锁定分钟", "problems": "问题", "chain": "日志链", "problem": "问题",
-    "rebuilt_at_seq": "重建于序号", "target_import": "绩效目标导入", "created_sheet_ids": "新建目标表编号",
+    "rebuilt_at_seq": "重建于序号", "target_import": "绩效目标导入", "path": "地址", "page": "页码",
+    "total": "总数", "attachment": "附件编号", "owner": "所属记录", "created_sheet_ids": "新建目标表编号",
     "skipped_worksheets": "跳过的工作表", "ip": "IP", "count": "数量",
 }
 #: Chinese names of the values a detail carries as codes (what was imported/exported, why a login failed).
@@ -464,7 +583,7 @@ DETAIL_VALUES = {
     "projects": "项目", "agencies": "单位", "users": "用户", "experts": "专家", "firms": "第三方机构",
     "indicator_templates": "指标模板", "targets": "绩效目标表", "target_sheets": "绩效目标表清单",
     "target_sheets_official": "绩效目标表（正式格式）", "target_sheet": "绩效目标表",
-    "audit_anchor": "审计日志锚点", "bad_password": "密码错误", "locked": "账号已锁定",
+    "audit_anchor": "审计日志锚点", "download": "文件下载", "api_list": "接口列表读取", "bad_password": "密码错误", "locked": "账号已锁定",
     "unknown_user": "账号不存在", "head_missing": "链头缺失", "change": "变更日志", "security": "安全事件日志",
 }
 

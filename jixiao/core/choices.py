@@ -27,6 +27,18 @@ class SecurityEventCode(models.TextChoices):
     LOGIN_THROTTLED = "login_throttled", "来源地址限制登录"
 
 
+class AttachmentKind(models.TextChoices):
+    """What an uploaded file is to its owner (core.attachments); each owner model registers the kinds
+    it takes."""
+
+    APPLICATION = "application", "申报书"
+    FEASIBILITY = "feasibility", "可行性研究报告"
+    EXPERT_MATERIAL = "expert_material", "专家评审材料"
+    SCORE_SHEET = "score_sheet", "专家签字评分表"
+    EVIDENCE = "evidence", "佐证材料"
+    OTHER = "other", "其他附件"
+
+
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     IN_REVIEW = "in_review", "审核中"

@@ -77,6 +77,14 @@ class Spec:
     default: Any
     source: str = ""
     check: Any = None  # callable(value) -> list[str] of whole-record errors
+    #: callable(year) -> the national default of that year, when it changed over the years (``taxonomy``)
+    by_year: Any = None
+
+    def default_for(self, year: int | None):
+        """The national default in force in ``year`` (``default`` when the year does not matter)."""
+        if self.by_year is not None and year is not None:
+            return self.by_year(year)
+        return self.default
 
     def display(self, value) -> dict:
         """What the configuration page shows: labels for fields, choice labels for codes, 是/否."""
@@ -98,6 +106,12 @@ class Spec:
 
     def parse(self, raw: Any) -> tuple[Any, list[str]]:
         errors: list[str] = []
+        # the API passes whatever JSON the client sent: the shape is checked before any field
+        if self.shape == OBJECT and raw is not None and not isinstance(raw, dict):
+            return None, [f"“{self.label}”应为一组字段（JSON 对象）"]
+        if self.shape == ROWS and raw is not None and not (
+                isinstance(raw, list) and all(isinstance(r, dict) for r in raw)):
+            return None, [f"“{self.label}”应为若干行（JSON 数组，每行一个对象）"]
         if self.shape == OBJECT:
             value = {}
             for f in self.fields:
@@ -192,7 +206,11 @@ _register(Spec(
     shape=OBJECT,
     fields=(Field("version", "体系版本", "choice", (("classic", "经典版（10号文配套表）"), ("2021", "2021版（财预〔2021〕101号）"))),),
     default={"version": "2021"},
-    source="财预〔2021〕101号（2021版）；此前各地沿用的10号文配套表（经典版）",
+    # domain-rules §2: the 2021 taxonomy is that of 财预〔2021〕101号, in force from the 2021 budget year;
+    # earlier years' sheets were drawn up on the classic one (the 10号文-era tables), so a year before 2021
+    # (an import of an old file, a sheet or a region configuration opened for such a year) defaults to it
+    by_year=lambda year: {"version": "2021" if year >= 2021 else "classic"},
+    source="财预〔2021〕101号（2021版，自2021年度起）；此前各年度沿用的10号文配套表（经典版）",
 ))
 _register(Spec(
     key="rating_bands",
@@ -333,7 +351,8 @@ _register(Spec(
     source="中发〔2018〕34号“评价结果与预算安排挂钩”；示例规则取自平罗、临朐、察布查尔等地做法",
 ))
 
-REVIEW_CHAIN_CODES = (("target", "绩效目标"), ("assessment", "事前评估"), ("evaluation", "绩效评价"), ("rectification", "整改"))
+REVIEW_CHAIN_CODES = (("target", "绩效目标"), ("assessment", "事前评估"), ("monitoring", "绩效运行监控"),
+                      ("evaluation", "绩效评价"), ("rectification", "整改"))
 _register(Spec(
     key="review_chains",
     label="审核链",
@@ -358,6 +377,11 @@ _register(Spec(
         {"chain": "target", "position": 3, "code": "section", "name": "业务股室初审", "role": Role.SECTION_REVIEWER.value, "optional": False, "all_must_approve": False, "skip_when_empty": False},
         {"chain": "target", "position": 4, "code": "performance", "name": "绩效股复审", "role": Role.PERFORMANCE_SECTION.value, "optional": False, "all_must_approve": False, "skip_when_empty": False},
         {"chain": "target", "position": 5, "code": "expert_panel", "name": "专家会审", "role": Role.EXPERT.value, "optional": True, "all_must_approve": True, "skip_when_empty": False},
+        # 绩效运行监控表 (issue #13): the agency's head confirms, its department reviews, the performance
+        # section accepts (监控结果由财政汇总应用)
+        {"chain": "monitoring", "position": 1, "code": "agency_self", "name": "单位自审", "role": Role.AGENCY_HEAD.value, "optional": False, "all_must_approve": False, "skip_when_empty": True},
+        {"chain": "monitoring", "position": 2, "code": "department", "name": "主管部门审核", "role": Role.DEPARTMENT_REVIEWER.value, "optional": False, "all_must_approve": False, "skip_when_empty": True},
+        {"chain": "monitoring", "position": 3, "code": "performance", "name": "绩效股审核", "role": Role.PERFORMANCE_SECTION.value, "optional": False, "all_must_approve": False, "skip_when_empty": False},
     ],
     source="谁申请资金、谁编制目标；谁安排资金、谁审核（单位自审、主管部门审核在没有相应账号时可跳过，"
            "财政业务股室和绩效股的审核不可跳过）",
@@ -424,6 +448,60 @@ _register(Spec(
     ],
     source="各地预算支出标准",
 ))
+_register(Spec(
+    key="target_import_checks",
+    label="目标表导入金额检查",
+    help="导入目标表时，万元单元格中的金额达到上限，或达到项目金额的该倍数，即视为误按“元”填写，报错不导入。",
+    shape=OBJECT,
+    fields=(
+        Field("amount_max_wan", "单项金额上限（万元）", "decimal", minimum=D(1)),
+        Field("yuan_ratio", "相对项目金额的倍数", "decimal", minimum=D(10)),
+    ),
+    default={"amount_max_wan": D("1000000"), "yuan_ratio": D("1000")},
+    source="按元填写的金额读作万元会放大一万倍；一个县级项目一年或一项任务很少达到 100 亿元",
+))
+
+
+#: the budget execution imports' fields a region may name its own columns for (monitoring.imports)
+IMPORT_COLUMN_FIELDS = (
+    ("code", "项目编码"), ("agency", "单位代码（部门整体支出）"), ("date", "支付日期"), ("month", "月份"),
+    ("amount", "实际支付金额（元）"), ("amount_wan", "实际支付金额（万元）"), ("fund_source", "资金来源"),
+    ("function_code", "功能科目"), ("plan_amount", "计划金额（元）"), ("plan_amount_wan", "计划金额（万元）"),
+)
+
+
+def column_names(text) -> list[str]:
+    """The column names one field of ``import_columns`` holds: several separated by 、，,；; or a new line."""
+    import re
+
+    return [n for n in (part.strip() for part in re.split(r"[、，,；;\n]", text or "")) if n]
+
+
+def _columns_check(value) -> list[str]:
+    """A column name may stand for one field only (else the import could not tell which it is)."""
+    seen: dict[str, str] = {}
+    errors = []
+    labels = dict(IMPORT_COLUMN_FIELDS)
+    for key, label in IMPORT_COLUMN_FIELDS:
+        for name in column_names(value.get(key)):
+            norm = "".join(name.split()).replace("（", "(").replace("）", ")")
+            if norm in seen and seen[norm] != key:
+                errors.append(f"列名“{name}”同时对应“{labels[seen[norm]]}”和“{label}”，只能对应其中一项")
+            seen.setdefault(norm, key)
+    return errors
+
+
+_register(Spec(
+    key="import_columns",
+    label="预算执行数据导入列对应",
+    help="本地国库集中支付系统导出文件的列名（如把“本期支付数”当作实际支付金额，把“预算项目编码”当作项目编码）。"
+         "导入预算执行数据和用款计划时，除常见列名外也按这里的列名识别；一项可填多个列名，用“、”分隔；留空即只按常见列名识别。",
+    shape=OBJECT,
+    fields=tuple(Field(key, label, required=False) for key, label in IMPORT_COLUMN_FIELDS),
+    default={key: None for key, _label in IMPORT_COLUMN_FIELDS},
+    source="各地国库集中支付系统的导出格式不一（issue #13）：每个区划设置一次，以后年度沿用",
+    check=_columns_check,
+))
 
 
 class UnknownConfigKey(KeyError):
@@ -445,8 +523,9 @@ def from_json(key: str, raw) -> Any:
     return value
 
 
-def default_value(key: str):
-    return spec(key).default
+def default_value(key: str, year: int | None = None):
+    """The national default of ``key`` (in ``year``, for a key whose default changed: ``taxonomy``)."""
+    return spec(key).default_for(year)
 
 
 def get(region, year: int, key: str):
@@ -462,7 +541,7 @@ def get(region, year: int, key: str):
         .first()
     )
     if row is None:
-        return default_value(key)
+        return default_value(key, year)
     return from_json(key, row)
 
 

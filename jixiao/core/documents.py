@@ -187,6 +187,7 @@ class OfficialDocument:
         font, bold = fonts[level]
         p = self.doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(SAN_HAO.pt * 2)
+        p.paragraph_format.keep_with_next = True  # never the last line of a page, its text on the next
         _set_font(p.add_run(printable(text)), font, SAN_HAO, bold=bold, condensed=True)
         return self
 
@@ -204,14 +205,42 @@ class OfficialDocument:
         return self
 
     def signature(self, issuer: str, day: dt.date) -> OfficialDocument:
-        """发文机关署名 and 成文日期, right-aligned, date in Arabic numerals."""
-        self.doc.add_paragraph()
+        """发文机关署名 and 成文日期, right-aligned, date in Arabic numerals. The block never stands
+        alone on a last page (GB/T 9704-2012 7.3.5: 正文 and 署名 stay together): the blank line,
+        the issuer and the date keep with the next paragraph and the body's last paragraph (or the
+        last row of a closing table) keeps with the block, so a page break before the signature
+        takes body text with it."""
+        self._keep_last_with_next()
+        blank = self.doc.add_paragraph()
+        blank.paragraph_format.keep_with_next = True
         for text in (issuer, chinese_date(day)):
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.right_indent = Pt(SAN_HAO.pt * 4)
+            p.paragraph_format.keep_with_next = text == issuer
+            p.paragraph_format.keep_together = True
             _set_font(p.add_run(printable(text)), BODY_FONT, SAN_HAO)
         return self
+
+    def _keep_last_with_next(self) -> None:
+        """The body's last block keeps with what follows: a paragraph directly; a table through
+        its last row (the row does not split and its paragraphs keep with next, which Word, WPS and
+        LibreOffice read as the table keeping with the next paragraph)."""
+        body = self.doc.element.body
+        last = next((el for el in reversed(body) if el.tag in (qn("w:p"), qn("w:tbl"))), None)
+        if last is None:
+            return
+        if last.tag == qn("w:p"):
+            last.get_or_add_pPr().keepNext_val = True
+            return
+        table = self.doc.tables[-1]
+        row = table.rows[-1]
+        tr_pr = row._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()

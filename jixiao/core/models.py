@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from jixiao.core.choices import (
+    AttachmentKind,
     ChangeAction,
     InboxKind,
     JobStatus,
@@ -141,6 +142,7 @@ class SecurityEvent(AppendOnlyModel):
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = "安全事件"
+        indexes = [models.Index(fields=["ip", "code", "created_at"], name="secevent_ip_code_time")]
 
     CHAIN = "security"
 
@@ -229,9 +231,11 @@ class Review(VersionedModel):
     class Meta:
         verbose_name = "审核"
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "chain"], name="uniq_review_subject")
+            # region first (issue #12: a table distributed by region keeps its unique keys per region)
+            models.UniqueConstraint(fields=["region", "content_type", "object_id", "chain"], name="uniq_review_subject")
         ]
-        indexes = [models.Index(fields=["region", "chain", "year", "status"])]
+        indexes = [models.Index(fields=["region", "chain", "year", "status"]),
+                   models.Index(fields=["content_type", "object_id", "chain"], name="review_subject")]
 
     def __str__(self):
         return self.title
@@ -244,7 +248,10 @@ class Review(VersionedModel):
 
 
 class ReviewEvent(models.Model):
-    """审核记录: one row per transition — from, to, actor, opinion, time."""
+    """审核记录: one row per transition — from, to, actor, opinion, time. Each is also a row of the
+    change log (``core.review._event``: the opinion joins the audit chain), in the review's region."""
+
+    audit_region_via = "review"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=16, choices=ReviewAction.choices)
@@ -316,6 +323,10 @@ class Job(models.Model):
     message = models.TextField("结果说明", blank=True)
     result = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    #: the uploaded file an import job reads
+    input_file = models.FileField(upload_to="jobs/input/%Y/%m/", blank=True)
+    #: the django-tasks result id of the task that runs the job
+    task_id = models.CharField(max_length=64, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
     region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -336,3 +347,37 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+class Attachment(models.Model):
+    """附件: one uploaded file (申报书, 可研报告, 专家材料, 签字评分表, 佐证材料 …) of one owner record — a
+    project, an assessment, a target sheet — through a generic key. The file itself lives outside the
+    database, under ``settings.JIXIAO_ATTACHMENT_DIR`` (``path`` is relative to it); the row keeps its
+    name, size and SHA-256. Who may see or add one is the owner's business: every read goes through the
+    owner's scoping (``jixiao.core.attachments``), so the row has no scope rule of its own; ``region``
+    and ``agency`` are the owner's, kept for partitioning and for the audit trail."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类型", max_length=32, choices=AttachmentKind.choices)
+    name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_by_name = models.CharField("上传人", max_length=150)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        ordering = ["content_type", "object_id", "kind", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        # the stored path starts with the region id; the region leads the key (tests/test_distribution.py)
+        constraints = [models.UniqueConstraint(fields=["region", "path"], name="uniq_attachment_region_path")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.name}"

@@ -3,6 +3,7 @@ show 万元 with 2 decimals in tables, 亿元 in prose at 1 亿 and above. Never
 
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -112,6 +113,8 @@ def format_score(value) -> str:
 # Negative amounts are refused unless a field says otherwise (none does today).
 
 MONEY_MAX = Decimal("999999999999.99")
+#: what SQLite's decimal reads quantize in (``MoneyField.context``): a float column can hold up to ~1.8e308
+_WIDE = decimal.Context(prec=320)
 MONEY_MIN = Decimal("0")
 #: the same maximum in 万元, as forms and imports take it
 WAN_MAX = (MONEY_MAX / WAN).quantize(Decimal("0.000001"))
@@ -187,9 +190,9 @@ class MoneyField(models.DecimalField):
     @property
     def context(self):
         # Django quantizes what SQLite returns within max_digits and raises past it; read wide instead.
-        import decimal
-
-        return decimal.Context(prec=320)  # a float column can hold up to ~1.8e308
+        # One context for every read (Django asks for it per value: a million rows read a million
+        # times); the reads only set its flags, and no trap is changed.
+        return _WIDE
 
     def db_check(self, connection):
         column = connection.ops.quote_name(self.column)

@@ -24,6 +24,12 @@ class Area:
     url_name: str | None = None
     summary: str = ""
 
+    @property
+    def built(self) -> bool:
+        """The area has working pages. One not built yet is shown as 建设中 on the home page (greyed,
+        no link) and left out of the navigation bar, so nobody takes it for a working module."""
+        return self.url_name is not None
+
 
 AREAS: tuple[Area, ...] = (
     Area("org", "组织机构", "F1", "diagram-3", BUSINESS - {Role.EXPERT, Role.FIRM}, "org:agency_list",
@@ -35,7 +41,7 @@ AREAS: tuple[Area, ...] = (
          "新增重大项目和政策的事前绩效评估，专家打分并形成评估意见。"),
     Area("targets", "目标管理", "F5", "bullseye", AGENCY_SIDE | FINANCE | {Role.EXPERT, Role.VIEWER}, "targets:sheet_list",
          "绩效目标申报、审核、批复、调整与覆盖率统计。"),
-    Area("monitoring", "运行监控", "F6", "activity", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
+    Area("monitoring", "运行监控", "F6", "activity", AGENCY_SIDE | FINANCE | {Role.VIEWER}, "monitoring:round_list",
          "预算执行与目标实现“双监控”，偏差预警与纠偏。"),
     Area("evaluation", "绩效评价", "F7", "award", BUSINESS, None, "单位自评、部门评价和财政重点评价。"),
     Area("results", "结果应用", "F8", "arrow-repeat", AGENCY_SIDE | FINANCE | {Role.VIEWER}, None,
@@ -69,7 +75,13 @@ ADMIN_LINKS: tuple[Link, ...] = (
 
 
 def areas_for(role: str) -> list[Area]:
-    return [a for a in AREAS if role in a.roles]
+    """The built areas of the role (the navigation bar and the home page's tiles)."""
+    return [a for a in AREAS if role in a.roles and a.built]
+
+
+def planned_areas_for(role: str) -> list[Area]:
+    """The role's areas not built yet: 建设中 on the home page, not clickable."""
+    return [a for a in AREAS if role in a.roles and not a.built]
 
 
 def admin_links_for(role: str) -> list[Link]:

@@ -174,7 +174,7 @@ def _event(review, *, actor, action, from_status, from_step, opinion, on_behalf_
     require_actor(actor, "core.review")
     step = review.current_step
     user = person(actor)  # SYSTEM (automatic steps, the command line): no user row, named 系统
-    return ReviewEvent.objects.create(
+    event = ReviewEvent.objects.create(
         review=review,
         action=action,
         from_status=from_status,
@@ -187,6 +187,8 @@ def _event(review, *, actor, action, from_status, from_step, opinion, on_behalf_
         on_behalf_of=on_behalf_of,
         opinion=opinion,
     )
+    audit.log_create(actor=actor, obj=event)  # the opinion (approve, return, 代录 …) joins the audit chain
+    return event
 
 
 def review_days(review: Review) -> int:
@@ -285,7 +287,9 @@ _SUBJECT_COLUMNS = ("agency_id", "object_id", "title")
 def _steps(region_id, year: int, chain: str, include_optional: bool) -> list:
     steps = config.review_steps(region_id, year, chain, include_optional=include_optional)
     if not steps:
-        raise TransitionError(f"本区划 {year} 年未配置“{chain}”审核链，请联系绩效股。", code="review.no_chain")
+        label = dict(config.REVIEW_CHAIN_CODES).get(chain, chain)
+        raise TransitionError(f"本区划 {year} 年未配置“{label}”审核链（区划年度配置·审核链），请联系绩效股。",
+                              code="review.no_chain")
     return steps
 
 
@@ -570,7 +574,6 @@ def write_histories(*, actor, region_id: int, courses: list[PastCourse]) -> None
     from jixiao.core import bulk
     from jixiao.core.models import InboxItem
 
-    require_actor(actor, "core.review.write_histories")
     if not courses:
         return
     by_state: dict = {}

@@ -12,6 +12,8 @@ import inspect
 
 from django.db import transaction
 
+from jixiao.core.actors import require_actor
+
 
 def service(fn):
     sig = inspect.signature(fn)
@@ -21,8 +23,11 @@ def service(fn):
     if "actor" not in sig.parameters:
         raise TypeError(f"service {fn.__qualname__} must take an explicit actor")
 
+    where = f"{fn.__module__.removeprefix('jixiao.')}.{fn.__qualname__}"
+
     @functools.wraps(fn)
     def wrapper(**kwargs):
+        require_actor(kwargs.get("actor"), where)  # a person or SYSTEM: a forgotten actor fails here
         with transaction.atomic():
             return fn(**kwargs)
 
@@ -42,11 +47,9 @@ from jixiao.core.errors import ValidationFailed  # noqa: E402
 def seed_region_config(*, actor, region, year: int):
     """Write the national defaults for every configuration key a region lacks for ``year``
     (copying the latest earlier year's value where there is one, so a county's choices carry over)."""
-    from jixiao.core.actors import require_actor
     from jixiao.core.models import RegionConfig
     from jixiao.core.scoping import assert_in_scope
 
-    require_actor(actor, "core.seed_region_config")
     existing = set(RegionConfig.objects.filter(region=region, year=year).values_list("key", flat=True))
     created = []
     for key in region_config.SPECS:
@@ -77,4 +80,26 @@ def update_region_config(*, actor, config, raw, version):
     bump(row)
     row.save()
     audit.log_update(actor=actor, obj=row, before=before)
+    return row
+
+
+@service
+def save_region_config(*, actor, region, year: int, key: str, raw, version=None):
+    """Set one configuration record of a region and year: create the year's record with ``raw``
+    (validated against its spec) when the year has none yet — the earlier years' records and the
+    national default are left as they are — else replace it as :func:`update_region_config` (with the
+    ``version`` the form showed). For pages that set one key (the import's column mapping)."""
+    from jixiao.core.models import RegionConfig
+    from jixiao.core.scoping import assert_in_scope
+
+    region_config.spec(key)
+    row = RegionConfig.objects.filter(region=region, year=year, key=key).first()
+    if row is not None:
+        return update_region_config(actor=actor, config=row, raw=raw, version=version)
+    value, errors = region_config.spec(key).parse(raw)
+    if errors:
+        raise ValidationFailed({"value": errors})
+    row = RegionConfig.objects.create(region=region, year=year, key=key, value=region_config.to_json(value))
+    assert_in_scope(row, actor, "change")
+    audit.log_create(actor=actor, obj=row)
     return row

@@ -21,4 +21,7 @@ urlpatterns += [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("imports/errors.xlsx", views.import_errors, name="import_errors"),
+    path("attachments/<str:owner>/<int:pk>/upload/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
 ]

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 
 from jixiao.core import audit
-from jixiao.core.choices import SecurityEventCode
 from jixiao.core.errors import ServiceError, StaleVersion, ValidationFailed
 from jixiao.core.scoping import can
 
@@ -74,38 +73,66 @@ def form_page(request, *, form, run, success, redirect_to, title: str, cancel: s
     return render(request, template, {"form": form, "title": title, "cancel": cancel, **(context or {})})
 
 
-def file_response(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+def file_response(content: bytes, filename: str, content_type: str = XLSX, *, blank: bool = False) -> HttpResponse:
+    """A download. Every downloaded file is recorded as an export (``core.middleware.ExportAuditMiddleware``;
+    a view that knows what and how many rows it exports says so first with ``record_export``), except an
+    empty import template (``blank=True``: column headings, no data)."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.jixiao_blank = blank
     return response
 
 
-def record_export(request, what: str, count: int) -> None:
-    audit.security_event(SecurityEventCode.EXPORT, actor=request.user, ip=audit.client_ip(request),
-                         detail={"what": what, "rows": count})
+record_export = audit.record_export
 
 
-def import_page(request, *, run, title: str, template_url: str, back_url: str, columns):
+def import_page(request, *, run, title: str, template_url: str, back_url: str, columns, background=None,
+                csv: bool = False, note: str = "", year: int | None = None, hint=None):
     """The one Excel-import page: upload → ``run(data=bytes, ip=…)`` (an import service) → either a
-    success message and back to the list, or every bad cell listed and nothing written."""
+    success message and back to the list, or every bad cell listed and nothing written. With
+    ``background(data=bytes, name=str, ip=str) -> Job``, a file of the ``import_kb`` job threshold or
+    more is imported by a background job instead, and the page goes to the job's progress page.
+    ``csv=True`` also takes a .csv file (``core.excel.open_table``) and passes ``name=`` (the file's
+    name: a CSV's errors name it as their sheet); ``note`` replaces the page's general explanation. With
+    ``year`` (the budget year to prefill), the form asks for the 预算年度 the file is imported into and
+    passes it on as ``year=`` to ``run`` and ``background`` (left empty: ``year``). ``hint(exc, year=…)``
+    may turn a failure into advice above the error list — ``{"text", "url", "link"}`` or None (the
+    execution import asks which column is the missing one)."""
     from django import forms
     from django.contrib import messages
     from django.shortcuts import redirect, render
 
     from jixiao.core.excel import ImportFailed
+    from jixiao.core.years import MAX_YEAR, MIN_YEAR
 
     class ImportForm(forms.Form):
-        file = forms.FileField(label="Excel 文件（.xlsx）",
-                               widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))
+        if year is not None:
+            year_field = forms.IntegerField(
+                label="预算年度", min_value=MIN_YEAR, max_value=MAX_YEAR, initial=year, required=False,
+                error_messages={"invalid": f"预算年度应为 {MIN_YEAR}—{MAX_YEAR} 之间的年份",
+                                "min_value": f"预算年度应为 {MIN_YEAR}—{MAX_YEAR} 之间的年份",
+                                "max_value": f"预算年度应为 {MIN_YEAR}—{MAX_YEAR} 之间的年份"},
+                help_text="文件写明年度的（年度列、表头或标题中的年度），须与此一致，否则逐表报错。",
+                widget=forms.NumberInput(attrs={"class": "form-control", "style": "max-width: 10rem"}))
+        file = forms.FileField(label="Excel 或 CSV 文件（.xlsx、.csv）" if csv else "Excel 文件（.xlsx）",
+                               widget=forms.ClearableFileInput(attrs={"class": "form-control",
+                                                                      "accept": ".xlsx,.csv" if csv else ".xlsx"}))
 
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
+    report = advice = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        chosen = {"year": form.cleaned_data["year_field"] or year} if year is not None else {}
+        if background is not None and upload.size >= _job_threshold_bytes():
+            job = background(data=upload.read(), name=upload.name or "文件", ip=audit.client_ip(request), **chosen)
+            return redirect("core:job_detail", job.pk)
         try:
-            result = run(data=form.cleaned_data["file"].read(), ip=audit.client_ip(request))
+            extra = {"name": upload.name or "文件"} if csv else {}
+            result = run(data=upload.read(), ip=audit.client_ip(request), **extra, **chosen)
         except ImportFailed as exc:
             report = exc.report
             messages.error(request, exc.message)
+            advice = hint(exc, **chosen) if hint is not None else None
             # the whole list (≤ MAX_REPORTED_ERRORS) for core:import_errors; the page shows the first ones
             request.session[IMPORT_ERRORS_KEY] = {"title": title, "errors": report.rows()}
         else:
@@ -115,9 +142,15 @@ def import_page(request, *, run, title: str, template_url: str, back_url: str, c
 
     return render(request, "core/import.html", {
         "form": form, "report": report, "title": title, "template_url": template_url, "back_url": back_url,
-        "columns": columns, "shown_errors": report.errors[:MAX_SHOWN_ERRORS] if report else [],
-        "more_errors": len(report.errors) > MAX_SHOWN_ERRORS if report else False,
+        "columns": columns, "note": note, "shown_errors": report.errors[:MAX_SHOWN_ERRORS] if report else [],
+        "more_errors": len(report.errors) > MAX_SHOWN_ERRORS if report else False, "hint": advice,
     })
+
+
+def _job_threshold_bytes() -> int:
+    from jixiao.core.jobs import threshold
+
+    return threshold("import_kb") * 1024
 
 
 IMPORT_ERRORS_KEY = "import_errors"

@@ -96,8 +96,11 @@ def config_seed(request):
 
 
 def _raw_from_post(spec, post):
+    """The record as the edit form posts it: an object's fields as ``value-<field>``, rows as
+    ``row-<i>-<field>`` — never a bare field name, which could be the form's own ``version`` (the
+    指标体系版本's field is called ``version``)."""
     if spec.shape == region_config.OBJECT:
-        return {f.name: post.get(f.name) for f in spec.fields}
+        return {f.name: post.get(f"value-{f.name}") for f in spec.fields}
     indices = sorted({int(k.split("-")[1]) for k in post if k.startswith("row-") and k.count("-") >= 2
                       and k.split("-")[1].isdigit()})
     return [{f.name: post.get(f"row-{i}-{f.name}") for f in spec.fields} for i in indices]
@@ -133,7 +136,8 @@ def change_log(request):
     qs = ChangeLog.objects.for_user(request.user, "view").order_by("-seq")
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q) | qs.filter(object_type__icontains=q)
+        qs = (qs.filter(object_repr__icontains=q) | qs.filter(actor_name__icontains=q)
+              | qs.filter(object_type__in=audit.object_types_named(q)))
     page = paginate(request, qs)
     for row in page:
         row.labeled = audit.labeled_changes(row)
@@ -194,8 +198,7 @@ def audit_anchor(request):
     _audit_admin(request)
     path = audit_log.anchor_path()
     data = path.read_bytes() if path.exists() else b""
-    audit_log.security_event(SecurityEventCode.EXPORT, actor=request.user, ip=audit_log.client_ip(request),
-                             detail={"what": "audit_anchor", "rows": data.count(b"\n")})
+    audit_log.record_export(request, "audit_anchor", data.count(b"\n"))
     response = HttpResponse(data, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit_anchor.log"'
     return response
@@ -216,9 +219,12 @@ def job_detail(request, pk: int):
 def job_download(request, pk: int):
     from django.http import FileResponse
 
+    from jixiao.core.viewkit import record_export
+
     job = jobs_for_user(request.user).filter(pk=pk).first()
     if job is None or not job.file:
         raise Http404("记录不存在或您无权访问。")
+    record_export(request, f"job:{job.kind}", job.result.get("rows", job.progress_total) or 0)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
 
 
@@ -267,3 +273,66 @@ def review_assign(request, pk: int):
         "waiting": step is not None and not review_machinery.members(rv),
         "role_label": Role(step["role"]).label if step else "",
     })
+
+
+# --- attachments (core.attachments) ----------------------------------------------------------------
+
+def _back(request, owner_obj) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
+        return nxt
+    return owner_obj.get_absolute_url()
+
+
+@login_required
+@require_POST
+def attachment_upload(request, owner: str, pk: int):
+    """上传附件 to one record (``owner`` = "app_label.model"): the owner through its scoping, then the
+    service (permission by the kind's registered action, type and size)."""
+    from jixiao.core import attachments
+    from jixiao.core.scoping import get_for_user
+    from jixiao.core.viewkit import require
+
+    reg = attachments.OWNERS.get(owner)
+    if reg is None:
+        raise Http404("页面不存在。")
+    require(request.user, reg.model, reg.view)
+    owner_obj = get_for_user(reg.model, request.user, reg.view, pk=pk)
+    try:
+        att = attachments.upload(actor=request.user, owner=owner_obj, kind=request.POST.get("kind", ""),
+                                 file=request.FILES.get("file"))
+    except ServiceError as exc:
+        for message in exc.messages:
+            messages.error(request, f"附件未上传：{message}")
+    else:
+        messages.success(request, f"已上传{att.get_kind_display()}：{att.name}")
+    return redirect(_back(request, owner_obj))
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """下载附件: only through the owner's scoping (404 otherwise); recorded as an export."""
+    from jixiao.core import attachments
+    from jixiao.core.viewkit import file_response
+
+    att, _owner = attachments.fetch(request.user, pk)
+    content = attachments.read(att)
+    attachments.record_download(request, att)
+    return file_response(content, att.name, attachments.content_type_of(att))
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int):
+    from jixiao.core import attachments
+
+    att, owner_obj = attachments.fetch(request.user, pk)
+    try:
+        attachments.remove(actor=request.user, attachment=att)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除附件：{att.name}")
+    return redirect(_back(request, owner_obj))

@@ -11,7 +11,6 @@ from django.db.models import F
 
 from jixiao.core import audit
 from jixiao.core import config as region_config
-from jixiao.core.actors import require_actor
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import assert_in_scope
@@ -41,19 +40,25 @@ def taxonomy_for(region, year: int) -> dict:
             "tree": rules.tree(pairs, dict(Level1.choices), dict(Level2.choices))}
 
 
-def suggest(*, region, sector_code: str | None, name: str, description: str = "", limit: int = 20) -> list:
-    """Templates to propose for a project (its sector, name and description), best first: Chinese
-    character bigram overlap with the template's name and keywords plus a sector boost
-    (``rules.rank``). Reads the active national and regional templates in one query."""
+def suggest(*, region, sector_code: str | None, name: str, description: str = "", limit: int = 20,
+            peer_uses: dict[int, int] | None = None, adopted=(), missing_level1=()) -> list:
+    """Templates to propose for a project (its sector, name and description), best first
+    (``rules.rank``): Chinese character bigram overlap with the template's name and keywords, the
+    sector (only for templates otherwise related), the approved sheets of similar projects that used
+    it (``peer_uses``); the level-1 kinds the sheet still lacks (``missing_level1``) always get their
+    best templates; those already on the sheet (``adopted``) are marked and listed last. Each template
+    returned carries ``suggestion_score``, ``peer_uses``, ``adopted`` and ``fills`` (the missing
+    level-1 kind it fills, or ""). Reads the active national and regional templates in one query."""
     qs = IndicatorTemplate.objects.available_in(region).filter(active=True).select_related("sector")
     templates = {t.pk: t for t in qs}
-    candidates = [rules.Candidate(t.pk, t.name, t.keywords, t.sector.code if t.sector_id else None, t.usage_count)
-                  for t in templates.values()]
-    ranked = rules.rank(f"{name} {description}", candidates, sector_code=sector_code, limit=limit)
+    candidates = [rules.Candidate(t.pk, t.name, t.keywords, t.sector.code if t.sector_id else None, t.usage_count,
+                                  t.level1) for t in templates.values()]
+    ranked = rules.rank(f"{name} {description}", candidates, sector_code=sector_code, limit=limit,
+                        peer_uses=peer_uses, adopted=adopted, missing_level1=missing_level1)
     out = []
     for s in ranked:
         t = templates[s.id]
-        t.suggestion_score = s.score
+        t.suggestion_score, t.peer_uses, t.adopted, t.fills = s.score, s.peer_uses, s.adopted, s.fills
         out.append(t)
     return out
 
@@ -112,7 +117,6 @@ def create_template(*, actor, region, name: str, level1: str, level2: str, opera
                     serves: str = ServesLevel.PROJECT, active: bool = True, source_note: str = "",
                     copied_from=None):
     """A region's own template. The natural key (region, name, level 1/2, sector) is unique."""
-    require_actor(actor, "library.create_template")
     values = _clean(dict(name=name, level1=level1, level2=level2, operator=operator, unit=unit or "",
                          typical_value=typical_value or "", value_basis=value_basis,
                          scoring_standard=scoring_standard or "", explanation=explanation or "",
@@ -171,7 +175,6 @@ def admit_template(*, actor, region, name: str, level1: str, level2: str, operat
     template (kind 个性, the sheet's value as the typical value). An indicator already in the region's
     library, or in the national one, under the same natural key is not duplicated: that template is
     returned unchanged."""
-    require_actor(actor, "library.admit_template")
     name = (name or "").strip()
     existing = (find_duplicate(region=region, name=name, level1=level1, level2=level2, sector=sector)
                 or find_duplicate(region=None, name=name, level1=level1, level2=level2, sector=sector))
@@ -196,7 +199,6 @@ def record_usage(*, actor, templates) -> int:
     """Count one use of each template (a target sheet drew an indicator from it): one UPDATE with
     ``F()``, so concurrent sheets never lose a count. Not in the change log — a counter, not a change
     anyone reviews. Returns the number of templates counted."""
-    require_actor(actor, "library.record_usage")
     ids = {getattr(t, "pk", t) for t in templates}
     if not ids:
         return 0

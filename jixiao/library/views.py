@@ -109,7 +109,7 @@ def template_import(request):
 @login_required
 def template_import_template(request):
     require(request.user, IndicatorTemplate, "create")
-    return file_response(exports.templates_workbook([]), "指标库导入模板.xlsx")
+    return file_response(exports.templates_workbook([]), "指标库导入模板.xlsx", blank=True)
 
 
 @login_required

@@ -267,7 +267,7 @@ def build_province(*, seed: int, year: int | None = None, counties: int = PROVIN
     county_seconds = summary["seconds"]
     rng = random.Random(f"province-{seed}")
     sectors = dict(Sector.objects.values_list("code", "pk"))
-    configs = {key: region_config.to_json(region_config.default_value(key)) for key in region_config.SPECS}
+    configs = {key: region_config.to_json(region_config.default_value(key, year)) for key in region_config.SPECS}
     bulk_started = time.perf_counter()
     with transaction.atomic():
         province = Region.objects.get(code=personas.PROVINCE)

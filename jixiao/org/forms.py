@@ -71,7 +71,8 @@ class UserCreateForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label="账号", max_length=150)
     display_name = forms.CharField(label="姓名", max_length=64)
     role = forms.ChoiceField(label="角色", choices=())
-    agency = forms.ModelChoiceField(label="所属单位", queryset=Agency.objects.none(), required=False)
+    agency = forms.ModelChoiceField(label="所属单位", queryset=Agency.objects.none(), required=False,
+                                    help_text="调整单位或股室后，账号的业务角色暂停，须由安全保密管理员重新授权。")
     finance_section = forms.ModelChoiceField(label="所在股室", queryset=FinanceSection.objects.none(), required=False)
     phone = forms.CharField(label="电话", max_length=32, required=False)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput(render_value=False),

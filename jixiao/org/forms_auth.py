@@ -4,13 +4,14 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from jixiao.core.audit import client_ip
 from jixiao.org import services
-from jixiao.org.auth import is_locked
+from jixiao.org.auth import is_locked, source_is_throttled
 from jixiao.org.models import User
 
 
 class LoginForm(AuthenticationForm):
     """Login that counts failures and locks after the configured number. A wrong password, an
-    unknown account and a locked account get the same answer (no account enumeration, issue #11):
+    unknown account, a locked account and a throttled source address get the same answer (no account
+    enumeration, issue #11):
     whether an account exists or is locked is the security administrator's to see, not the caller's."""
 
     #: the one refusal for a wrong name, a wrong password and a locked account
@@ -30,6 +31,11 @@ class LoginForm(AuthenticationForm):
         if username is None or not password:
             return self.cleaned_data
         ip = client_ip(self.request)
+        if source_is_throttled(ip):  # too many failures from this address: the password is not tried
+            services.record_source_throttled(username=username, ip=ip)
+            raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                        params={"attempts": settings.JIXIAO_LOCKOUT_ATTEMPTS,
+                                                "minutes": settings.JIXIAO_LOCKOUT_MINUTES})
         existing = User.objects.filter(username__iexact=username).first()
         if existing is not None and is_locked(existing):
             services.record_login_failure(username=username, ip=ip)

@@ -174,6 +174,12 @@ class User(AbstractUser, VersionedModel):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    #: set when an administrator reset (or chose) the password: until the holder changes it, the
+    #: account can do nothing but change it (pages and API)
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    #: 三员: the business role the system administrator asked for (a new account, or one whose password
+    #: it reset), empty ``role`` until the security administrator grants it (``change_role``)
+    pending_role = models.CharField("待授权角色", max_length=32, choices=Role.choices, blank=True)
 
     objects = JixiaoUserManager()
     scope = scope_rule(
@@ -197,6 +203,22 @@ class User(AbstractUser, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("org:user_detail", args=[self.pk])
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a login's recent passwords (current included), so a change can refuse reuse
+    (``auth.PasswordHistoryValidator``). Never shown, never in the change log."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "历史密码"
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at}"
 
 
 class ApiToken(models.Model):

@@ -151,7 +151,7 @@ def build_world(*, year: int, password: str = DEMO_PASSWORD, extra_agencies=()) 
             role=p.role, password=password,
             agency=world.agencies[(p.region, p.agency)] if p.agency else None,
             finance_section=world.sections[(p.region, p.section)] if p.section else None,
-            allow_admin_role=is_admin(p),
+            allow_admin_role=is_admin(p), demo=True,
         )
         world.users[p.username] = user
     return world

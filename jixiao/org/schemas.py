@@ -110,14 +110,24 @@ class UserOut(Schema):
     display_name: str
     phone: str
     email: str
-    role: Role
+    role: Role | None = Field(description="业务角色；待安全保密管理员授权时为空（见 pending_role）")
     role_display: str = Field(alias="get_role_display")
+    pending_role: Role | None = Field(description="待授权角色：系统管理员新建或重置密码后，由安全保密管理员授予")
+    must_change_password: bool = Field(description="管理员设置了密码，账号须先修改密码才能使用")
     region: int | None = Field(alias="region_id")
     agency: int | None = Field(alias="agency_id")
     finance_section: int | None = Field(alias="finance_section_id")
     is_active: bool
     last_login: datetime | None
     version: int
+
+    @staticmethod
+    def resolve_role(obj):
+        return obj.role or None
+
+    @staticmethod
+    def resolve_pending_role(obj):
+        return obj.pending_role or None
 
 
 class UserIn(Schema):

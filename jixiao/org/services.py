@@ -7,21 +7,23 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import get_default_password_validators, validate_password
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from jixiao.core import audit
-from jixiao.core.actors import person, require_actor
+from jixiao.core.actors import SYSTEM, person
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ValidationFailed
 from jixiao.core.roles import ADMIN_ROLES, AGENCY_BOUND_ROLES, GRANTABLE_ROLES, SUBTREE_ROLES, Role
 from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import seed_region_config, service
+from jixiao.org.auth import installation_region_id, is_locked
 from jixiao.org.choices import AgencyKind, RegionLevel, SectionKind
-from jixiao.org.models import Agency, ApiToken, FinanceSection, Region, Sector, User
+from jixiao.org.models import Agency, ApiToken, FinanceSection, PasswordHistory, Region, Sector, User
 
 # --- regions and sectors (installation data; the command line acts as SYSTEM) -----------------
 
@@ -35,7 +37,6 @@ def region_path(region: Region) -> str:
 @service
 def create_region(*, actor, code: str, name: str, level: str, parent: Region | None = None, year: int | None = None):
     """A new tenant, with its configuration seeded for ``year`` from the national defaults."""
-    require_actor(actor, "org.create_region")
     code = (code or "").strip()
     if len(code) != 6 or not code.isdigit():
         raise ValidationFailed({"code": ["区划代码应为 6 位数字（GB/T 2260）"]})
@@ -53,7 +54,6 @@ def create_region(*, actor, code: str, name: str, level: str, parent: Region | N
 
 @service
 def ensure_sector(*, actor, code: str, name: str, position: int = 0):
-    require_actor(actor, "org.ensure_sector")
     sector, created = Sector.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     if created:
         audit.log_create(actor=actor, obj=sector)
@@ -101,7 +101,6 @@ def _set_path(agency: Agency) -> None:
 @service
 def create_agency(*, actor, region: Region, code: str, name: str, kind: str, parent: Agency | None = None,
                   sector: Sector | None = None, active: bool = True):
-    require_actor(actor, "org.create_agency")
     code, name = (code or "").strip(), (name or "").strip()
     errors = _agency_errors(region=region, code=code, name=name, kind=kind, parent=parent)
     if errors:
@@ -156,7 +155,6 @@ def update_agency(*, actor, agency: Agency, version: int, **changes):
 
 @service
 def create_section(*, actor, region: Region, code: str, name: str, kind: str, agencies=()):
-    require_actor(actor, "org.create_section")
     code, name = (code or "").strip(), (name or "").strip()
     errors = _length_errors(FinanceSection, code=code, name=name)
     if not code:
@@ -236,13 +234,43 @@ def _user_binding_errors(*, role, region, agency, finance_section) -> dict[str, 
     return errors
 
 
+def _password_errors(password: str, user: User, *, demo: bool = False) -> list[str]:
+    """The password policy's refusals (settings.AUTH_PASSWORD_VALIDATORS) in Chinese. ``demo`` skips
+    only the known-password list, for the demo logins' published password."""
+    from jixiao.org.auth import KnownPasswordValidator
+
+    validators = [v for v in get_default_password_validators()
+                  if not (demo and isinstance(v, KnownPasswordValidator))]
+    try:
+        validate_password(password, user, password_validators=validators)
+    except DjangoValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def _store_password(user: User, password: str, *, must_change: bool, fields=()) -> None:
+    """Set the password, remember its hash (the last ``JIXIAO_PASSWORD_HISTORY`` + 1 are kept, the
+    current one included) and whether the holder must change it before doing anything else."""
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = must_change
+    user.save(update_fields=["password", "password_changed_at", "must_change_password", *fields]
+              if user.pk else None)
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = user.password_history.values_list("pk", flat=True)[: settings.JIXIAO_PASSWORD_HISTORY + 1]
+    user.password_history.exclude(pk__in=list(keep)).delete()
+
+
 @service
 def create_user(*, actor, region: Region, username: str, display_name: str, role: str, password: str,
                 agency: Agency | None = None, finance_section: FinanceSection | None = None, phone: str = "",
-                allow_admin_role: bool = False):
+                allow_admin_role: bool = False, demo: bool = False):
     """Create a login. Administrator roles can only be given from the command line
-    (``allow_admin_role``), so no one in the application can make themselves or a friend an admin."""
-    require_actor(actor, "org.create_user")
+    (``allow_admin_role``), so no one in the application can make themselves or a friend an admin.
+    ``demo`` (SYSTEM only: the persona and demo builder) lets the published demo password through
+    the known-password list; every other rule of the policy still applies."""
+    if demo and actor is not SYSTEM:
+        raise PermissionDenied("演示密码只能由演示数据构建程序设置。")
     username = (username or "").strip()
     errors = _length_errors(User, username=username, display_name=(display_name or "").strip(), phone=phone)
     if not username:
@@ -254,17 +282,17 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
     elif role in ADMIN_ROLES and not allow_admin_role:
         errors["role"] = ["管理员角色只能在安装时由命令行创建"]
     errors.update(_user_binding_errors(role=role, region=region, agency=agency, finance_section=finance_section))
-    user = User(username=username, display_name=(display_name or "").strip(), role=role, region=region,
-                agency=agency, finance_section=finance_section, phone=phone)
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as exc:
-        errors["password"] = list(exc.messages)
+    # 三员 (GB/T 22239): a person (the system administrator) creates the account, the security
+    # administrator gives it its business role (change_role); the command line and the demo give it at once.
+    granted = actor is SYSTEM
+    user = User(username=username, display_name=(display_name or "").strip(), role=role if granted else "",
+                pending_role="" if granted else role, region=region, agency=agency,
+                finance_section=finance_section, phone=phone)
+    if password_errors := _password_errors(password, user, demo=demo):
+        errors["password"] = password_errors
     if errors:
         raise ValidationFailed(errors)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
-    user.save()
+    _store_password(user, password, must_change=not granted)
     assert_in_scope(user, actor, "create")
     audit.log_create(actor=actor, obj=user)
     return user
@@ -272,15 +300,23 @@ def create_user(*, actor, region: Region, username: str, display_name: str, role
 
 @service
 def update_user(*, actor, user: User, version: int, **changes):
-    """Edit a login's profile and binding (not its role: see :func:`change_role`)."""
+    """Edit a login's profile and binding (not its role: see :func:`change_role`).
+
+    三员 (GB/T 22239): the unit (单位) and the finance section (股室) decide which business data a role
+    reaches, so moving an account with a business role to another one is a grant too. When a person
+    (the system administrator) moves it, the role is suspended (``pending_role``, as after a reset)
+    until the security administrator grants it for the new place (:func:`change_role`)."""
     user = lock_checked(User, user.pk, version)
     check(actor, user, "edit_profile")
     before = audit.snapshot(user)
+    binding = (user.agency_id, user.finance_section_id)
     for k, v in changes.items():
         if k not in {"display_name", "phone", "agency", "finance_section", "is_active", "email"}:
             raise ValueError(k)
         setattr(user, k, v.strip() if isinstance(v, str) else v)
-    errors = _user_binding_errors(role=user.role, region=user.region, agency=user.agency,
+    if user.role and actor is not SYSTEM and (user.agency_id, user.finance_section_id) != binding:
+        user.pending_role, user.role = user.role, ""
+    errors = _user_binding_errors(role=user.role or user.pending_role, region=user.region, agency=user.agency,
                                   finance_section=user.finance_section)
     _length_errors(User, errors, display_name=user.display_name, phone=user.phone, email=user.email)
     if errors:
@@ -305,7 +341,7 @@ def change_role(*, actor, user: User, version: int, role: str, agency=None, fina
         raise ValidationFailed(errors)
     before = audit.snapshot(user)
     old_role = user.role
-    user.role, user.agency, user.finance_section = role, agency, finance_section
+    user.role, user.agency, user.finance_section, user.pending_role = role, agency, finance_section, ""
     bump(user)
     user.save()
     audit.log_update(actor=actor, obj=user, before=before)
@@ -316,15 +352,22 @@ def change_role(*, actor, user: User, version: int, role: str, agency=None, fina
 
 @service
 def reset_password(*, actor, user: User, password: str, ip: str = ""):
+    """An administrator sets a new password: the holder must change it before doing anything else
+    (``must_change_password``), and — 三员 — whoever set it does not thereby get the account's
+    business role: a reset by a person suspends the role (``pending_role``) until the security
+    administrator grants it again (``change_role``), so the system administrator cannot reset a
+    password to act as its holder."""
     check(actor, user, "reset_password")
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as exc:
-        raise ValidationFailed({"password": list(exc.messages)})
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
-    audit.security_event(SecurityEventCode.PASSWORD_RESET, actor=actor, ip=ip, detail={"user": user.username})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if errors := _password_errors(password, user):
+        raise ValidationFailed({"password": errors})
+    suspended = ""
+    if actor is not SYSTEM and user.role:
+        suspended, user.pending_role, user.role = user.role, user.role, ""
+    bump(user)
+    _store_password(user, password, must_change=True, fields=["role", "pending_role", "version"])
+    detail = {"user": user.username, **({"suspended_role": suspended} if suspended else {})}
+    audit.security_event(SecurityEventCode.PASSWORD_RESET, actor=actor, ip=ip, detail=detail)
     return user
 
 
@@ -332,13 +375,9 @@ def reset_password(*, actor, user: User, password: str, ip: str = ""):
 def change_own_password(*, actor, old_password: str, new_password: str, ip: str = ""):
     if not actor.check_password(old_password):
         raise ValidationFailed({"old_password": ["原密码不正确"]})
-    try:
-        validate_password(new_password, actor)
-    except DjangoValidationError as exc:
-        raise ValidationFailed({"new_password": list(exc.messages)})
-    actor.set_password(new_password)
-    actor.password_changed_at = timezone.now()
-    actor.save(update_fields=["password", "password_changed_at"])
+    if errors := _password_errors(new_password, actor):
+        raise ValidationFailed({"new_password": errors})
+    _store_password(actor, new_password, must_change=False)
     audit.security_event(SecurityEventCode.PASSWORD_CHANGE, actor=actor, ip=ip)
     return actor
 
@@ -352,7 +391,7 @@ def unlock_user(*, actor, user: User, ip: str = ""):
     return user
 
 
-# --- login bookkeeping (security events; no actor: the person is not yet authenticated) --------
+# --- login bookkeeping (a failure's actor is UNAUTHENTICATED: the person has not logged in) ----
 
 def record_login_success(*, user: User, ip: str) -> None:
     with transaction.atomic():
@@ -365,13 +404,12 @@ def record_login_failure(*, username: str, ip: str) -> bool:
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=username).first()
         if user is None:
-            audit.security_event(SecurityEventCode.LOGIN_FAILED, username=username[:150], ip=ip,
-                                 detail={"reason": "unknown_user"})
+            audit.security_event(SecurityEventCode.LOGIN_FAILED, actor=audit.UNAUTHENTICATED, username=username[:150],
+                                 region_id=installation_region_id(), ip=ip, detail={"reason": "unknown_user"})
             return False
-        from jixiao.org.auth import is_locked
 
         if is_locked(user):
-            audit.security_event(SecurityEventCode.LOGIN_FAILED, username=user.username, region_id=user.region_id,
+            audit.security_event(SecurityEventCode.LOGIN_FAILED, actor=audit.UNAUTHENTICATED, username=user.username, region_id=user.region_id,
                                  ip=ip, detail={"reason": "locked"})
             return True
         user.failed_logins += 1
@@ -380,12 +418,24 @@ def record_login_failure(*, username: str, ip: str) -> bool:
             user.locked_until = timezone.now() + timedelta(minutes=settings.JIXIAO_LOCKOUT_MINUTES)
             user.failed_logins = 0
         user.save(update_fields=["failed_logins", "locked_until"])
-        audit.security_event(SecurityEventCode.LOGIN_FAILED, username=user.username, region_id=user.region_id,
+        audit.security_event(SecurityEventCode.LOGIN_FAILED, actor=audit.UNAUTHENTICATED, username=user.username, region_id=user.region_id,
                              ip=ip, detail={"reason": "bad_password"})
         if locked:
-            audit.security_event(SecurityEventCode.LOCKED, username=user.username, region_id=user.region_id, ip=ip,
+            audit.security_event(SecurityEventCode.LOCKED, actor=audit.UNAUTHENTICATED, username=user.username, region_id=user.region_id, ip=ip,
                                  detail={"minutes": settings.JIXIAO_LOCKOUT_MINUTES})
         return locked
+
+
+def record_source_throttled(*, username: str, ip: str) -> None:
+    """A login refused because its source address is throttled (``auth.source_is_throttled``): one
+    LOGIN_THROTTLED event per refusal, under the account's region when the name is an account's, else
+    the installation's. The account's own failure count is not touched: the password was not tried."""
+    user = User.objects.filter(username__iexact=username).only("username", "region_id").first()
+    audit.security_event(SecurityEventCode.LOGIN_THROTTLED, actor=audit.UNAUTHENTICATED,
+                         username=(user.username if user else username)[:150],
+                         region_id=user.region_id if user else installation_region_id(), ip=ip,
+                         detail={"attempts": settings.JIXIAO_SOURCE_LOCKOUT_ATTEMPTS,
+                                 "minutes": settings.JIXIAO_LOCKOUT_MINUTES})
 
 
 def record_logout(*, user: User, ip: str) -> None:
@@ -401,7 +451,6 @@ def token_hash(key: str) -> str:
 @service
 def create_api_token(*, actor, name: str, ip: str = "") -> tuple[ApiToken, str]:
     """A new personal token for ``actor``; returns the token record and the key, shown only once."""
-    require_actor(actor, "org.create_api_token")
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": ["请填写令牌用途"]})
@@ -418,7 +467,6 @@ def revoke_api_token(*, actor, token_id: int, ip: str = "") -> ApiToken:
     """吊销: the owner revokes one of their own tokens (another user's id answers as missing)."""
     from django.http import Http404
 
-    require_actor(actor, "org.revoke_api_token")
     token = ApiToken.objects.select_for_update().filter(pk=token_id, user=person(actor), revoked=False).first()
     if token is None:
         raise Http404("令牌不存在或已吊销。")
@@ -431,11 +479,10 @@ def revoke_api_token(*, actor, token_id: int, ip: str = "") -> ApiToken:
 def token_usable(token: ApiToken) -> bool:
     """A token works only while it is not revoked, not older than ``JIXIAO_TOKEN_DAYS``, not older
     than its owner's last password change (a change or reset revokes every earlier token), and its
-    owner's account is active and not locked."""
-    from jixiao.org.auth import is_locked
+    owner's account is active, not locked and not waiting for its holder to change the password."""
 
     user = token.user
-    if token.revoked or not user.is_active or is_locked(user):
+    if token.revoked or not user.is_active or is_locked(user) or user.must_change_password:
         return False
     if token.created_at < timezone.now() - timedelta(days=settings.JIXIAO_TOKEN_DAYS):
         return False

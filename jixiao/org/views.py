@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jixiao.core import navigation
 from jixiao.core.audit import client_ip
 from jixiao.core.errors import ServiceError
 from jixiao.core.roles import ADMIN_ROLES
@@ -31,10 +32,16 @@ from jixiao.org.models import Agency, FinanceSection
 def home(request):
     user = request.user
     agencies = Agency.objects.for_user(user, "view")
+    from jixiao.core.years import year_param
+    from jixiao.org import home as home_figures
+
+    year = year_param(request)
     context = {
         "agency_count": agencies.count(),
         "department_count": agencies.filter(parent__isnull=True).count(),
         "looked_after": agencies.filter(sections=user.finance_section_id)[:30] if user.finance_section_id else [],
+        "figure_year": year, "figure_cards": home_figures.cards(user, year),
+        "planned_areas": navigation.planned_areas_for(user.role),
     }
     return render(request, "org/home.html", context)
 
@@ -58,6 +65,8 @@ def agency_list(request):
 
 @login_required
 def agency_detail(request, pk: int):
+    from jixiao.org.panels import agency_facts
+
     require(request.user, Agency, "view")
     agency = get_for_user(Agency.objects.select_related("parent", "sector", "region"), request.user, "view", pk=pk)
     children = Agency.objects.for_user(request.user, "view").filter(parent=agency)
@@ -65,7 +74,7 @@ def agency_detail(request, pk: int):
         if can(request.user, FinanceSection, "view") else []
     return render(request, "org/agency_detail.html", {
         "agency": agency, "children": children, "sections": sections,
-        "can_change": can(request.user, Agency, "change"),
+        "can_change": can(request.user, Agency, "change"), "facts": agency_facts(agency, request.user),
     })
 
 
@@ -110,7 +119,7 @@ def agency_import(request):
 @login_required
 def agency_import_template(request):
     require(request.user, Agency, "create")
-    return file_response(exports.agencies_workbook([], region_name=request.user.region.name), "预算单位导入模板.xlsx")
+    return file_response(exports.agencies_workbook([], region_name=request.user.region.name), "预算单位导入模板.xlsx", blank=True)
 
 
 # --- finance sections ---------------------------------------------------------------------------
@@ -222,7 +231,8 @@ def user_create(request):
             actor=request.user, region=request.user.region, username=d["username"],
             display_name=d["display_name"], role=d["role"], password=d["password"], agency=d["agency"],
             finance_section=d["finance_section"], phone=d["phone"]),
-        success=lambda user: f"已创建账号 {user.username}。", redirect_to=lambda user: user,
+        success=lambda user: f"已创建账号 {user.username}，待安全保密管理员授予角色“{user.get_pending_role_display()}”；"
+                             "本人首次登录须修改初始密码。", redirect_to=lambda user: user,
         title="新增用户", cancel=reverse("org:user_list"),
     )
 
@@ -239,7 +249,9 @@ def user_edit(request, pk: int):
         run=lambda d: services.update_user(
             actor=request.user, user=subject, version=d["version"], display_name=d["display_name"],
             agency=d["agency"], finance_section=d["finance_section"], phone=d["phone"], is_active=d["is_active"]),
-        success="已保存。", redirect_to=lambda saved: saved,
+        success=lambda saved: "已保存。" if saved.role or not subject.role else
+        f"已保存。{saved.username} 调整了单位或股室，其角色“{subject.get_role_display()}”已暂停，须由安全保密管理员重新授权。",
+        redirect_to=lambda saved: saved,
         title=f"编辑用户：{subject.username}", cancel=subject.get_absolute_url(),
     )
 
@@ -249,7 +261,7 @@ def user_role(request, pk: int):
     from jixiao.org.forms import RoleForm
 
     subject = get_for_action(_users(request), request.user, "grant_role", pk=pk)
-    initial = {"version": subject.version, "role": subject.role, "agency": subject.agency_id,
+    initial = {"version": subject.version, "role": subject.role or subject.pending_role, "agency": subject.agency_id,
                "finance_section": subject.finance_section_id}
     return form_page(
         request, form=RoleForm(request.POST or None, initial=initial, user=request.user),
@@ -281,7 +293,8 @@ def user_password(request, pk: int):
         except ServiceError as exc:
             error = "；".join(m for ms in getattr(exc, "errors", {"": [exc.message]}).values() for m in ms)
         else:
-            messages.success(request, f"已重置 {subject.username} 的密码。")
+            messages.success(request, f"已重置 {subject.username} 的密码：本人登录后须先修改密码；"
+                                      "其业务角色待安全保密管理员确认后恢复。")
             return redirect(subject)
     return render(request, "org/user_password.html", {"subject": subject, "error": error})
 
@@ -304,7 +317,7 @@ def user_import_template(request):
 
     require(request.user, User, "create")
     data = write_styled([SheetData(imports.USER_SHEET, imports.USER_COLUMNS, [], caption="用户导入模板")])
-    return file_response(data, "用户导入模板.xlsx")
+    return file_response(data, "用户导入模板.xlsx", blank=True)
 
 
 # --- API tokens (every logged-in user, for themselves) -----------------------------------------------

@@ -54,4 +54,5 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改。")
             return redirect("home")
-    return render(request, "registration/password_change.html", {"errors": errors})
+    return render(request, "registration/password_change.html",
+                  {"errors": errors, "required": request.user.must_change_password})

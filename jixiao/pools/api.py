@@ -18,7 +18,7 @@ from jixiao.core.apikit import (
     with_etag,
 )
 from jixiao.core.errors import ValidationFailed
-from jixiao.core.roles import ASSIGNED_ROLES
+from jixiao.core.roles import is_assigned
 from jixiao.core.scoping import get_for_user
 from jixiao.org.models import Agency, Sector
 from jixiao.pools import schemas, services
@@ -142,6 +142,15 @@ def draw_detail(request, id: int):
     return get_for_user(_draws(), request.user, "view", pk=id)
 
 
+@router.get("/draws/{int:id}/verify", auth=allowed(Draw, "view"), summary="复核专家抽取（以记录的种子和候选名单重新抽取）",
+            response={200: schemas.VerifyOut, **READ_ERRORS})
+def draw_verify(request, id: int):
+    draw = get_for_user(Draw, request.user, "view", pk=id)
+    checks = services.verify_draw(draw)
+    return {"draw": draw.pk, "seed": draw.seed, "reproduced": all(c.ok is not False for c in checks),
+            "checks": checks}
+
+
 @router.post("/draws", auth=allowed(Draw, "create"), summary="随机抽取专家",
              response={201: schemas.DrawOut, **CREATE_ERRORS})
 def draw_create(request, payload: schemas.DrawIn):
@@ -154,7 +163,6 @@ def draw_create(request, payload: schemas.DrawIn):
         exclude_firms=refs(Firm, request.user, data["exclude_firms"], field="exclude_firms", label="回避机构"),
         exclude_drawn_in=ref(Draw, request.user, data["exclude_drawn_in"], field="exclude_drawn_in",
                              label="抽取记录"),
-        seed=data["seed"],
     )
     return Status(201, get_for_user(_draws(), request.user, "view", pk=draw.pk))
 
@@ -173,10 +181,10 @@ def drawn_decline(request, id: int, payload: schemas.ReasonIn):
     return services.decline_and_replace(actor=request.user, drawn=row, reason=payload.reason)
 
 
-@router.get("/my-tasks", summary="我的任务（专家、第三方机构）", response={200: list[schemas.TaskOut], **READ_ERRORS})
+@router.get("/my-tasks", summary="我的任务（专家、第三方机构）", response={200: list[schemas.AssignedTaskOut], **READ_ERRORS})
 @paginate(Pages)
 def my_tasks(request):
-    if request.user.role not in ASSIGNED_ROLES:
+    if not is_assigned(request.user):
         raise PermissionDenied("此接口供专家和第三方机构使用。")
     return DrawnExpert.objects.for_user(request.user, "view").select_related("draw", "expert").prefetch_related(
         "draw__fields").order_by("-draw__created_at", "order")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+from jixiao.core.actors import SYSTEM
 from jixiao.org.models import Agency, Sector
 from jixiao.org.personas import HOME
 from jixiao.pools import rules, services
@@ -75,10 +76,10 @@ def extend_county(*, world, seed: int, year: int) -> dict:
                    for y in range(year - 3, year) if rng.random() < 0.7]
         firm = Firm.objects.filter(region=region, name=name).first()
         if firm is None:
-            firm = services.create_firm(actor=None, region=region, name=name, kind=kind, credit_code=code,
+            firm = services.create_firm(actor=SYSTEM, region=region, name=name, kind=kind, credit_code=code,
                                         qualifications=quals, user=world.user("firm") if i == 0 else None)
             for y, obj, score in records:
-                services.add_firm_record(actor=None, firm=firm, year=y, object=f"{y}年度{obj}绩效评价",
+                services.add_firm_record(actor=SYSTEM, firm=firm, year=y, object=f"{y}年度{obj}绩效评价",
                                          quality_score=score, note="专家评审")
             created["pool_firms"] += 1
         firms.append(firm)
@@ -103,7 +104,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
             agency = next((a for a in agencies if a.name == org), None)
             firm = next((f for f in firms if f.name == org), None)
             expert = services.create_expert(
-                actor=None, region=region, name=name, organisation=org, title=title,
+                actor=SYSTEM, region=region, name=name, organisation=org, title=title,
                 fields=[sectors[c] for c in fields], qualification=qual,
                 status=ExpertStatus.SUSPENDED if i % 29 == 28 else ExpertStatus.ACTIVE,
                 agency=agency, firm=firm, phone=phone, email=f"expert{i + 1:02d}@example.cn",
@@ -118,19 +119,19 @@ def extend_county(*, world, seed: int, year: int) -> dict:
         hospital = next((a for a in agencies if "人民医院" in a.name), None)
         fields = [sectors["health"], sectors["education"]]
         pool = rules.eligible(services.candidates(region.pk), fields=[s.pk for s in fields],
-                              exclude_agencies=[hospital.pk] if hospital else ())
+                              recuse_agencies=[hospital.path] if hospital else ())
         # Pick, deterministically, a seed whose draw includes the expert persona (so the demo login
         # has a task); it is recorded like any other seed and reproduces the same draw.
         seed_ = next(s for s in (rng.randrange(10**12) for _ in range(1000)) if mine.pk in rules.choose(pool, 5, s))
-        draw = services.draw_experts(actor=None, region=region, purpose=purpose, count=5, fields=fields,
+        draw = services.draw_experts(actor=SYSTEM, region=region, purpose=purpose, count=5, fields=fields,
                                      exclude_agencies=[hospital] if hospital else (), seed=seed_)
         created["pool_draws"] += 1
         second = services.draw_experts(
-            actor=None, region=region, purpose=f"{year}年度教育和体育局部门整体支出绩效评价（专家评审）", count=3,
+            actor=SYSTEM, region=region, purpose=f"{year}年度教育和体育局部门整体支出绩效评价（专家评审）", count=3,
             fields=[sectors["education"], sectors["general_public_services"]], exclude_drawn_in=draw,
             exclude_firms=[f for f in firms if f.name == "潍坊学院"], seed=rng.randrange(10**12),
         )
         other = DrawnExpert.objects.filter(draw=second).order_by("order").first()
-        services.decline_and_replace(actor=None, drawn=other, reason="与被评价单位存在利害关系，申请回避")
+        services.decline_and_replace(actor=SYSTEM, drawn=other, reason="与被评价单位存在利害关系，申请回避")
         created["pool_draws"] += 1
     return created

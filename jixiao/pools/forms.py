@@ -81,13 +81,12 @@ class DrawForm(BootstrapMixin, forms.Form):
     fields = forms.ModelMultipleChoiceField(label="专业领域", queryset=Sector.objects.all(),
                                             widget=forms.SelectMultiple(attrs={"size": 8}))
     exclude_agencies = forms.ModelMultipleChoiceField(label="回避单位（被评对象等）", queryset=Agency.objects.none(),
-                                                      required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+                                                      required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
+                                                      help_text="所选单位所在部门的专家均回避：该单位、其主管部门及该部门所有单位。")
     exclude_firms = forms.ModelMultipleChoiceField(label="回避机构", queryset=Firm.objects.none(), required=False,
                                                    widget=forms.SelectMultiple(attrs={"size": 4}))
     exclude_drawn_in = forms.ModelChoiceField(label="排除该次已抽中的专家", queryset=Draw.objects.none(),
                                               required=False)
-    seed = forms.IntegerField(label="随机种子", min_value=0, required=False,
-                              help_text="留空由系统随机生成；填写已记录的种子可复核一次抽取。")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,30 +44,74 @@ def with_check_char(base17: str) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """What the eligibility rule needs to know about one expert."""
+    """What the eligibility rule needs to know about one expert (``agency_path``: the ``Agency.path``
+    of the expert's own agency, "/12/45/", the chain of ids from its department down)."""
 
     id: int
     active: bool
     fields: frozenset[int]
     agency_id: int | None = None
     firm_id: int | None = None
+    agency_path: str = ""
 
 
-def eligible(candidates: Iterable[Candidate], *, fields: Iterable[int], exclude_agencies: Iterable[int] = (),
+# --- recusal (回避) -------------------------------------------------------------------------------
+
+RECUSE_DEPARTMENT = "与被评单位同属一个部门（被评单位、其主管部门或该部门所属单位）"
+RECUSE_FIRM = "所属第三方机构参与被评事项"
+
+
+def department(path: str) -> str:
+    """The department an agency belongs to, as the prefix of its ``Agency.path``: the first id of the
+    chain ("/12/45/" → "/12/", a top-level department "/12/" → itself); "" for an empty path."""
+    ids = [p for p in (path or "").split("/") if p]
+    return f"/{ids[0]}/" if ids else ""
+
+
+def recusal(candidate: Candidate, *, agencies: Iterable[str] = (), firms: Iterable[int] = ()) -> str | None:
+    """Why the expert must recuse from a task, or None (domain-rules §10; 财预〔2021〕6号: conflicts of
+    interest are avoided).
+
+    ``agencies`` are the paths of the agencies under assessment (the applying agency): an expert whose
+    own agency is in the same department — the applying agency itself, its department (the top of
+    its path) or any unit of that department — recuses, since the department decides on, and
+    answers for, its units' projects. ``firms`` are the firms involved in the task: an expert who
+    belongs to one recuses."""
+    own = department(candidate.agency_path)
+    if own and any(department(p) == own for p in agencies):
+        return RECUSE_DEPARTMENT
+    if candidate.firm_id is not None and candidate.firm_id in frozenset(firms):
+        return RECUSE_FIRM
+    return None
+
+
+def eligible(candidates: Iterable[Candidate], *, fields: Iterable[int], recuse_agencies: Iterable[str] = (),
              exclude_firms: Iterable[int] = (), exclude_experts: Iterable[int] = ()) -> list[int]:
     """Ids of the experts who may be drawn, ascending (the order the seeded choice runs over).
 
     财预〔2021〕6号 / domain-rules §10: only active members; with at least one of the required fields;
-    experts recuse from their own agency and from the firms they belong to; those already drawn in the
-    round are left out when asked."""
+    not recused (:func:`recusal`: the department of the agencies whose paths are ``recuse_agencies``,
+    the firms ``exclude_firms``); those already drawn in the round are left out when asked."""
     wanted = frozenset(fields)
-    agencies, firms, experts = frozenset(exclude_agencies), frozenset(exclude_firms), frozenset(exclude_experts)
+    agencies, firms, experts = tuple(recuse_agencies), frozenset(exclude_firms), frozenset(exclude_experts)
     return sorted(
         c.id for c in candidates
         if c.active and c.fields & wanted and c.id not in experts
-        and (c.agency_id is None or c.agency_id not in agencies)
-        and (c.firm_id is None or c.firm_id not in firms)
+        and recusal(c, agencies=agencies, firms=firms) is None
     )
+
+
+def conflicted(candidates: Iterable[Candidate], *, fields: Iterable[int], recuse_agencies: Iterable[str] = (),
+               exclude_firms: Iterable[int] = ()) -> list[int]:
+    """Active experts of the fields who were left out only because they recuse (the draw records them)."""
+    wanted = frozenset(fields)
+    agencies, firms = tuple(recuse_agencies), frozenset(exclude_firms)
+    return sorted(c.id for c in candidates if c.active and c.fields & wanted
+                  and recusal(c, agencies=agencies, firms=firms) is not None)
+
+
+#: The refusal of a seed chosen by a person (page, API): the system draws it (``secrets``).
+SEED_REFUSAL = "随机种子由系统随机生成并记录，不能指定；如需核验，请在抽取结果页点“复核”。"
 
 
 def shortfall_message(available: int, count: int) -> str:
@@ -89,3 +133,45 @@ def derived_seed(seed: int, n: int) -> int:
     from the first draw's result alone."""
     digest = hashlib.sha256(f"{seed}:{n}".encode()).hexdigest()
     return int(digest[:12], 16) % 10**12
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of a draw's verification: what re-running the recorded seed over the recorded pool
+    gives (``expected``; None when the step's pool was not recorded) against who was recorded."""
+
+    label: str
+    seed: int
+    pool_size: int
+    expected: tuple[int, ...] | None
+    recorded: tuple[int, ...]
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.expected is None else self.expected == self.recorded
+
+
+def verify(*, pool: Iterable[int], count: int, seed: int, recorded: Iterable[int],
+           replacements: Iterable[tuple[int, list[int] | None, int]] = ()) -> list[Check]:
+    """Re-run a recorded draw (复核): the original draw of ``count`` over ``pool`` with ``seed`` must
+    give ``recorded`` (the original experts, in order), and the n-th replacement — ``(seed, pool,
+    expert)`` in order — must carry ``derived_seed(seed, n)`` and give its expert from its pool.
+    Anyone who sees the draw can run this; nothing is trusted but the recorded values."""
+    def run(p, k, s):
+        try:
+            return tuple(choose(p, k, s))
+        except ValueError:  # a pool shorter than the count cannot have given the recorded result
+            return ()
+
+    pool = list(pool)
+    checks = [Check("原始抽取", seed, len(pool), run(pool, count, seed), tuple(recorded))]
+    for n, (r_seed, r_pool, expert) in enumerate(replacements, start=1):
+        expected_seed = derived_seed(seed, n)
+        if r_pool is None:
+            expected = None
+        elif r_seed != expected_seed:
+            expected = ()  # the recorded seed is not the one the draw's seed derives
+        else:
+            expected = run(r_pool, 1, expected_seed)
+        checks.append(Check(f"第 {n} 次替补", r_seed, len(r_pool or ()), expected, (expert,)))
+    return checks

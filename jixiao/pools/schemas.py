@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 from pydantic import field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from jixiao.pools.choices import DrawnStatus, ExpertStatus, FirmKind, FirmStatus
 from jixiao.pools.models import sees_contact
+from jixiao.pools.rules import SEED_REFUSAL
 
 
 def _not_null(value):
@@ -166,21 +169,51 @@ class DrawOut(Schema):
         return [e.pk for e in obj.excluded.all()]
 
 
-class DrawIn(Schema):
+class CheckOut(Schema):
+    label: str = Field(description="原始抽取 / 第 n 次替补")
+    seed: int
+    pool_size: int = Field(description="记录的候选专家人数")
+    expected: list[int] | None = Field(description="以记录的种子和候选名单重新抽取的专家 id（未记录候选名单时为空）")
+    recorded: list[int] = Field(description="记录的抽中专家 id（按顺序）")
+    ok: bool | None = Field(description="是否一致（无法复核时为空）")
+
+
+class VerifyOut(Schema):
+    draw: int
+    seed: int = Field(description="系统生成并记录的随机种子")
+    reproduced: bool = Field(description="记录的结果均被重现（无法复核的步骤不计）")
+    checks: list[CheckOut]
+
+
+class NoSeed(Schema):
+    """A draw request: the seed is the system's (``services.draw_experts``). A body that still sends
+    ``seed`` is refused with 400 ``{"seed": ["随机种子由系统随机生成并记录，不能指定…"]}`` rather than
+    silently ignored, so a client that meant to choose the seed learns it cannot."""
+
+    seed: SkipJsonSchema[Any] = Field(None, exclude=True)
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _no_seed(cls, value):
+        if value is not None:
+            raise ValueError(SEED_REFUSAL)
+        return value
+
+
+class DrawIn(NoSeed):
     purpose: str = Field(max_length=255)
     count: int = Field(ge=1, le=99)
     fields: list[str] = Field(description="专业领域代码")
     exclude_agencies: list[int] = Field(default_factory=list, description="回避单位 id")
     exclude_firms: list[int] = Field(default_factory=list, description="回避机构 id")
     exclude_drawn_in: int | None = Field(None, description="排除该次抽取已抽中的专家")
-    seed: int | None = Field(None, ge=0, description="随机种子；不填由系统生成")
 
 
 class ReasonIn(Schema):
     reason: str = Field(max_length=255)
 
 
-class TaskOut(DrawnOut):
+class AssignedTaskOut(DrawnOut):
     purpose: str = Field(alias="draw.purpose")
     fields: list[str]
     invited_at: datetime = Field(alias="draw.created_at")

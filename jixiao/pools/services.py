@@ -6,7 +6,6 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import Max
@@ -14,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.core import audit, inbox
+from jixiao.core.actors import is_system, person
 from jixiao.core.choices import InboxKind
 from jixiao.core.concurrency import bump, lock_checked
-from jixiao.core.errors import TransitionError, ValidationFailed
-from jixiao.core.roles import Role
-from jixiao.core.scoping import assert_in_scope
+from jixiao.core.errors import ValidationFailed
+from jixiao.core.roles import Role, has_role
+from jixiao.core.scoping import assert_in_scope, can, check
 from jixiao.core.services import service
 from jixiao.org.models import Agency, Sector, User
 from jixiao.pools import rules
@@ -40,7 +40,7 @@ def _login_errors(*, user, region, role, model, exclude_pk, errors) -> None:
         return
     if user.region_id != region.pk:
         errors.setdefault("user", []).append("登录账号不在本区划")
-    elif user.role != role:
+    elif not has_role(user, {role}):
         errors.setdefault("user", []).append(f"登录账号的角色应为“{Role(role).label}”")
     elif model.objects.filter(user=user).exclude(pk=exclude_pk).exists():
         errors.setdefault("user", []).append(f"登录账号 {user.username} 已关联其他{model._meta.verbose_name}")
@@ -80,8 +80,7 @@ def create_firm(*, actor, region, name: str, kind: str, credit_code: str, qualif
     if errors := _firm_errors(firm):
         raise ValidationFailed(errors)
     firm.save()
-    if actor is not None:
-        assert_in_scope(firm, actor, "create")
+    assert_in_scope(firm, actor, "create")
     audit.log_create(actor=actor, obj=firm)
     return firm
 
@@ -127,8 +126,7 @@ def add_firm_record(*, actor, firm: Firm, year: int, object: str, quality_score=
         raise ValidationFailed(errors)
     record = FirmRecord.objects.create(region_id=firm.region_id, firm=firm, year=year, object=object,
                                        quality_score=quality_score, note=(note or "").strip())
-    if actor is not None:
-        assert_in_scope(record, actor, "create")
+    assert_in_scope(record, actor, "create")
     audit.log_create(actor=actor, obj=record)
     return record
 
@@ -179,8 +177,7 @@ def create_expert(*, actor, region, name: str, organisation: str, fields=(), tit
         raise ValidationFailed(errors)
     expert.save()
     expert.fields.set(fields)
-    if actor is not None:
-        assert_in_scope(expert, actor, "create")
+    assert_in_scope(expert, actor, "create")
     audit.log_create(actor=actor, obj=expert)
     return expert
 
@@ -202,7 +199,25 @@ def update_expert(*, actor, expert: Expert, version: int, fields=None, **changes
     expert.fields.set(fields)
     assert_in_scope(expert, actor, "change")
     audit.log_update(actor=actor, obj=expert, before=before)
+    if expert.user_id and expert.user_id != before.get("user_id"):
+        _login_linked(actor=actor, expert=expert)
     return expert
+
+
+def _login_linked(*, actor, expert: Expert) -> None:
+    """An expert got a login: their open invitations (still invited, of a subject that has not
+    concluded) come to the new login's inbox, and the apps above open the tasks they hold for the
+    expert (``models.login_linked``: the assessment's scoring tasks). Items a previous login held
+    are closed first, so nothing shows twice."""
+    from jixiao.pools.models import draw_open, login_linked
+
+    rows = [r for r in DrawnExpert.objects.filter(expert=expert, status=DrawnStatus.INVITED)
+            .select_related("draw", "expert__user") if draw_open(r.draw)]
+    for row in rows:
+        _close(row)
+        _invite([row], row.draw)
+    for hook in login_linked:
+        hook(actor=actor, expert=expert)
 
 
 # --- draws ------------------------------------------------------------------------------------------
@@ -219,17 +234,10 @@ def candidates(region_id: int) -> list[rules.Candidate]:
         field_map.setdefault(expert_id, set()).add(sector_id)
     return [
         rules.Candidate(id=pk, active=status == ExpertStatus.ACTIVE, fields=frozenset(field_map.get(pk, ())),
-                        agency_id=agency_id, firm_id=firm_id)
-        for pk, status, agency_id, firm_id in Expert.objects.filter(region_id=region_id).values_list(
-            "pk", "status", "agency_id", "firm_id")
+                        agency_id=agency_id, firm_id=firm_id, agency_path=agency_path or "")
+        for pk, status, agency_id, firm_id, agency_path in Expert.objects.filter(region_id=region_id).values_list(
+            "pk", "status", "agency_id", "firm_id", "agency__path")
     ]
-
-
-def _conflicted(members, *, fields, agencies, firms) -> list[int]:
-    """Active experts of the fields who were left out only because of a conflict of interest."""
-    wanted = frozenset(fields)
-    return sorted(c.id for c in members if c.active and c.fields & wanted and (
-        (c.agency_id is not None and c.agency_id in agencies) or (c.firm_id is not None and c.firm_id in firms)))
 
 
 def _invite(drawn_rows: list[DrawnExpert], draw: Draw) -> None:
@@ -244,10 +252,15 @@ def _invite(drawn_rows: list[DrawnExpert], draw: Draw) -> None:
 def draw_experts(*, actor, region, purpose: str, count: int, fields, exclude_agencies=(), exclude_firms=(),
                  exclude_drawn_in=None, subject=None, seed=None):
     """Draw ``count`` experts at random among the eligible (domain-rules §10; 财预〔2021〕6号):
-    active experts of the region with any of ``fields``, not affiliated with an excluded agency or
-    firm, and — when ``exclude_drawn_in`` is given — not drawn in that earlier draw. The choice runs
-    ``random.Random(seed)`` over the eligible ids in ascending order; the seed (generated when not
-    given) and the eligible ids are recorded, so the draw can be reproduced and audited."""
+    active experts of the region with any of ``fields``, not recused (``rules.recusal``: an expert of
+    the department of an agency in ``exclude_agencies`` — that agency, its department or any unit of
+    the department — or of a firm in ``exclude_firms``), and — when ``exclude_drawn_in`` is given — not drawn in that earlier draw. The choice runs
+    ``random.Random(seed)`` over the eligible ids in ascending order. The seed is drawn by the system
+    (``secrets``, cryptographically random) and recorded with the eligible ids, so anyone who sees
+    the draw can re-run it (:func:`verify_draw`); nobody chooses it. Only SYSTEM (the demo builder
+    and tests, whose data must be the same for the same demo seed) may pass ``seed``; a person's
+    call with one is refused."""
+
     purpose = (purpose or "").strip()
     field_ids, agency_ids, firm_ids = _ids(fields), _ids(exclude_agencies), _ids(exclude_firms)
     errors: dict[str, list[str]] = {}
@@ -272,34 +285,36 @@ def draw_experts(*, actor, region, purpose: str, count: int, fields, exclude_age
         earlier = Draw.objects.filter(region=region, pk=getattr(exclude_drawn_in, "pk", exclude_drawn_in)).first()
         if earlier is None:
             errors["exclude_drawn_in"] = ["要排除的抽取记录不在本区划"]
-    if seed is not None and (not isinstance(seed, int) or not 0 <= seed < 2**63):
+    if seed is not None and not is_system(actor):
+        errors["seed"] = [rules.SEED_REFUSAL]
+    elif seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63):
         errors["seed"] = ["随机种子应为非负整数"]
     if errors:
         raise ValidationFailed(errors)
     seed = secrets.randbelow(10**12) if seed is None else seed
     drawn_before = set(earlier.drawn.values_list("expert_id", flat=True)) if earlier else set()
     members = candidates(region.pk)
-    pool = rules.eligible(members, fields=field_ids, exclude_agencies=agency_ids, exclude_firms=firm_ids,
+    recuse = [a.path for a in agencies]
+    pool = rules.eligible(members, fields=field_ids, recuse_agencies=recuse, exclude_firms=firm_ids,
                           exclude_experts=drawn_before)
     if len(pool) < count:
         raise ValidationFailed({"count": [rules.shortfall_message(len(pool), count)]}, code="pool_too_small")
     chosen = rules.choose(pool, count, seed)
     draw = Draw.objects.create(
         region=region, purpose=purpose, count=count, seed=seed, pool=pool, exclude_drawn_in=earlier,
-        created_by=actor if actor is not None else None,
+        created_by=person(actor),
         content_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         object_id=subject.pk if subject is not None else None,
     )
     draw.fields.set(sectors)
     draw.exclude_agencies.set(agencies)
     draw.exclude_firms.set(firms)
-    draw.excluded.set(_conflicted(members, fields=field_ids, agencies=set(agency_ids), firms=set(firm_ids)))
+    draw.excluded.set(rules.conflicted(members, fields=field_ids, recuse_agencies=recuse, exclude_firms=firm_ids))
     experts = Expert.objects.in_bulk(chosen)
     rows = DrawnExpert.objects.bulk_create([
         DrawnExpert(region=region, draw=draw, expert=experts[pk], order=i) for i, pk in enumerate(chosen, start=1)
     ])
-    if actor is not None:
-        assert_in_scope(draw, actor, "create")
+    assert_in_scope(draw, actor, "create")
     audit.log_create(actor=actor, obj=draw)
     for row in rows:  # at most 99: who was drawn, in which order, in the change log too
         audit.log_create(actor=actor, obj=row)
@@ -314,13 +329,19 @@ def _close(row: DrawnExpert) -> None:
 @service
 def accept_drawn(*, actor, drawn: DrawnExpert):
     """The drawn expert accepts the invitation (only the expert, from their own login)."""
-    row = DrawnExpert.objects.select_for_update().select_related("expert").get(pk=drawn.pk)
-    if actor is not None:
-        assert_in_scope(row, actor, "change")
-        if actor.role != Role.EXPERT or row.expert.user_id != actor.pk:
-            raise PermissionDenied("只有被抽中的专家本人可以接受邀请。")
-    if row.status != DrawnStatus.INVITED:
-        raise TransitionError(f"该邀请当前为“{row.get_status_display()}”，不能再接受。")
+    return _accept(actor, drawn, "accept")
+
+
+@service
+def accept_on_behalf(*, actor, drawn: DrawnExpert):
+    """The performance section records the acceptance of an expert without a login (代录: the expert
+    signed the score sheet). The change log names the section's user as the actor."""
+    return _accept(actor, drawn, "accept_on_behalf")
+
+
+def _accept(actor, drawn: DrawnExpert, action_name: str) -> DrawnExpert:
+    row = DrawnExpert.objects.select_for_update(of=("self",)).select_related("draw", "expert__user").get(pk=drawn.pk)
+    check(actor, row, action_name)
     before = audit.snapshot(row)
     row.status, row.responded_at = DrawnStatus.ACCEPTED, timezone.now()
     row.save(update_fields=["status", "responded_at"])
@@ -334,27 +355,23 @@ def decline_and_replace(*, actor, drawn: DrawnExpert, reason: str):
     """Mark a drawn expert declined (by the expert) or replaced (by the performance section, e.g.
     unreachable or a conflict found late) and draw one replacement with a derived seed
     (``rules.derived_seed(draw.seed, n)`` for the n-th replacement), under the draw's exclusions and
-    leaving out everyone already in the draw. Returns the replacement row."""
+    leaving out everyone already in the draw. Returns the replacement row. The expert's answer is the
+    declared action ``decline``, the performance section's (and SYSTEM's) ``replace``."""
     row = DrawnExpert.objects.select_for_update().select_related("draw", "expert").get(pk=drawn.pk)
-    by_expert = actor is not None and actor.role == Role.EXPERT
-    if actor is not None:
-        assert_in_scope(row, actor, "change")
-        if by_expert and row.expert.user_id != actor.pk:
-            raise PermissionDenied("只能谢绝本人的邀请。")
+    by_expert = not can(actor, DrawnExpert, "replace")
+    check(actor, row, "decline" if by_expert else "replace")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["请说明谢绝或替换的原因"]})
     if errors := _length_errors(DrawnExpert, {}, reason=reason):
         raise ValidationFailed(errors)
-    if not row.is_open:
-        raise TransitionError(f"该专家当前为“{row.get_status_display()}”，不能再替换。")
     draw = row.draw
     in_draw = set(DrawnExpert.objects.filter(draw=draw).values_list("expert_id", flat=True))
     if draw.exclude_drawn_in_id:
         in_draw |= set(DrawnExpert.objects.filter(draw_id=draw.exclude_drawn_in_id).values_list("expert_id", flat=True))
     pool = rules.eligible(
         candidates(draw.region_id), fields=draw.fields.values_list("pk", flat=True),
-        exclude_agencies=draw.exclude_agencies.values_list("pk", flat=True),
+        recuse_agencies=draw.exclude_agencies.values_list("path", flat=True),
         exclude_firms=draw.exclude_firms.values_list("pk", flat=True), exclude_experts=in_draw,
     )
     if not pool:
@@ -364,7 +381,7 @@ def decline_and_replace(*, actor, drawn: DrawnExpert, reason: str):
     (pick,) = rules.choose(pool, 1, seed)
     order = DrawnExpert.objects.filter(draw=draw).aggregate(m=Max("order"))["m"] + 1
     replacement = DrawnExpert.objects.create(region_id=draw.region_id, draw=draw, expert_id=pick, order=order,
-                                             seed=seed)
+                                             seed=seed, pool=pool)
     before = audit.snapshot(row)
     row.status = DrawnStatus.DECLINED if by_expert else DrawnStatus.REPLACED
     row.replaced_by, row.reason, row.responded_at = replacement, reason, timezone.now()
@@ -374,3 +391,12 @@ def decline_and_replace(*, actor, drawn: DrawnExpert, reason: str):
     _close(row)
     _invite([replacement], draw)
     return replacement
+
+
+def verify_draw(draw: Draw) -> list[rules.Check]:
+    """Re-run the recorded draw (复核, ``rules.verify``): the original draw and every replacement,
+    from nothing but what the draw recorded (seed, pool, who was drawn in which order)."""
+    rows = list(DrawnExpert.objects.filter(draw=draw).order_by("order").values_list("expert_id", "seed", "pool"))
+    return rules.verify(pool=draw.pool, count=draw.count, seed=draw.seed,
+                        recorded=[e for e, seed, _ in rows if seed is None],
+                        replacements=[(seed, pool, e) for e, seed, pool in rows if seed is not None])

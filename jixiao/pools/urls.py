@@ -22,6 +22,7 @@ urlpatterns = [
     path("draws/", views.draw_list, name="draw_list"),
     path("draws/new/", views.draw_create, name="draw_create"),
     path("draws/<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("draws/<int:pk>/verify/", views.draw_verify, name="draw_verify"),
     path("drawn/<int:pk>/accept/", views.drawn_accept, name="drawn_accept"),
     path("drawn/<int:pk>/decline/", views.drawn_decline, name="drawn_decline"),
     path("tasks/", views.my_tasks, name="my_tasks"),

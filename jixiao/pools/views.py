@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jixiao.core.errors import ServiceError
-from jixiao.core.roles import ASSIGNED_ROLES, Role
+from jixiao.core.roles import is_assigned
 from jixiao.core.scoping import can, get_for_user
 from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
 from jixiao.org.filters import sector_choices
-from jixiao.pools import exports, imports, rules, services
+from jixiao.pools import exports, imports, services
+from jixiao.pools.choices import DrawnStatus
 from jixiao.pools.filters import DrawFilter, ExpertFilter, FirmFilter
 from jixiao.pools.forms import DrawForm, ExpertForm, FirmForm, FirmRecordForm, ReasonForm, resolve_login
 from jixiao.pools.models import Draw, DrawnExpert, Expert, Firm, FirmRecord, sees_contact
@@ -24,7 +25,7 @@ from jixiao.pools.models import Draw, DrawnExpert, Expert, Firm, FirmRecord, see
 @login_required
 def index(request):
     """The area's entry: experts and firms go to their tasks, the finance side to the expert pool."""
-    if request.user.role in ASSIGNED_ROLES:
+    if is_assigned(request.user):
         return redirect("pools:my_tasks")
     require(request.user, Expert, "view")
     return redirect("pools:expert_list")
@@ -125,7 +126,7 @@ def expert_import(request):
 def expert_import_template(request):
     require(request.user, Expert, "create")
     return file_response(exports.experts_workbook([], region_name=request.user.region.name, with_contact=True),
-                         "专家导入模板.xlsx")
+                         "专家导入模板.xlsx", blank=True)
 
 
 # --- firms --------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def firm_import(request):
 @login_required
 def firm_import_template(request):
     require(request.user, Firm, "create")
-    return file_response(exports.firms_workbook([], region_name=request.user.region.name), "第三方机构导入模板.xlsx")
+    return file_response(exports.firms_workbook([], region_name=request.user.region.name), "第三方机构导入模板.xlsx", blank=True)
 
 
 # --- draws --------------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def draw_create(request):
             draw = services.draw_experts(
                 actor=request.user, region=request.user.region, purpose=d["purpose"], count=d["count"],
                 fields=d["fields"], exclude_agencies=d["exclude_agencies"], exclude_firms=d["exclude_firms"],
-                exclude_drawn_in=d["exclude_drawn_in"], seed=d["seed"],
+                exclude_drawn_in=d["exclude_drawn_in"],
             )
         except ServiceError as exc:
             errors_to_form(form, exc)
@@ -273,11 +274,26 @@ def draw_detail(request, pk: int):
         request.user, "view", pk=pk)
     drawn = list(DrawnExpert.objects.for_user(request.user, "view").filter(draw=draw)
                  .select_related("expert", "replaced_by__expert"))
-    originals = [d.expert_id for d in drawn if d.seed is None]
     return render(request, "pools/draw_detail.html", {
         "draw": draw, "drawn": drawn, "pool_size": len(draw.pool),
-        "reproduced": rules.choose(draw.pool, draw.count, draw.seed) == originals,
-        "can_replace": can(request.user, DrawnExpert, "change"), "show_contact": sees_contact(request.user),
+        "reproduced": all(c.ok is not False for c in services.verify_draw(draw)),
+        "show_contact": sees_contact(request.user),
+    })
+
+
+@login_required
+def draw_verify(request, pk: int):
+    """复核: re-run the recorded draw (seed over the recorded pool) and every replacement, and say
+    whether the recorded result is reproduced. For anyone who may see the draw."""
+    require(request.user, Draw, "view")
+    draw = get_for_user(Draw.objects.select_related("created_by"), request.user, "view", pk=pk)
+    checks = services.verify_draw(draw)
+    ids = {i for c in checks for i in (*c.recorded, *(c.expected or ()))}
+    names = dict(Expert.objects.for_user(request.user, "view").filter(pk__in=ids).values_list("pk", "name"))
+    return render(request, "pools/draw_verify.html", {
+        "draw": draw, "checks": [{"check": c, "expected": [names.get(i, i) for i in c.expected or ()],
+                                  "recorded": [names.get(i, i) for i in c.recorded]} for c in checks],
+        "reproduced": all(c.ok is not False for c in checks), "unverifiable": any(c.ok is None for c in checks),
     })
 
 
@@ -311,7 +327,7 @@ def drawn_decline(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        if request.user.role == Role.EXPERT:
+        if new.replaces.status == DrawnStatus.DECLINED:
             messages.success(request, "已谢绝邀请，系统已另行抽取替补专家。")
         else:
             messages.success(request, f"已替换，替补专家：{new.expert.name}。")
@@ -319,18 +335,23 @@ def drawn_decline(request, pk: int):
 
 
 def _back(request, row) -> str:
-    if request.user.role == Role.EXPERT:
-        return reverse("pools:my_tasks")
-    return reverse("pools:draw_detail", args=[row.draw_id])
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
+        return nxt  # the page the answer was given on (the assessment's page)
+    if can(request.user, Draw, "view"):
+        return reverse("pools:draw_detail", args=[row.draw_id])
+    return reverse("pools:my_tasks")
 
 
 @login_required
 def my_tasks(request):
     """我的任务: the draws an expert login is in (a firm login's commissions come with F7)."""
-    if request.user.role not in ASSIGNED_ROLES:
+    if not is_assigned(request.user):
         raise PermissionDenied("此页面供专家和第三方机构使用。")
     # the draw's subject (an assessment …) is prefetched generically: pools does not import the apps above it
-    tasks = DrawnExpert.objects.for_user(request.user, "view").select_related("draw").prefetch_related(
+    tasks = DrawnExpert.objects.for_user(request.user, "view").select_related("draw", "expert").prefetch_related(
         Prefetch("draw__fields"), "draw__subject").order_by("-draw__created_at", "order")
     return render(request, "pools/my_tasks.html", {"page": paginate(request, tasks),
-                                                   "is_expert": request.user.role == Role.EXPERT})
+                                                   "is_expert": can(request.user, DrawnExpert, "accept")})

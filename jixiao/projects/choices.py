@@ -31,6 +31,7 @@ class ProjectTag(models.TextChoices):
 
 class ProjectStage(models.TextChoices):
     RESERVE = "reserve", "储备"
+    SUBMITTED = "submitted", "已申报"
     ASSESSING = "assessing", "评估中"
     ADMITTED = "admitted", "已入库"
     BUDGETED = "budgeted", "已纳入预算"
@@ -49,6 +50,14 @@ class ProjectAction(models.TextChoices):
     START = "start", "开始执行"
     COMPLETE = "complete", "完结"
     TERMINATE = "terminate", "终止"
+
+
+#: The ex-ante assessment's own move (储备 or 已申报 → 评估中): made by the assessment app's
+#: ``create_assessment`` together with the assessment it starts, never by a button of the project page
+#: or a slug of the moves API — 评估中 always has an assessment behind it.
+ASSESS = "assess"
+#: The label of every stage move, the assessment's included (timeline titles, refusals).
+MOVE_LABELS: dict[str, str] = {**dict(ProjectAction.choices), ASSESS: "进入事前绩效评估"}
 
 
 class EventKind(models.TextChoices):

@@ -10,8 +10,10 @@ How they are made:
   the persona logins — created, applied for (申报入库) and admitted by 绩效股 — so their detail pages show a
   real timeline.
 
-New major projects and policies stay in 储备 or 评估中: no ex-ante assessment app exists yet, so
-none can carry the supporting conclusion 先评估后入库 asks for (the bulk service refuses it too).
+New major projects and policies stay in 储备 or 已申报 (applied for, waiting for their ex-ante
+assessment, which the assessment demo starts): none carries yet the supporting conclusion
+先评估后入库 asks for (the bulk service refuses it too). No project is made in 评估中: that stage
+belongs to an assessment under way.
 Deterministic for the seed (``random.Random("projects-<seed>")``); idempotent: codes already in the
 region are skipped, so a second run adds nothing."""
 
@@ -21,6 +23,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.money import from_wan
 from jixiao.org.models import Agency, Sector
 from jixiao.org.personas import HOME
@@ -30,7 +33,7 @@ from jixiao.projects.data.demo_catalogue import CATALOGUE
 from jixiao.projects.models import Project
 
 #: Stages of the projects that need no ex-ante assessment, with weights.
-STAGE_WEIGHTS = [(S.RESERVE, 12), (S.ASSESSING, 8), (S.ADMITTED, 14), (S.BUDGETED, 22), (S.EXECUTING, 32),
+STAGE_WEIGHTS = [(S.RESERVE, 12), (S.SUBMITTED, 8), (S.ADMITTED, 14), (S.BUDGETED, 22), (S.EXECUTING, 32),
                  (S.COMPLETED, 8), (S.TERMINATED, 4)]
 #: The personas' agencies whose projects go through the ordinary services (real timelines).
 LIVE_AGENCIES = {"101001": "preparer", "102001": "preparer_agri"}
@@ -79,7 +82,7 @@ def plan_projects(rng: random.Random, agencies: list[tuple[str, str, str, str]],
             else:
                 start, end = year - rng.randint(1, 3), year + rng.randint(0, 2)
             if is_new and is_major:
-                stage = rng.choice([S.RESERVE, S.ASSESSING])
+                stage = rng.choice([S.RESERVE, S.SUBMITTED])
             else:
                 stage = rng.choices([s for s, _ in STAGE_WEIGHTS], [w for _, w in STAGE_WEIGHTS])[0]
             budget = Decimal(0)
@@ -110,7 +113,7 @@ def extend_county(*, world, seed: int, year: int) -> dict:
         fields = dict(p.fields)
         fields["sector"] = sectors[fields.pop("sector_code")]
         fields["agency"] = by_code[p.agency]
-        if p.agency in LIVE_AGENCIES and p.stage in (S.RESERVE, S.ASSESSING, S.ADMITTED):
+        if p.agency in LIVE_AGENCIES and p.stage in (S.RESERVE, S.SUBMITTED, S.ADMITTED):
             live.append((p, fields))
         else:
             bulk.append({**fields, "stage": p.stage})
@@ -124,5 +127,5 @@ def extend_county(*, world, seed: int, year: int) -> dict:
                                                      note="单位申报入库")
         if p.stage == S.ADMITTED:
             services.admit(actor=perf, project=project, version=project.version, note="经审核，同意入库")
-    made = services.bulk_create_projects(actor=None, region=region, rows=bulk, note="演示数据建档") if bulk else []
+    made = services.bulk_create_projects(actor=SYSTEM, region=region, rows=bulk, note="演示数据建档") if bulk else []
     return {"projects_created": len(live) + len(made), "projects": Project.objects.filter(region=region).count()}

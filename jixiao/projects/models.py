@@ -10,12 +10,65 @@ from django.urls import reverse
 from jixiao.core.models import VersionedModel
 from jixiao.core.money import MoneyField
 from jixiao.core.roles import AGENCY_ROLES, Role
-from jixiao.core.scoping import ScopedQuerySet, scope_rule
-from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, ProjectStage, ProjectTag
+from jixiao.core.scoping import Action, ScopedQuerySet, action, can, scope_rule
+from jixiao.projects import rules
+from jixiao.projects.choices import (
+    ASSESS,
+    MOVE_LABELS,
+    BudgetBook,
+    FundSource,
+    ProjectAction,
+    ProjectKind,
+    ProjectStage,
+    ProjectTag,
+)
 
 PROJECT_VIEWERS = [*AGENCY_ROLES, Role.DEPARTMENT_REVIEWER, Role.SECTION_REVIEWER, Role.PERFORMANCE_SECTION,
                    Role.VIEWER]
 PROJECT_EDITORS = [Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION]
+#: The performance section decides (入库, 纳入预算, 完结, 终止, 退回) and corrects a project after 储备;
+#: the agency applies (申报入库) and reports that work started.
+PROJECT_DECIDERS = [Role.PERFORMANCE_SECTION]
+OPEN_STAGES = [s for s in ProjectStage.values if s not in rules.FINAL_STAGES]
+
+
+def _agency_may_edit(user, project) -> bool:
+    """The agency edits only in 储备 (what it has not yet applied with); after that, only whoever may
+    ``correct`` a project (the performance section)."""
+    return project.stage == ProjectStage.RESERVE or can(user, Project, "correct")
+
+
+def _stage_move(name: str, roles) -> Action:
+    """A stage move: possible from the stages ``rules.TRANSITIONS`` names, refused in the others."""
+    label = MOVE_LABELS[name]
+    return action(name, label, roles=roles, states=rules.TRANSITIONS[name][0],
+                  denied=f"您的角色不能对项目进行“{label}”操作。",
+                  state_message=f"项目处于“{{state}}”阶段，不能{label}", state_code="project.illegal_stage")
+
+
+#: What can be done to a project beyond reading and creating it, by whom and in which stages: the
+#: one declaration that the services (``check``), the project page's buttons (``actions_for``), the
+#: API (``auth=``) and the access matrix read. The gates (先评估后入库, 未设置绩效目标不得安排资金) are
+#: the services' to ask: they depend on other apps' records, not on who acts.
+PROJECT_ACTIONS = [
+    action("edit", "修改项目", roles=PROJECT_EDITORS, states=OPEN_STAGES, test=_agency_may_edit,
+           denied="只有单位填报人和绩效股可以修改项目。", state_message="项目已{state}，不能再修改",
+           state_code="project.final", test_code="project.locked",
+           test_message="项目处于“{state}”阶段，单位不能再修改；如需修改请联系绩效股"),
+    action("correct", "修正已申报的项目", roles=PROJECT_DECIDERS,
+           states=[s for s in OPEN_STAGES if s != ProjectStage.RESERVE],
+           denied="只有绩效股可以修正已申报的项目。", state_message="项目处于“{state}”阶段，无需修正（可直接修改）"),
+    _stage_move(ProjectAction.SUBMIT, PROJECT_EDITORS),
+    # made by the assessment app's create_assessment (the performance section), with the assessment
+    _stage_move(ASSESS, PROJECT_DECIDERS),
+    _stage_move(ProjectAction.RETURN, PROJECT_DECIDERS),
+    _stage_move(ProjectAction.ADMIT, PROJECT_DECIDERS),
+    _stage_move(ProjectAction.BUDGET, PROJECT_DECIDERS),
+    _stage_move(ProjectAction.START, PROJECT_EDITORS),
+    _stage_move(ProjectAction.COMPLETE, PROJECT_DECIDERS),
+    _stage_move(ProjectAction.TERMINATE, PROJECT_DECIDERS),
+    action("bulk_create", "批量建档", roles=PROJECT_DECIDERS, scope="create", denied="只有绩效股可以批量建档。"),
+]
 
 
 class Project(VersionedModel):
@@ -53,7 +106,8 @@ class Project(VersionedModel):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = scope_rule(view=PROJECT_VIEWERS, create=PROJECT_EDITORS, change=PROJECT_EDITORS)
+    scope = scope_rule(view=PROJECT_VIEWERS, create=PROJECT_EDITORS, change=PROJECT_EDITORS,
+                       actions=PROJECT_ACTIONS, state_field="stage")
 
     class Meta:
         ordering = ["region", "code"]

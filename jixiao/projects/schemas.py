@@ -105,7 +105,7 @@ class MoveIn(Schema):
     budget_amount: Money | None = Field(None, description="纳入预算时的金额（元）；缺省为申报金额")
 
 
-class EventOut(Schema):
+class ProjectEventOut(Schema):
     id: int
     kind: str
     title: str
@@ -116,4 +116,4 @@ class EventOut(Schema):
     created_at: datetime
 
 
-__all__ = ["ProjectOut", "ProjectIn", "ProjectPatch", "MoveIn", "EventOut", "ProjectAction"]
+__all__ = ["ProjectOut", "ProjectIn", "ProjectPatch", "MoveIn", "ProjectEventOut", "ProjectAction"]

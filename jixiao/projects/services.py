@@ -1,6 +1,7 @@
 """Every write of F3 (project library). Keyword-only, explicit actor, atomic, audited.
 
-Stage moves are one named service each (``submit_for_assessment``, ``return_to_reserve``, ``admit``,
+Stage moves are one named service each (``submit_for_assessment`` 申报入库, ``start_assessment`` — the
+assessment app's —, ``return_to_reserve``, ``admit``,
 ``include_in_budget``, ``start_execution``, ``complete``, ``terminate``); each locks the row at the
 version the caller saw, checks the move, the actor's role and the gates (``gates.py``), and writes a
 ``ProjectEvent`` (from, to, actor, note, time) — the project's timeline. ``record_event`` is the
@@ -14,14 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jixiao.core import audit
+from jixiao.core.actors import person
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import TransitionError, ValidationFailed
 from jixiao.core.money import MoneyError, yuan
-from jixiao.core.roles import Role
-from jixiao.core.scoping import assert_in_scope
+from jixiao.core.scoping import assert_in_scope, can, check
 from jixiao.core.services import service
 from jixiao.projects import gates, rules
 from jixiao.projects.choices import (
+    ASSESS,
+    MOVE_LABELS,
     BudgetBook,
     EventKind,
     FundSource,
@@ -35,24 +38,6 @@ from jixiao.projects.models import Project, ProjectEvent
 EDITABLE = ("code", "name", "kind", "agency", "sector", "budget_book", "function_code", "fund_sources",
             "requested_amount", "budget_amount", "is_new", "is_major", "tags", "year", "start_year", "end_year",
             "description")
-
-#: Who may make each stage move (besides the command line). The agency applies (申报入库) and reports
-#: that work started; the performance section decides (入库, 纳入预算, 完结, 终止, 退回).
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    ProjectAction.SUBMIT: frozenset({Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION}),
-    ProjectAction.RETURN: frozenset({Role.PERFORMANCE_SECTION}),
-    ProjectAction.ADMIT: frozenset({Role.PERFORMANCE_SECTION}),
-    ProjectAction.BUDGET: frozenset({Role.PERFORMANCE_SECTION}),
-    ProjectAction.START: frozenset({Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION}),
-    ProjectAction.COMPLETE: frozenset({Role.PERFORMANCE_SECTION}),
-    ProjectAction.TERMINATE: frozenset({Role.PERFORMANCE_SECTION}),
-}
-
-
-def actions_for(project: Project, user) -> list[str]:
-    """The moves ``user`` may offer on ``project`` now (for the buttons; the services decide)."""
-    return [a for a in rules.available_actions(project.stage) if getattr(user, "role", None) in ACTION_ROLES[a]]
-
 
 # --- validation ----------------------------------------------------------------------------------
 
@@ -143,9 +128,8 @@ def _next_code(region, year: int, agency) -> str:
 # --- the timeline --------------------------------------------------------------------------------
 
 def _actor_fields(actor) -> dict:
-    if actor is None:
-        return {"actor": None, "actor_name": "系统"}
-    return {"actor": actor, "actor_name": (actor.display_name or actor.get_username())[:64]}
+    """The timeline's actor columns: the user row (none for SYSTEM) and the name shown (系统)."""
+    return {"actor": person(actor), "actor_name": (actor.display_name or actor.get_username())[:64]}
 
 
 @service
@@ -176,7 +160,7 @@ def create_project(*, actor, region, agency, name: str, kind: str = ProjectKind.
                    description: str = "", code: str = "") -> Project:
     """A new project in 储备. An empty code gets the next ``XM<year><agency code><nnn>``; the code stays
     with the project for its whole life."""
-    if actor is not None and actor.role not in (Role.AGENCY_PREPARER, Role.PERFORMANCE_SECTION):
+    if not can(actor, Project, "create"):
         raise PermissionDenied("只有单位填报人和绩效股可以新建项目。")
     d, errors = clean_fields(dict(
         code=code, name=name, kind=kind, agency=agency, sector=sector, budget_book=budget_book,
@@ -192,8 +176,7 @@ def create_project(*, actor, region, agency, name: str, kind: str = ProjectKind.
     if errors:
         raise ValidationFailed(errors)
     project = Project.objects.create(region=region, **d)
-    if actor is not None:
-        assert_in_scope(project, actor, "create")
+    assert_in_scope(project, actor, "create")
     audit.log_create(actor=actor, obj=project)
     record_event(actor=actor, project=project, kind=EventKind.CREATED, title="建立项目",
                  to_stage=ProjectStage.RESERVE)
@@ -202,19 +185,13 @@ def create_project(*, actor, region, agency, name: str, kind: str = ProjectKind.
 
 @service
 def update_project(*, actor, project: Project, version: int, **changes) -> Project:
-    """Edit a project. The agency edits only in 储备 (what it has not yet applied with); the
-    performance section corrects a project in any stage that is not final."""
+    """Edit a project (declared action ``edit``). The agency edits only in 储备 (what it has not yet
+    applied with); the performance section corrects a project in any stage that is not final."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
     project = lock_checked(Project, project.pk, version)
-    if actor is not None:
-        assert_in_scope(project, actor, "change")
-        if project.stage in rules.FINAL_STAGES:
-            raise TransitionError(f"项目已{project.get_stage_display()}，不能再修改", code="project.final")
-        if actor.role == Role.AGENCY_PREPARER and project.stage != ProjectStage.RESERVE:
-            raise TransitionError(f"项目处于“{project.get_stage_display()}”阶段，单位不能再修改；如需修改请联系绩效股",
-                                  code="project.locked")
+    check(actor, project, "edit")
     before = audit.snapshot(project)
     current = {k: getattr(project, k) for k in EDITABLE}
     d, errors = clean_fields({**current, **changes}, region=project.region)
@@ -222,6 +199,8 @@ def update_project(*, actor, project: Project, version: int, **changes) -> Proje
         errors.setdefault("code", []).append("项目编码不能为空")
     elif Project.objects.filter(region=project.region_id, code=d["code"]).exclude(pk=project.pk).exists():
         errors.setdefault("code", []).append(f"项目编码 {d['code']} 已被使用")
+    if d["budget_amount"] != project.budget_amount and (over := gates.ceiling_refusal(project, d["budget_amount"])):
+        errors.setdefault("budget_amount", []).append(over)
     if errors:
         raise ValidationFailed(errors)
     if (project.stage in (ProjectStage.BUDGETED, ProjectStage.EXECUTING)
@@ -232,8 +211,7 @@ def update_project(*, actor, project: Project, version: int, **changes) -> Proje
         setattr(project, k, v)
     bump(project)
     project.save()
-    if actor is not None:
-        assert_in_scope(project, actor, "change")
+    assert_in_scope(project, actor, "change")
     row = audit.log_update(actor=actor, obj=project, before=before)
     if row is not None:
         record_event(actor=actor, project=project, kind=EventKind.UPDATED, title="修改项目信息",
@@ -244,15 +222,12 @@ def update_project(*, actor, project: Project, version: int, **changes) -> Proje
 # --- stage moves ---------------------------------------------------------------------------------
 
 def _move(*, actor, project: Project, version: int, action: str, note: str = "", gate=None, **updates) -> Project:
-    label = ProjectAction(action).label
+    """A stage move: who may make it and from which stages is the declared action of the same name
+    (``Project.scope``, from ``rules.TRANSITIONS``); then the note, then the gate."""
+    label = MOVE_LABELS[action]
     project = lock_checked(Project, project.pk, version)
-    if actor is not None:
-        assert_in_scope(project, actor, "change")
-        if actor.role not in ACTION_ROLES[action]:
-            raise PermissionDenied(f"您的角色不能对项目进行“{label}”操作。")
+    check(actor, project, action)
     target = rules.target_stage(action, project.stage)
-    if target is None:
-        raise TransitionError(f"项目处于“{project.get_stage_display()}”阶段，不能{label}", code="project.illegal_stage")
     note = (note or "").strip()
     if action in rules.NOTE_REQUIRED and not note:
         raise ValidationFailed({"note": [f"{label}须填写理由"]})
@@ -265,8 +240,7 @@ def _move(*, actor, project: Project, version: int, action: str, note: str = "",
         setattr(project, k, v)
     bump(project)
     project.save()
-    if actor is not None:
-        assert_in_scope(project, actor, "view")
+    assert_in_scope(project, actor, "view")
     audit.log_update(actor=actor, obj=project, before=before)
     record_event(actor=actor, project=project, kind=EventKind.STAGE, title=label, from_stage=from_stage,
                  to_stage=target, note=note)
@@ -282,21 +256,35 @@ def _exante_gate(project):
     return ("project.exante_required", refusal) if refusal else None
 
 
-def _target_gate(project):
-    refusal = gates.target_refusal(project)
-    return ("project.target_required", refusal) if refusal else None
+def _budget_gate(amount):
+    """纳入预算 at ``amount``: within the project's ceiling (the supported amount), and an approved
+    target sheet whose annual amount it is (the targets app's check)."""
+    def gate(project):
+        if over := gates.ceiling_refusal(project, amount):
+            return ("project.exceeds_supported", over)
+        refusal = gates.target_refusal(project, amount)
+        return ("project.target_required", refusal) if refusal else None
+    return gate
 
 
 @service
 def submit_for_assessment(*, actor, project: Project, version: int, note: str = "") -> Project:
-    """申报入库: 储备 → 评估中. A project that needs an ex-ante assessment waits here for it; the
-    others wait for the performance section's decision."""
+    """申报入库: 储备 → 已申报. A project that needs an ex-ante assessment waits here for the
+    performance section to start it (``start_assessment``); the others wait for its decision (批准入库)."""
     return _move(actor=actor, project=project, version=version, action=ProjectAction.SUBMIT, note=note)
 
 
 @service
+def start_assessment(*, actor, project: Project, version: int, note: str = "") -> Project:
+    """发起事前绩效评估: 储备 or 已申报 → 评估中. Called only by the assessment app's
+    ``create_assessment``, with the assessment it creates (not a move of the project page or the
+    moves API), so that 评估中 always has an assessment behind it."""
+    return _move(actor=actor, project=project, version=version, action=ASSESS, note=note)
+
+
+@service
 def return_to_reserve(*, actor, project: Project, version: int, note: str) -> Project:
-    """退回储备: 评估中 → 储备, with the reason (e.g. an assessment that says 暂缓支持)."""
+    """退回储备: 已申报 or 评估中 → 储备, with the reason (e.g. an assessment that says 暂缓支持)."""
     return _move(actor=actor, project=project, version=version, action=ProjectAction.RETURN, note=note)
 
 
@@ -310,9 +298,10 @@ def admit(*, actor, project: Project, version: int, note: str = "") -> Project:
 
 @service
 def include_in_budget(*, actor, project: Project, version: int, budget_amount=None, note: str = "") -> Project:
-    """纳入预算: 已入库 → 已纳入预算, with the budget amount (default: the amount requested).
-    未设置绩效目标不得安排资金 (gate 2): an approved target sheet is required
-    (``gates.register_target_check``)."""
+    """纳入预算: 已入库 → 已纳入预算, with the budget amount (default ``gates.default_budget``: the
+    amount set or requested, within the amount an ex-ante assessment supported). No more than that
+    supported amount (``gates.register_budget_ceiling``); 未设置绩效目标不得安排资金 (gate 2): an approved
+    target sheet whose annual amount is the budget amount (``gates.register_target_check``)."""
     errors: dict[str, list[str]] = {}
     amount = None
     if budget_amount is not None:
@@ -321,13 +310,12 @@ def include_in_budget(*, actor, project: Project, version: int, budget_amount=No
             errors["budget_amount"] = ["纳入预算的金额须大于零"]
     if errors:
         raise ValidationFailed(errors)
-    current = Project.objects.filter(pk=project.pk).values_list("budget_amount", "requested_amount").first()
-    if amount is None and current is not None:
-        amount = current[0] if current[0] > 0 else current[1]
+    if amount is None and (current := Project.objects.filter(pk=project.pk).first()) is not None:
+        amount = gates.default_budget(current)
         if amount <= 0:
             raise ValidationFailed({"budget_amount": ["请填写纳入预算的金额"]})
     return _move(actor=actor, project=project, version=version, action=ProjectAction.BUDGET, note=note,
-                 gate=_target_gate, budget_amount=amount)
+                 gate=_budget_gate(amount), budget_amount=amount)
 
 
 @service
@@ -381,10 +369,10 @@ def bulk_create_projects(*, actor, region, rows: list[dict], note: str = "批量
     at its stage (``migrated``), not that it moved there.
 
     The ex-ante gate is not skipped: a project that needs an assessment cannot be entered past
-    评估中. The target gate is not asked: a register carried over at 已纳入预算 or later stands for
+    已申报, and no project is entered at 评估中 (that stage belongs to an assessment under way). The target gate is not asked: a register carried over at 已纳入预算 or later stands for
     budgets decided before this system kept target sheets."""
-    if actor is not None and actor.role != Role.PERFORMANCE_SECTION:
-        raise PermissionDenied("只有绩效股可以批量建档。")
+    if not can(actor, Project, "bulk_create"):
+        raise PermissionDenied(Project.scope.declared("bulk_create").denied)
     errors: dict[str, list[str]] = {}
     cleaned = []
     existing = set(Project.objects.filter(region=region).values_list("code", flat=True))
@@ -400,7 +388,9 @@ def bulk_create_projects(*, actor, region, rows: list[dict], note: str = "批量
         seen.add(d["code"])
         if stage not in ProjectStage.values:
             row_errors.setdefault("stage", []).append(f"未知的阶段 {stage}")
-        elif stage not in (ProjectStage.RESERVE, ProjectStage.ASSESSING) and not row_errors and rules.needs_exante(
+        elif stage == ProjectStage.ASSESSING:
+            row_errors.setdefault("stage", []).append("评估中的项目须由发起事前绩效评估进入，批量建档请用储备或已申报")
+        elif stage not in (ProjectStage.RESERVE, ProjectStage.SUBMITTED) and not row_errors and rules.needs_exante(
                 is_new=d["is_new"], is_major=d["is_major"], year=d["year"], end_year=d["end_year"]):
             row_errors.setdefault("stage", []).append(gates.EXANTE_REFUSED)
         for k, v in row_errors.items():
@@ -410,10 +400,9 @@ def bulk_create_projects(*, actor, region, rows: list[dict], note: str = "批量
         raise ValidationFailed(errors)
     projects = Project.objects.bulk_create([Project(region=region, stage=stage, **d) for d, stage in cleaned],
                                            batch_size=500)
-    if actor is not None:
-        mine = Project.objects.for_user(actor, "create").filter(pk__in=[p.pk for p in projects]).count()
-        if mine != len(projects):
-            raise PermissionDenied("该操作超出了您的数据权限范围。")
+    mine = Project.objects.for_user(actor, "bulk_create").filter(pk__in=[p.pk for p in projects]).count()
+    if mine != len(projects):
+        raise PermissionDenied("该操作超出了您的数据权限范围。")
     now = timezone.now()
     fields = _actor_fields(actor)
     ProjectEvent.objects.bulk_create([
@@ -434,9 +423,7 @@ def record_events(*, actor, region_id: int, entries: list[dict]) -> int:
     ``created_at`` (default now). Like :func:`record_event`, the caller has checked its actor's scope;
     the caller writes the change-log entry (one per file or per build, not one per entry)."""
     from jixiao.core import bulk
-    from jixiao.core.actors import person, require_actor
 
-    require_actor(actor, "projects.record_events")
     if not entries:
         return 0
     user = person(actor)

@@ -12,20 +12,28 @@ from django.views.decorators.http import require_POST
 
 from jixiao.core.errors import ServiceError
 from jixiao.core.money import from_wan
-from jixiao.core.roles import Role
-from jixiao.core.scoping import can, get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, import_page, paginate, record_export, require
+from jixiao.core.scoping import actions_for, can, get_for_user
+from jixiao.core.viewkit import (
+    errors_to_form,
+    file_response,
+    get_for_action,
+    import_page,
+    paginate,
+    record_export,
+    require,
+)
 from jixiao.core.years import latest_year, year_param
 from jixiao.org.filters import sector_choices
 from jixiao.projects import exports, imports, panels, rules, services
-from jixiao.projects.choices import ProjectAction, ProjectStage
+from jixiao.projects.choices import ProjectAction
 from jixiao.projects.filters import ProjectFilter
 from jixiao.projects.forms import MoveForm, ProjectForm
 from jixiao.projects.models import Project
 
 
 def _projects(user, action="view"):
-    return Project.objects.for_user(user, action).select_related("agency", "sector")
+    return (Project.objects.for_user(user, action).joined_in_scope(user, "agency", action=action)
+            .select_related("agency", "sector"))
 
 
 @login_required
@@ -44,24 +52,21 @@ def project_list(request):
     })
 
 
-def _can_edit(user, project) -> bool:
-    if not can(user, Project, "change") or project.stage in rules.FINAL_STAGES:
-        return False
-    return user.role == Role.PERFORMANCE_SECTION or project.stage == ProjectStage.RESERVE
-
-
 @login_required
 def project_detail(request, pk: int):
     require(request.user, Project, "view")
     project = get_for_user(_projects(request.user).select_related("region"), request.user, "view", pk=pk)
-    actions = [ProjectAction(a) for a in services.actions_for(project, request.user)] \
-        if can(request.user, Project, "change") else []
+    acts = actions_for(request.user, project)
+    needs_exante = rules.needs_exante(is_new=project.is_new, is_major=project.is_major, year=project.year,
+                                      end_year=project.end_year)
     return render(request, "projects/project_detail.html", {
-        "project": project, "events": project.events.all(), "actions": actions,
-        "move_form": MoveForm(initial={"version": project.version}), "can_edit": _can_edit(request.user, project),
+        "project": project, "events": project.events.all(), "acts": acts,
+        "moves": [a for a in ProjectAction if acts[a.value]],
+        "move_form": MoveForm(initial={"version": project.version}),
         "facts": panels.facts(project, request.user),
-        "needs_exante": rules.needs_exante(is_new=project.is_new, is_major=project.is_major, year=project.year,
-                                           end_year=project.end_year),
+        "sections": panels.sections_for(project, request.user),
+        "needs_exante": needs_exante,
+        "waiting_for": rules.waiting_for(stage=project.stage, needs_exante=needs_exante),
     })
 
 
@@ -88,8 +93,7 @@ def project_create(request):
 
 @login_required
 def project_edit(request, pk: int):
-    require(request.user, Project, "change")
-    project = get_for_user(Project, request.user, "change", pk=pk)
+    project = get_for_action(Project, request.user, "edit", pk=pk)
     form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,10 +111,9 @@ def project_edit(request, pk: int):
 @login_required
 @require_POST
 def project_move(request, pk: int, action: str):
-    require(request.user, Project, "change")
     if action not in ProjectAction.values:
         raise Http404("没有这个操作。")
-    project = get_for_user(Project, request.user, "change", pk=pk)
+    project = get_for_action(Project, request.user, action, pk=pk)
     form = MoveForm(request.POST)
     d = form.cleaned_data if form.is_valid() else {}
     amount = d.get("budget_amount")
@@ -136,4 +139,4 @@ def project_import(request):
 @login_required
 def project_import_template(request):
     require(request.user, Project, "create")
-    return file_response(exports.projects_workbook([]), "项目库导入模板.xlsx")
+    return file_response(exports.projects_workbook([]), "项目库导入模板.xlsx", blank=True)

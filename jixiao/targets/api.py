@@ -46,7 +46,8 @@ def _detail(request, response, pk: int):
             response={200: list[schemas.SheetOut], **READ_ERRORS})
 @paginate(Pages)
 def sheet_list(request, filters: Query[SheetQuery]):
-    return SheetFilter.apply(_sheets().for_user(request.user, "view"), filters.model_dump())
+    qs = _sheets().for_user(request.user, "view").joined_in_scope(request.user, "agency", "project")
+    return SheetFilter.apply(qs, filters.model_dump())
 
 
 @router.get("/sheets/{int:id}", auth=allowed(TargetSheet, "view"),

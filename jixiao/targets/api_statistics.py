@@ -78,7 +78,7 @@ class FindingCountOut(Schema):
     share: Decimal = Field(description="占目标表数（%）")
 
 
-class ReviewOut(Schema):
+class ReviewStatisticsOut(Schema):
     year: int
     sheets: int = Field(description="目标表数（每个版本各算一份）")
     submitted: int = Field(description="已提交审核的目标表数")
@@ -103,7 +103,7 @@ def coverage(request, year: int | None = None):
 
 
 @router.get("/review", auth=allowed(Project, "view"), summary="绩效目标审核统计（退回率、各步骤退回、常见问题）",
-            response={200: ReviewOut, **READ_ERRORS})
+            response={200: ReviewStatisticsOut, **READ_ERRORS})
 def review(request, year: int | None = None):
     gate(request.user)
     return stats.review_for(request.user, _year(request, year)).as_dict()

@@ -1,5 +1,5 @@
 """Demo target sheets for 临朐县: a project sheet for every demo project of the year in a stage that
-takes one (储备, 评估中, 已入库, 已纳入预算, 执行中 — and 已完结, whose sheet was approved before it was
+takes one (储备, 已申报, 评估中, 已入库, 已纳入预算, 执行中 — and 已完结, whose sheet was approved before it was
 budgeted; 已终止 projects have none) and a whole-budget (部门整体) sheet for every active agency, in
 every review state: drafts (some with blocking findings), returned with reviewers' opinions, in
 review at each step, approved (some published, some returned once or twice before), and approved
@@ -51,8 +51,9 @@ from jixiao.core.choices import ReviewAction, ReviewStatus
 from jixiao.core.models import Review
 from jixiao.core.money import from_wan
 from jixiao.core.roles import Role
+from jixiao.library import rules as library_rules
 from jixiao.library.models import IndicatorTemplate
-from jixiao.library.rules import bigrams, map_pair
+from jixiao.library.rules import map_pair
 from jixiao.org.models import Agency, User
 from jixiao.org.personas import HOME
 from jixiao.projects import services as project_services
@@ -65,12 +66,13 @@ from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, T
 #: Agencies whose preparers exist: their sheets go through the services.
 LIVE_AGENCIES = {"101001": "preparer", "102001": "preparer_agri"}
 #: Stages whose project takes a sheet in the demo.
-SHEET_STAGES = (PS.RESERVE, PS.ASSESSING, PS.ADMITTED, PS.BUDGETED, PS.EXECUTING, PS.COMPLETED)
+SHEET_STAGES = (PS.RESERVE, PS.SUBMITTED, PS.ASSESSING, PS.ADMITTED, PS.BUDGETED, PS.EXECUTING, PS.COMPLETED)
 BUDGETED = (PS.BUDGETED, PS.EXECUTING, PS.COMPLETED)
 #: Review states of the bulk sheets by project stage, with weights (an approved sheet is required
 #: from 已纳入预算 on). "adjusted": v1 superseded by an approved v2; "adjusting": v2 under way.
 STATE_WEIGHTS = {
     PS.RESERVE: [("draft", 50), ("in_review", 30), ("returned", 20)],
+    PS.SUBMITTED: [("draft", 35), ("in_review", 45), ("returned", 20)],
     PS.ASSESSING: [("draft", 35), ("in_review", 45), ("returned", 20)],
     PS.ADMITTED: [("approved", 40), ("in_review", 30), ("returned", 15), ("draft", 15)],
     PS.BUDGETED: [("approved", 100)],
@@ -154,24 +156,44 @@ class Tpl:
     scoring: str
     explanation: str
     basis: str
+    keywords: str = ""
+    sector: str | None = None
+
+    def candidate(self) -> library_rules.Candidate:
+        return library_rules.Candidate(self.pk, self.name, self.keywords, self.sector, 0, self.level1)
 
 
 def category(level1: str, level2: str) -> str:
     return level2 if level1 == "output" else level1
 
 
-def _relevant(pool: list[Tpl], topic: str, count: int) -> list[Tpl]:
-    """The templates of a category worth drawing from for a sheet about ``topic``: those sharing
-    the most Chinese bigrams with it (as the library's suggestions rank them), else all of them."""
+def whole_budget_topic(agency_name: str) -> str:
+    """What a whole-budget (部门整体) sheet is about, for ranking templates: the agency's templates
+    carry the keyword 部门整体."""
+    return f"{agency_name} 部门整体支出"
+
+
+def _relevant(pool: list[Tpl], topic: str, count: int, sector: str | None = None) -> list[Tpl]:
+    """The templates of a category worth drawing from for a sheet about ``topic`` in ``sector``, the
+    way the editor's suggestions rank them (``library.rules.rank``): the related ones, best first;
+    when fewer than ``count`` are related, then the sector's own and the general common ones — never a
+    topical common template the topic has nothing to do with (``library.rules.fits``: no
+    工程设计使用年限 for 乡村教师生活补助)."""
+    fitting = [t for t in pool if library_rules.fits(topic, t.candidate(), sector)]
     if not topic:
-        return pool
-    wanted = bigrams(topic)
-    scored = sorted(((len(wanted & bigrams(t.name)), i) for i, t in enumerate(pool)), reverse=True)
-    best = [pool[i] for score, i in scored if score > 0][:max(count + 1, 3)]
-    return best if len(best) >= count else pool
+        return fitting
+    by_id = {t.pk: t for t in fitting}
+    ranked = library_rules.rank(topic, [t.candidate() for t in fitting], sector_code=sector, limit=len(fitting))
+    best = [by_id[r.id] for r in ranked][:max(count + 1, 3)]
+    if len(best) >= count:
+        return best
+    chosen = {t.pk for t in best}
+    rest = sorted((t for t in fitting if t.pk not in chosen), key=lambda t: t.sector != sector)
+    return best + rest[:max(count - len(best) + 1, 0)]
 
 
-def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str | None, topic: str = "") -> list[dict]:
+def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str | None, topic: str = "",
+               sector: str | None = None) -> list[dict]:
     """A sheet's indicators: 2 quantity, 1 quality, 1 timeliness (产出 50 分), 1 cost (10 分),
     1–2 benefit (30 分), 1 satisfaction (10 分), drawn among the templates closest to ``topic`` (the
     project's name). ``defect`` spoils it the way preparers do:
@@ -181,18 +203,23 @@ def indicators(rng: random.Random, pools: dict[str, list[Tpl]], *, defect: str |
             ("benefit", rng.choice([1, 2]), 30), ("satisfaction", 1, 10)]
     rows: list[dict] = []
     seen: set[str] = set()
+    lost = 0
     for cat, count, points in plan:
         if (cat == "timeliness" and defect == "no_timeliness") or (cat == "satisfaction" and defect == "no_satisfaction"):
             continue
         pool = list({t.name: t for t in pools.get(cat, []) if t.name not in seen}.values())  # one per name
-        pool = _relevant(pool, topic, count)
+        pool = _relevant(pool, topic, count, sector)
         chosen = rng.sample(pool, min(count, len(pool)))
+        if not chosen:  # nothing in the category fits the project: its points go to the first indicator
+            lost += points
         for i, t in enumerate(chosen):
             seen.add(t.name)
             share = points // len(chosen) + (points % len(chosen) if i == 0 else 0)
             rows.append({"level1": t.level1, "level2": t.level2, "name": t.name, "operator": t.operator,
                          "value": t.value, "unit": t.unit, "weight": Decimal(share), "scoring_standard": t.scoring,
                          "explanation": t.explanation, "value_basis": t.basis, "template": t.pk})
+    if lost and rows:
+        rows[0]["weight"] += lost
     if defect == "no_timeliness":
         rows[0]["weight"] += 10
     if defect == "weights" and rows:
@@ -360,7 +387,8 @@ class Context:
             if (l1, l2) not in allowed:
                 continue
             tpl = Tpl(t.pk, t.name, l1, l2, t.operator, t.typical_value or QUALITATIVE_VALUES[0], t.unit,
-                      t.scoring_standard, t.explanation, t.value_basis)
+                      t.scoring_standard, t.explanation, t.value_basis, t.keywords,
+                      t.sector.code if t.sector_id else None)
             key = t.sector.code if t.sector_id else (None if t.serves == "project" else t.serves)
             self._templates.setdefault(key, {}).setdefault(category(l1, l2), []).append(tpl)
 
@@ -445,7 +473,8 @@ def _plan_sheet(rng, ctx: Context, *, kind, agency, project, title, goal, medium
         h = history(rng, steps=ctx.steps, holders=holders, submitter=submitter, state=state_,
                     returns=returns if state_ != "returned" else rng.choice([1, 1, 1, 2]),
                     assign=ctx.assignable, assigner=ctx.perf_actor)
-        rows = indicators(rng, pools, defect=_defect(rng, state_), topic=project.name if project else "")
+        rows = indicators(rng, pools, defect=_defect(rng, state_), topic=project.name if project else whole_budget_topic(agency.name),
+                          sector=sector)
         status = {ReviewStatus.DRAFT: SheetStatus.DRAFT, ReviewStatus.IN_REVIEW: SheetStatus.IN_REVIEW,
                   ReviewStatus.RETURNED: SheetStatus.RETURNED, ReviewStatus.APPROVED: SheetStatus.APPROVED}[h.status]
         wait = rng.uniform(0.1, 12.0) if status == SheetStatus.IN_REVIEW else rng.uniform(1.0, 20.0)
@@ -633,7 +662,7 @@ def _live(rng, ctx: Context) -> int:
             medium_amount = (p.budget_amount or p.requested_amount) * years if years > 1 else Decimal(0)
             sheet = services.create_sheet(actor=preparer, year=year, project=p, annual_goal=annual, medium_goal=medium,
                                           medium_amount=medium_amount, medium_fiscal=medium_amount)
-            rows = indicators(rng, ctx.pool(sector), defect=None, topic=p.name)
+            rows = indicators(rng, ctx.pool(sector), defect=None, topic=p.name, sector=sector)
             sheet = services.save_indicators(actor=preparer, sheet=sheet, version=sheet.version, rows=rows)
             made += 1
             if p.stage in BUDGETED:
@@ -658,7 +687,8 @@ def _live(rng, ctx: Context) -> int:
             {"name": "保障机构正常运转", "content": "人员经费和日常公用经费。", "fiscal_amount": from_wan(rng.randint(300, 1500))},
             {"name": "履职重点工作", "content": "完成年度重点工作任务。", "fiscal_amount": from_wan(rng.randint(50, 400))}])
         a = services.save_indicators(actor=preparer, sheet=a, version=a.version,
-                                     rows=indicators(rng, ctx.pool(sector, agency=True), defect=None))
+                                     rows=indicators(rng, ctx.pool(sector, agency=True), defect=None,
+                                                     topic=whole_budget_topic(agency.name), sector=sector))
         made += 1
         a = services.submit_sheet(actor=preparer, sheet=a, version=a.version)
         if code == "101001":

@@ -2,8 +2,11 @@
 
 - ``official_workbook``: one worksheet per sheet in the official layouts bureaus print and exchange —
   项目支出绩效目标申报表 (projects and policies) and 部门整体支出绩效目标表 (agencies' whole budgets) — styled
-  (宋体 body, 黑体 headings, borders, merged label cells, 万元 with two decimals, A4 fitted to width).
-  Each carries a "项目编码：… 年度：… 版本：…" line, so the same file imports back by key.
+  (宋体 body, 黑体 headings, borders, merged label cells, 万元 with two decimals), ready to print: A4,
+  one page wide, print area, the indicator header repeated on every page, row heights fitted to the
+  wrapped text, indicators in the taxonomy's order (``rules.print_order``). Each carries a
+  "项目编码：… 年度：… 版本：…" line, so the same file imports back by key. Set-based reads and a streaming
+  writer: a county's ~700 sheets in a few seconds (bench/bench_official_export.py).
 - ``flat_workbook``: the flat list (one row per indicator) for big exports, streamed with
   ``write_fast`` (constant memory) from one query over the indicators.
 - ``import_template``: the flat layout, empty but for an example row, with a 说明 sheet.
@@ -13,13 +16,13 @@ decimals), so a round trip through Excel keeps every cent."""
 
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal
 
-from jixiao.core.excel import Column, SheetData, write_fast, write_styled
+from jixiao.core.excel import Column, Printed, SheetData, write_fast, write_printed, write_styled
 from jixiao.core.text import printable
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.targets import rules
 from jixiao.targets.choices import TargetKind
 from jixiao.targets.import_read import AGENCY_TITLE, FLAT_HEADERS, PROJECT_TITLE, display_value
 from jixiao.targets.models import TargetIndicator
@@ -32,8 +35,25 @@ WAN = Decimal(10000)
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\：]")
 
 # --- the official layouts -------------------------------------------------------------------------
+#
+# Reading is set-based (a constant number of queries per chunk of sheets, plain values, no model
+# instances); the layout is a pure function of those values (a ``core.excel.Printed`` grid); writing
+# streams the grids with xlsxwriter (``core.excel.write_printed``).
 
-WIDTHS = [12, 14, 16, 30, 18, 10]  # A–F: label, level 1, level 2, level 3, value, weight (print-friendly on A4)
+#: A–F: label, level 1, level 2, level 3, value, weight — 100 units, one A4 page wide in portrait
+WIDTHS = [12, 13, 16, 29, 18, 12]
+_BODY = {"font_name": "宋体", "font_size": 10.5, "valign": "vcenter", "text_wrap": True, "border": 1}
+STYLES = {
+    "title": {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "note": {"font_name": "宋体", "font_size": 10.5, "valign": "vcenter", "text_wrap": True},
+    "note_right": {"font_name": "宋体", "font_size": 10.5, "valign": "vcenter", "align": "right"},
+    "head": {**_BODY, "font_name": "黑体", "align": "center"},
+    "text": {**_BODY, "align": "left"},
+    "centre": {**_BODY, "align": "center"},
+    "money": {**_BODY, "align": "right", "text_wrap": False, "num_format": "#,##0.00"},
+}
+#: sheets read and laid out per round of queries (bounded memory for any number of sheets)
+CHUNK = 500
 
 
 def _wan(amount) -> float:
@@ -41,12 +61,12 @@ def _wan(amount) -> float:
     return float(Decimal(amount or 0) / WAN)
 
 
-def sheet_title(sheet, taken: set[str]) -> str:
+def sheet_title(*, project_code: str | None, agency_code: str, number: int, taken: set[str]) -> str:
     """A worksheet name: unique, ≤31 characters, none of []:*?/\\ (Excel's rules)."""
-    base = sheet.project.code if sheet.project_id else f"{sheet.agency.code}部门整体"
-    if sheet.number > 1:
-        base += f"-v{sheet.number}"
-    base = _BAD_TITLE.sub("_", base)[:31] or "目标表"
+    base = project_code if project_code else f"{agency_code}部门整体"
+    if number > 1:
+        base += f"-v{number}"
+    base = _BAD_TITLE.sub("_", printable(base))[:31] or "目标表"
     title, n = base, 1
     while title.lower() in taken:
         n += 1
@@ -56,216 +76,189 @@ def sheet_title(sheet, taken: set[str]) -> str:
     return title
 
 
-class _Writer:
-    def __init__(self, ws):
-        from openpyxl.styles import Alignment, Border, Font, Side
-
-        self.ws = ws
-        thin = Side(style="thin", color="000000")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.body = Font(name="宋体", size=10.5)
-        self.bold = Font(name="黑体", size=10.5)
-        self.title_font = Font(name="黑体", size=16)
-        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        self.right = Alignment(horizontal="right", vertical="center")
-
-    def cell(self, row, col, value=None, *, bold=False, align=None, money=False, border=True):
-        if isinstance(value, str):
-            value = printable(value)  # stored text XML cannot carry must not fail the export
-        c = self.ws.cell(row=row, column=col, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            c.data_type = "s"  # text stays text: never a live formula
-        c.font = self.bold if bold else self.body
-        c.alignment = align or (self.center if bold else self.left)
-        if money:
-            c.number_format = "#,##0.00"
-            c.alignment = self.right
-        if border:
-            c.border = self.border
-        return c
-
-    def merge(self, r1, c1, r2, c2, value=None, **kw):
-        first = self.cell(r1, c1, value, **kw)
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1) and kw.get("border", True):
-                    self.ws.cell(row=r, column=c).border = self.border
-        if (r1, c1) != (r2, c2):
-            self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-        return first
-
-    def title(self, text: str, key_line: str) -> int:
-        c = self.merge(1, 1, 1, 6, text, border=False)
-        c.font, c.alignment = self.title_font, self.center
-        self.ws.row_dimensions[1].height = 32
-        self.merge(2, 1, 2, 4, key_line, border=False).font = self.body
-        c = self.merge(2, 5, 2, 6, "金额单位：万元", border=False)
-        c.alignment = self.right
-        return 3
-
-    def indicators(self, r: int, label: str, indicators: list) -> int:
-        """The indicator table: 一级 | 二级 | 三级 | 指标值 | 分值, level 1 and level 2 merged down
-        their runs; column A holds the block's label merged down the whole table."""
-        self.cell(r, 2, "一级指标", bold=True)
-        self.cell(r, 3, "二级指标", bold=True)
-        self.cell(r, 4, "三级指标", bold=True)
-        self.cell(r, 5, "指标值", bold=True)
-        self.cell(r, 6, "分值", bold=True)
-        start = r
-        first = r + 1
-        rows = indicators or [None]
-        for n, i in enumerate(rows):
-            row = first + n
-            if i is None:
-                for col in range(2, 7):
-                    self.cell(row, col, None)
-                continue
-            self.cell(row, 2, LEVEL1_LABELS.get(i.level1, i.level1), align=self.center)
-            self.cell(row, 3, LEVEL2_LABELS.get(i.level2, i.level2), align=self.center)
-            self.cell(row, 4, i.name)
-            self.cell(row, 5, display_value(i.operator, i.value, i.unit), align=self.center)
-            self.cell(row, 6, float(i.weight) if i.weight is not None else None, align=self.center)
-        last = first + len(rows) - 1
-        for col, attr in ((2, "level1"), (3, "level2")):
-            run_start = first
-            for n in range(1, len(rows) + 1):
-                prev = rows[n - 1]
-                cur = rows[n] if n < len(rows) else None
-                same = (cur is not None and prev is not None and getattr(cur, attr) == getattr(prev, attr)
-                        and (attr == "level1" or cur.level1 == prev.level1))
-                if not same:
-                    end = first + n - 1
-                    if end > run_start:
-                        self.ws.merge_cells(start_row=run_start, start_column=col, end_row=end, end_column=col)
-                    run_start = end + 1
-        self.merge(start, 1, last, 1, label, bold=True)
-        return last + 1
+def _version_label(number: int) -> str:
+    return "申报版" if number == 1 else f"第 {number - 1} 次调整"
 
 
-def _department(agency):
-    top = agency
-    while top.parent_id is not None and top.parent is not None:
-        top = top.parent
-    return top
+def _heading(g: Printed, text: str, key_line: str) -> int:
+    g.merge(0, 0, 0, 5, text, "title")
+    g.heights[0] = 32
+    g.merge(1, 0, 1, 3, key_line, "note")
+    g.merge(1, 4, 1, 5, "金额单位：万元", "note_right")
+    return 2
 
 
-def _project_sheet(w: _Writer, sheet) -> None:
-    project = sheet.project
-    r = w.title(PROJECT_TITLE, f"项目编码：{project.code}  年度：{sheet.year}  版本：{sheet.number}"
-                               f"（{sheet.version_label}）")
-    department = _department(sheet.agency)
-    w.cell(r, 1, "项目名称", bold=True)
-    w.merge(r, 2, r, 6, project.name)
+def _indicator_table(g: Printed, r: int, label: str, indicators: list[dict]) -> int:
+    """一级 | 二级 | 三级 | 指标值 | 分值 in the taxonomy's order, level 1 and level 2 merged down
+    their runs, column A (the block's label) merged down the whole table; the header row repeats
+    atop every printed page."""
+    for col, text in enumerate(("一级指标", "二级指标", "三级指标", "指标值", "分值"), start=1):
+        g.put(r, col, text, "head")
+    g.repeat_rows = (r, r)
+    rows = rules.print_order(indicators) or [None]
+    first = r + 1
+    for n, i in enumerate(rows):
+        row = first + n
+        if i is None:
+            for col in range(1, 6):
+                g.put(row, col, None, "text")
+            continue
+        g.put(row, 1, LEVEL1_LABELS.get(i["level1"], i["level1"]), "centre")
+        g.put(row, 2, LEVEL2_LABELS.get(i["level2"], i["level2"]), "centre")
+        g.put(row, 3, i["name"], "text")
+        g.put(row, 4, display_value(i["operator"], i["value"], i["unit"]), "centre")
+        g.put(row, 5, float(i["weight"]) if i["weight"] is not None else None, "centre")
+    last = first + len(rows) - 1
+    for col, key in ((1, ("level1",)), (2, ("level1", "level2"))):
+        run = first
+        for n in range(1, len(rows) + 1):
+            prev, cur = rows[n - 1], rows[n] if n < len(rows) else None
+            same = cur is not None and prev is not None and all(cur[k] == prev[k] for k in key)
+            if not same:
+                end = first + n - 1
+                if end > run:
+                    g.merges.append((run, col, end, col))
+                run = end + 1
+    g.merge(r, 0, last, 0, label, "head")
+    return last + 1
+
+
+def project_layout(sheet: dict, indicators: list[dict], department: tuple[str, str], title: str) -> Printed:
+    """项目支出绩效目标申报表 (documents.md) as a print grid."""
+    g = Printed(title=title, widths=WIDTHS)
+    r = _heading(g, PROJECT_TITLE, f"项目编码：{sheet['project__code']}  年度：{sheet['year']}  版本：{sheet['number']}"
+                                   f"（{_version_label(sheet['number'])}）")
+    g.put(r, 0, "项目名称", "head")
+    g.merge(r, 1, r, 5, sheet["project__name"], "text")
     r += 1
-    w.cell(r, 1, "主管部门及代码", bold=True)
-    w.merge(r, 2, r, 3, f"{department.name}（{department.code}）")
-    w.cell(r, 4, "实施单位", bold=True)
-    w.merge(r, 5, r, 6, sheet.agency.name)
+    g.put(r, 0, "主管部门及代码", "head")
+    g.merge(r, 1, r, 2, f"{department[0]}（{department[1]}）", "text")
+    g.put(r, 3, "实施单位", "head")
+    g.merge(r, 4, r, 5, sheet["agency__name"], "text")
     r += 1
-    w.cell(r, 1, "项目属性", bold=True)
-    w.merge(r, 2, r, 3, "新增" if project.is_new else "延续")
-    w.cell(r, 4, "项目期", bold=True)
-    period = (f"{project.start_year}年" if project.start_year == project.end_year
-              else f"{project.start_year}—{project.end_year}年")
-    w.merge(r, 5, r, 6, period)
+    start, end = sheet["project__start_year"], sheet["project__end_year"]
+    g.put(r, 0, "项目属性", "head")
+    g.merge(r, 1, r, 2, "新增" if sheet["project__is_new"] else "延续", "text")
+    g.put(r, 3, "项目期", "head")
+    g.merge(r, 4, r, 5, f"{start}年" if start == end else f"{start}—{end}年", "text")
     r += 1
-    w.merge(r, 1, r + 2, 1, "项目资金（万元）", bold=True)
+    g.merge(r, 0, r + 2, 0, "项目资金（万元）", "head")
     for n, (medium_label, medium, annual_label, annual) in enumerate((
-        ("中期资金总额", sheet.medium_amount, "年度资金总额", sheet.amount),
-        ("其中：财政拨款", sheet.medium_fiscal, "其中：财政拨款", sheet.fiscal_amount),
-        ("其他资金", sheet.medium_other, "其他资金", sheet.other_amount),
+        ("中期资金总额", sheet["medium_amount"], "年度资金总额", sheet["amount"]),
+        ("其中：财政拨款", sheet["medium_fiscal"], "其中：财政拨款", sheet["fiscal_amount"]),
+        ("其他资金", sheet["medium_other"], "其他资金", sheet["other_amount"]),
     )):
-        w.cell(r + n, 2, medium_label, bold=n == 0)
-        w.cell(r + n, 3, _wan(medium), money=True)
-        w.cell(r + n, 4, annual_label, bold=n == 0)
-        w.merge(r + n, 5, r + n, 6, _wan(annual), money=True)
+        g.put(r + n, 1, medium_label, "head" if n == 0 else "text")
+        g.put(r + n, 2, _wan(medium), "money")
+        g.put(r + n, 3, annual_label, "head" if n == 0 else "text")
+        g.merge(r + n, 4, r + n, 5, _wan(annual), "money")
     r += 3
-    w.merge(r, 1, r + 1, 1, "总体目标", bold=True)
-    w.merge(r, 2, r, 3, "中期目标", bold=True)
-    w.merge(r, 4, r, 6, "年度目标", bold=True)
-    w.merge(r + 1, 2, r + 1, 3, sheet.medium_goal)
-    w.merge(r + 1, 4, r + 1, 6, sheet.annual_goal)
-    w.ws.row_dimensions[r + 1].height = max(60, 15 * (1 + max(len(sheet.medium_goal), len(sheet.annual_goal)) // 30))
-    w.indicators(r + 2, "绩效指标", list(sheet.indicators.all()))
+    g.merge(r, 0, r + 1, 0, "总体目标", "head")
+    g.merge(r, 1, r, 2, "中期目标", "head")
+    g.merge(r, 3, r, 5, "年度目标", "head")
+    g.merge(r + 1, 1, r + 1, 2, sheet["medium_goal"], "text")
+    g.merge(r + 1, 3, r + 1, 5, sheet["annual_goal"], "text")
+    g.heights[r + 1] = 60
+    _indicator_table(g, r + 2, "绩效指标", indicators)
+    return g
 
 
-def _agency_sheet(w: _Writer, sheet) -> None:
-    r = w.title(AGENCY_TITLE, f"单位编码：{sheet.agency.code}  年度：{sheet.year}  版本：{sheet.number}"
-                              f"（{sheet.version_label}）")
-    w.cell(r, 1, "部门（单位）名称", bold=True)
-    w.merge(r, 2, r, 6, sheet.agency.name)
+def agency_layout(sheet: dict, indicators: list[dict], tasks: list[dict], title: str) -> Printed:
+    """部门整体支出绩效目标表 (documents.md) as a print grid."""
+    g = Printed(title=title, widths=WIDTHS)
+    r = _heading(g, AGENCY_TITLE, f"单位编码：{sheet['agency__code']}  年度：{sheet['year']}  版本：{sheet['number']}"
+                                  f"（{_version_label(sheet['number'])}）")
+    g.put(r, 0, "部门（单位）名称", "head")
+    g.merge(r, 1, r, 5, sheet["agency__name"], "text")
     r += 1
-    tasks = list(sheet.tasks.all())
-    w.cell(r, 2, "任务名称", bold=True)
-    w.cell(r, 3, "主要内容", bold=True)
-    w.merge(r, 4, r, 6, "预算金额（万元）", bold=True)
-    w.merge(r + 1, 2, r + 1, 3, None)
-    w.ws.merge_cells(start_row=r, start_column=2, end_row=r + 1, end_column=2)
-    w.ws.merge_cells(start_row=r, start_column=3, end_row=r + 1, end_column=3)
-    w.cell(r + 1, 4, "总额", bold=True)
-    w.cell(r + 1, 5, "财政拨款", bold=True)
-    w.cell(r + 1, 6, "其他资金", bold=True)
     start = r
+    g.merge(r, 1, r + 1, 1, "任务名称", "head")
+    g.merge(r, 2, r + 1, 2, "主要内容", "head")
+    g.merge(r, 3, r, 5, "预算金额（万元）", "head")
+    for col, text in ((3, "总额"), (4, "财政拨款"), (5, "其他资金")):
+        g.put(r + 1, col, text, "head")
     r += 2
     for t in tasks or [None]:
-        w.cell(r, 2, t.name if t else None)
-        w.cell(r, 3, t.content if t else None)
-        w.cell(r, 4, _wan(t.amount) if t else None, money=True)
-        w.cell(r, 5, _wan(t.fiscal_amount) if t else None, money=True)
-        w.cell(r, 6, _wan(t.other_amount) if t else None, money=True)
+        g.put(r, 1, t["name"] if t else None, "text")
+        g.put(r, 2, t["content"] if t else None, "text")
+        for col, key in ((3, "amount"), (4, "fiscal_amount"), (5, "other_amount")):
+            g.put(r, col, _wan(t[key]) if t else None, "money")
         r += 1
-    w.merge(start, 1, r - 1, 1, "年度主要任务", bold=True)
-    w.merge(r, 1, r, 3, "金额合计", bold=True)
-    w.cell(r, 4, _wan(sheet.amount), money=True)
-    w.cell(r, 5, _wan(sheet.fiscal_amount), money=True)
-    w.cell(r, 6, _wan(sheet.other_amount), money=True)
+    g.merge(start, 0, r - 1, 0, "年度主要任务", "head")
+    g.merge(r, 0, r, 2, "金额合计", "head")
+    for col, key in ((3, "amount"), (4, "fiscal_amount"), (5, "other_amount")):
+        g.put(r, col, _wan(sheet[key]), "money")
     r += 1
-    w.cell(r, 1, "年度总体目标", bold=True)
-    w.merge(r, 2, r, 6, sheet.annual_goal)
-    w.ws.row_dimensions[r].height = max(60, 15 * (1 + len(sheet.annual_goal) // 45))
-    w.indicators(r + 1, "年度绩效指标", list(sheet.indicators.all()))
+    g.put(r, 0, "年度总体目标", "head")
+    g.merge(r, 1, r, 5, sheet["annual_goal"], "text")
+    g.heights[r] = 60
+    _indicator_table(g, r + 1, "年度绩效指标", indicators)
+    return g
 
 
-def official_workbook(sheets) -> bytes:
-    """One worksheet per target sheet in the official layout of its kind."""
-    from openpyxl import Workbook
+_SHEET_FIELDS = ("id", "kind", "year", "number", "medium_goal", "annual_goal", "amount", "fiscal_amount",
+                 "other_amount", "medium_amount", "medium_fiscal", "medium_other", "agency__code", "agency__name",
+                 "agency__path", "project__code", "project__name", "project__is_new", "project__start_year",
+                 "project__end_year")
+_INDICATOR_FIELDS = ("sheet_id", "position", "level1", "level2", "name", "operator", "value", "unit", "weight")
+_TASK_FIELDS = ("sheet_id", "position", "name", "content", "amount", "fiscal_amount", "other_amount")
 
-    from jixiao.targets.models import TargetSheet
 
-    if hasattr(sheets, "select_related"):
-        sheets = (sheets.select_related("project", "agency", "agency__parent", "agency__parent__parent")
-                  .prefetch_related("indicators", "tasks"))
-    else:
-        sheets = list(sheets)
-        from django.db.models import prefetch_related_objects
+def _sheet_ids(sheets) -> list[int]:
+    """The sheets' ids in the order given (a queryset's own ordering, or a list's)."""
+    if hasattr(sheets, "values_list"):
+        return list(sheets.values_list("pk", flat=True))
+    return [s if isinstance(s, int) else s.pk for s in sheets]
 
-        prefetch_related_objects(sheets, "indicators", "tasks", "project", "agency__parent__parent")
-    wb = Workbook()
-    wb.remove(wb.active)
+
+def official_layouts(sheets, *, progress=None):
+    """One ``Printed`` grid per sheet, in order, read in chunks of :data:`CHUNK` sheets with four
+    queries each (sheets with their agency and project, indicators, tasks, the departments of their
+    agencies) — never a query per sheet. ``progress(done, total)`` after each chunk."""
+    from jixiao.org.models import Agency
+    from jixiao.targets.models import TargetSheet, TargetTask
+
+    ids = _sheet_ids(sheets)
     taken: set[str] = set()
-    for sheet in sheets:
-        assert isinstance(sheet, TargetSheet)
-        ws = wb.create_sheet(printable(sheet_title(sheet, taken)))
-        for n, width in enumerate(WIDTHS):
-            ws.column_dimensions[chr(65 + n)].width = width
-        w = _Writer(ws)
-        if sheet.kind == TargetKind.AGENCY:
-            _agency_sheet(w, sheet)
-        else:
-            _project_sheet(w, sheet)
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.5
-    if not wb.sheetnames:
-        wb.create_sheet("目标表")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    for at in range(0, len(ids), CHUNK):
+        chunk = ids[at:at + CHUNK]
+        rows = {s["id"]: s for s in TargetSheet.objects.filter(pk__in=chunk).values(*_SHEET_FIELDS)}
+        indicators: dict[int, list[dict]] = {}
+        for i in TargetIndicator.objects.filter(sheet_id__in=chunk).order_by("sheet_id", "position").values(
+                *_INDICATOR_FIELDS):
+            indicators.setdefault(i["sheet_id"], []).append(i)
+        tasks: dict[int, list[dict]] = {}
+        for t in TargetTask.objects.filter(sheet_id__in=chunk).order_by("sheet_id", "position").values(*_TASK_FIELDS):
+            tasks.setdefault(t["sheet_id"], []).append(t)
+        tops = {s["id"]: _top_agency_id(s["agency__path"]) for s in rows.values()}
+        departments = {pk: (name, code) for pk, name, code in Agency.objects.filter(
+            pk__in={t for t in tops.values() if t}).values_list("pk", "name", "code")}
+        for pk in chunk:
+            s = rows.get(pk)
+            if s is None:
+                continue
+            title = sheet_title(project_code=s["project__code"], agency_code=s["agency__code"], number=s["number"],
+                                taken=taken)
+            if s["kind"] == TargetKind.AGENCY:
+                yield agency_layout(s, indicators.get(pk, []), tasks.get(pk, []), title)
+            else:
+                department = departments.get(tops[pk], (s["agency__name"], s["agency__code"]))
+                yield project_layout(s, indicators.get(pk, []), department, title)
+        if progress is not None:
+            progress(min(at + CHUNK, len(ids)), len(ids))
+
+
+def _top_agency_id(path: str) -> int | None:
+    """The top department of an agency: the first id of its ``path`` ("/12/45/")."""
+    first = (path or "").strip("/").split("/")[0]
+    return int(first) if first.isdigit() else None
+
+
+def official_workbook(sheets, *, progress=None, target=None) -> bytes | None:
+    """One worksheet per target sheet (a queryset, or a list of sheets or ids) in the official layout
+    of its kind, ready to print on A4. With ``target`` (a path or file object) the workbook is
+    written there and nothing is returned."""
+    return write_printed(official_layouts(sheets, progress=progress), styles=STYLES, target=target)
 
 
 # --- the flat list ---------------------------------------------------------------------------------

@@ -118,8 +118,6 @@ class DrawForm(BootstrapMixin, forms.Form):
     count = forms.IntegerField(label="抽取人数", min_value=1, max_value=99, initial=3)
     fields = forms.ModelMultipleChoiceField(label="专业领域", queryset=None,
                                             help_text="从专家库中具有所选专业领域的专家里随机抽取；编报单位回避。")
-    seed = forms.IntegerField(label="随机种子", required=False, min_value=0,
-                              help_text="留空则随机生成；种子与候选名单一并记录，可复现。")
 
     def __init__(self, *args, sectors, **kwargs):
         super().__init__(*args, **kwargs)

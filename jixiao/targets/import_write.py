@@ -20,9 +20,10 @@ from jixiao.core import audit, bulk
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
 from jixiao.core.actors import person, require_actor
-from jixiao.core.choices import ChangeAction
 from jixiao.core.roles import Role
 from jixiao.core.scoping import assert_in_scope
+from jixiao.projects import gates
+from jixiao.projects import rules as project_rules
 from jixiao.targets import layout, rules, services
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.import_read import ParsedSheet
@@ -124,6 +125,8 @@ def create(actor, region_id: int, year: int, plans: list[Plan], trees: Trees, se
     created_by = getattr(person(actor), "pk", None)
     zero = layout.ZERO
     ids = bulk.reserve_ids(TargetSheet, len(plans))
+    # the amount a sheet without one defaults to is capped by the supported amount (one ask for all)
+    ceilings = gates.ceilings([pl.project["id"] for pl in plans if pl.project])
     sheet_rows, indicator_rows, finding_rows, task_rows, subjects, titles = [], [], [], [], [], []
     constants = None
     for sheet_id, pl in zip(ids, plans, strict=True):
@@ -142,7 +145,10 @@ def create(actor, region_id: int, year: int, plans: list[Plan], trees: Trees, se
             title = layout.sheet_title(kind, year, project_name=pl.project["name"])
             amounts = {f: header[f] for f in services.MONEY_FIELDS if f in header}
             if "amount" not in header:
-                default = pl.project["budget_amount"] or pl.project["requested_amount"] or zero
+                cap = ceilings.get(pl.project["id"])
+                default = project_rules.default_budget(
+                    budget_amount=pl.project["budget_amount"] or zero,
+                    requested_amount=pl.project["requested_amount"] or zero, ceiling=cap[0] if cap else None)
                 amounts.update(amount=default, fiscal_amount=default, other_amount=zero)
         goal = header.get("annual_goal", "")
         findings = _check(pl, p.indicators, goal, taxonomy, trees, settings, previous_goals, actuals)
@@ -197,11 +203,10 @@ def update(actor, pl: Plan, trees: Trees, settings: dict, previous_goals: dict, 
     require_actor(actor, "targets.import_write.update")
     p = pl.parsed
     sheet = TargetSheet.objects.select_for_update().get(pk=pl.existing.pk)
-    before = {**audit.snapshot(sheet), "indicators": services.indicator_summary(sheet.pk)}
+    before = audit.snapshot(sheet)  # with every field of every indicator and task (audit_parent)
     for k, v in p.header.items():
         setattr(sheet, k, v)
     if p.tasks is not None:
-        before["tasks"] = [t.name for t in sheet.tasks.all()]
         TargetTask.objects.filter(sheet=sheet).delete()
         TargetTask.objects.bulk_create([TargetTask(region_id=sheet.region_id, sheet=sheet, position=n, **t)
                                         for n, t in enumerate(p.tasks, start=1)])
@@ -215,8 +220,5 @@ def update(actor, pl: Plan, trees: Trees, settings: dict, previous_goals: dict, 
     bump(sheet)
     sheet.save()
     services.store_findings(sheet, findings)
-    after = {**audit.snapshot(sheet), "indicators": services.indicator_summary(sheet.pk)}
-    if p.tasks is not None:
-        after["tasks"] = [t["name"] for t in p.tasks]
-    audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before, after=after)
+    audit.log_update(actor=actor, obj=sheet, before=before)
     assert_in_scope(sheet, actor, "change")  # SYSTEM (the command line) has every region

@@ -7,7 +7,10 @@ Chinese) before anything is written; on any error ``ImportFailed`` carries the w
 database is untouched.
 
 Keys: a project's sheet by project code + year + version number (版本号, default 1), an agency's
-whole-budget sheet by agency code + year + version. Re-importing the same file changes nothing. A
+whole-budget sheet by agency code + year + version. A form that states no code (as bureaus publish
+them) is matched by its 项目名称 + 实施单位 (部门（单位）名称) among what the importer may edit
+(``rules.match_by_name``; several matches are listed, none is reported); every sheet's stated names
+and a project form's 年度资金总额 are checked against the project it resolves to. Re-importing the same file changes nothing. A
 sheet that exists and is editable (draft/returned) with different content gets its header (the
 fields the layout carries) and indicators replaced; a sheet in review or approved whose content
 differs is refused.
@@ -32,12 +35,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jixiao.core import audit, bulk
-from jixiao.core.actors import is_system, require_actor
+from jixiao.core.actors import is_system
 from jixiao.core.choices import ChangeAction, SecurityEventCode
 from jixiao.core.excel import ImportFailed, ImportReport
 from jixiao.core.roles import sees_own_agency_only
@@ -61,7 +65,7 @@ from jixiao.targets.import_read import (  # noqa: F401  (re-exported: exports, v
 )
 from jixiao.targets.models import TargetIndicator, TargetSheet, TargetTask
 
-MAX_INDICATORS = 200
+MAX_INDICATORS = rules.MAX_INDICATORS
 
 # --- resolving against the database -------------------------------------------------------------
 
@@ -85,17 +89,18 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
     section the whole region; :data:`~jixiao.core.actors.SYSTEM` is the command line (every region). Returns a
     summary: counts created / updated / unchanged, indicator rows written, worksheets skipped."""
     region_id = getattr(region, "pk", region)
-    require_actor(actor, "targets.import_sheets")
     require(actor, TargetSheet, "create")
     if not is_system(actor) and actor.region_id != region_id:
         raise PermissionDenied("只能导入本区划的绩效目标。")
     report = ImportReport()
     raw = data if isinstance(data, (bytes, bytearray)) else data.read()
     sha256 = hashlib.sha256(raw).hexdigest()
-    parsed, skipped = read_workbook(raw, year=year, report=report, name=name)
+    checks = import_checks(region_id, year)
+    parsed, skipped = read_workbook(raw, year=year, report=report, name=name, checks=checks)
     if report.ok and not parsed:
-        report.add(name, None, None, f"文件中没有可识别的绩效目标表（工作表标题应含“{PROJECT_TITLE}”或“{AGENCY_TITLE}”，"
-                                     "或有含“项目编码/单位编码、三级指标、指标值”的表头行）")
+        report.add(name, None, None, "文件中没有可识别的绩效目标表（绩效指标表头应含“一级指标、二级指标、三级指标、指标值”，"
+                                     "项目表填“项目名称”“实施单位”或项目编码，部门整体表填“部门（单位）名称”；"
+                                     "清单格式的表头行应含“项目编码/单位编码、三级指标、指标值”）")
 
     # lookups, once per file
     if not sees_own_agency_only(actor):
@@ -105,17 +110,20 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
     agencies = {code: {"id": pk, "code": code, "name": nm} for pk, code, nm in
                 agency_rows.values_list("pk", "code", "name")}
     agency_ids = {a["id"] for a in agencies.values()}
-    project_codes = {p.code for p in parsed.values() if p.kind == "project"}
+    agency_by_id = {a["id"]: a for a in agencies.values()}
+    sheets = list(parsed.values())
+    project_codes = {p.code for p in sheets if p.kind == "project" and p.code}
+    by_name = any(p.kind == "project" and not p.code for p in sheets)
     projects = {}
-    if project_codes:
+    if project_codes or by_name:
         fields = ("pk", "code", "name", "agency_id", "kind", "stage", "budget_amount", "requested_amount",
-                  "agency__code")
+                  "agency__code", "year")
         qs = Project.objects.filter(region_id=region_id)
-        if len(project_codes) < 500:
+        if len(project_codes) < 500 and not by_name:
             qs = qs.filter(code__in=project_codes)
         for row in qs.values_list(*fields):
             d = dict(zip(("id", "code", "name", "agency_id", "kind", "stage", "budget_amount", "requested_amount",
-                          "agency_code"), row, strict=True))
+                          "agency_code", "year"), row, strict=True))
             if d["agency_id"] in agency_ids:
                 projects[d["code"]] = d
     existing_by_key: dict = {}
@@ -123,14 +131,23 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
         k = (("agency", sheet.agency_id) if sheet.kind == TargetKind.AGENCY else ("project", sheet.project_id),
              sheet.number)
         existing_by_key[k] = sheet
-    agency_by_id = {a["id"]: a for a in agencies.values()}
 
+    # a form without a code: its project by 项目名称 + 实施单位, its agency by 部门（单位）名称
+    _match_by_names(sheets, projects, agencies, agency_by_id, year, report)
+    seen: dict = {}
     region_taxonomy = writing.region_taxonomy(region_id, year) if parsed else ""
     trees = writing.Trees()
     plans: list[writing.Plan] = []
-    for key, p in parsed.items():
-        kind, code, _, number = key
+    for p in sheets:
+        if not p.code:
+            continue  # reported by _match_by_names
+        kind, code, number = p.kind, p.code, p.number
         label = "项目编码" if kind == "project" else "单位编码"
+        if (kind, code, number) in seen:
+            report.add(p.worksheet, p.row, p.key_column, f"{label} {code} 的目标表已在工作表“{seen[kind, code, number]}”"
+                                                         "中出现，同一目标表只能出现一次", label)
+            continue
+        seen[kind, code, number] = p.worksheet
         if kind == "project":
             project = projects.get(code)
             if project is None:
@@ -141,11 +158,16 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                            f"项目 {code} 属于单位 {project['agency_code']}，与填写的单位编码 {p.agency_code} 不符", "单位编码")
                 continue
             existing = existing_by_key.get((("project", project["id"]), number))
-            plan = writing.Plan(p, existing, project=project, agency=agency_by_id[project["agency_id"]])
+            agency = agency_by_id[project["agency_id"]]
+            if not _names_agree(p, project["name"], agency["name"], code, report):
+                continue
+            plan = writing.Plan(p, existing, project=project, agency=agency)
         else:
             agency = agencies.get(code)
             if agency is None:
                 report.add(p.worksheet, p.row, p.key_column, f"单位编码 {code} 不存在或不在您的权限范围内", label)
+                continue
+            if not _names_agree(p, agency["name"], "", code, report):
                 continue
             existing = existing_by_key.get((("agency", agency["id"]), number))
             plan = writing.Plan(p, existing, agency=agency)
@@ -171,6 +193,7 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
                 p.bad = True
         if not p.bad:
             plans.append(plan)
+    _check_amounts([pl for pl in plans if pl.project and "amount" in pl.parsed.header], checks, report)
     if not report.ok:
         raise ImportFailed(report)
 
@@ -249,3 +272,101 @@ def import_sheets(*, actor, region, year: int, data, name: str = "文件", ip: s
 def _tree_text(tree: dict) -> str:
     return "；".join(f"{LEVEL1_LABELS[k]}：{'、'.join(LEVEL2_LABELS[x] for x in sorted(v))}" for k, v in tree.items())
 
+
+
+def import_checks(region_id, year: int):
+    """The thresholds of the 元-under-万元 check, from configuration ``target_import_checks``."""
+    from jixiao.core import config as region_config
+    from jixiao.targets.import_read import ImportChecks
+
+    values = region_config.get(region_id, year, "target_import_checks")
+    return ImportChecks(amount_max_wan=values["amount_max_wan"], yuan_ratio=values["yuan_ratio"])
+
+
+def _at(p, cell: str) -> tuple:
+    return p.cells.get(cell) or (p.row, p.key_column)
+
+
+def _match_by_names(sheets, projects: dict, agencies: dict, agency_by_id: dict, year: int,
+                    report: ImportReport) -> None:
+    """Give each code-less sheet the code of the one project (agency) its names match, in what the
+    importer may edit (``projects``, ``agencies`` are already scoped); report a name that matches none,
+    several (listing them) or a project of another unit."""
+    pending = [p for p in sheets if not p.code]
+    if not pending:
+        return
+    project_candidates = [
+        rules.Candidate(key=d["code"], name=d["name"], unit=agency_by_id[d["agency_id"]]["name"], year=d["year"],
+                        label=f"{d['code']} {d['name']}（{agency_by_id[d['agency_id']]['name']}，{d['year']} 年）")
+        for d in projects.values()]
+    agency_candidates = [rules.Candidate(key=a["code"], name=a["name"], label=f"{a['code']} {a['name']}")
+                         for a in agencies.values()]
+    for p in pending:
+        row, col = _at(p, "name")
+        if p.kind == "project":
+            match = rules.match_by_name(p.name, p.unit, project_candidates, year=year)
+            what, header = f"项目名称“{p.name}”", "项目名称"
+        else:
+            match = rules.match_by_name(p.name, "", agency_candidates)
+            what, header = f"部门（单位）名称“{p.name}”", "部门（单位）名称"
+        if len(match.found) == 1:
+            p.code = match.found[0].key
+            continue
+        if len(match.found) > 1:
+            listed = "；".join(c.label for c in match.found[:10])
+            more = f" 等 {len(match.found)} 个" if len(match.found) > 10 else ""
+            report.add(p.worksheet, row, col, f"{what}对应多个{'项目' if p.kind == 'project' else '单位'}：{listed}{more}。"
+                                              f"请在表中填写{'项目编码' if p.kind == 'project' else '单位编码'}以区分", header)
+        elif match.by_name:
+            unit_row, unit_col = _at(p, "unit")
+            units = "、".join(dict.fromkeys(c.unit for c in match.by_name))
+            report.add(p.worksheet, unit_row, unit_col, f"实施单位“{p.unit}”与{what}的项目不符：该项目的实施单位是 {units}",
+                       "实施单位")
+        else:
+            report.add(p.worksheet, row, col,
+                       f"{what}在本区划{'您可编报的项目' if p.kind == 'project' else '您可编报的单位'}中找不到"
+                       f"{'（按项目名称和实施单位查找）' if p.kind == 'project' else ''}；"
+                       f"请核对名称，或在表中填写{'项目编码' if p.kind == 'project' else '单位编码'}", header)
+
+
+def _names_agree(p, name: str, unit: str, code: str, report: ImportReport) -> bool:
+    """The file's 项目名称 (部门名称) and 实施单位 name the project (agency) its code resolved to."""
+    ok = True
+    what = "项目" if p.kind == "project" else "单位"
+    if p.name and not rules.same_name(p.name, name):
+        row, col = _at(p, "name")
+        report.add(p.worksheet, row, col, f"表中名称“{p.name}”与{what} {code}（{name}）不符，请核对是否放错了表",
+                   "项目名称" if p.kind == "project" else "部门（单位）名称")
+        ok = False
+    if unit and p.unit and not rules.same_name(p.unit, unit):
+        row, col = _at(p, "unit")
+        report.add(p.worksheet, row, col, f"实施单位“{p.unit}”与项目 {code} 的实施单位“{unit}”不符", "实施单位")
+        ok = False
+    return ok
+
+
+def _check_amounts(plans, checks, report: ImportReport) -> None:
+    """A project form's 年度资金总额: not 元 under a 万元 header (``checks.yuan_ratio`` times the
+    project's amount), and for the declared version one of the amounts it may be — the project's
+    budget or requested amount, the amount a sheet without one defaults to (capped by an ex-ante
+    supported amount), the stored sheet's. The ceilings are read once for the file."""
+    from jixiao.projects import gates
+    from jixiao.projects import rules as project_rules
+
+    ceilings = gates.ceilings([pl.project["id"] for pl in plans]) if plans else {}
+    zero = Decimal("0")
+    for pl in plans:
+        p, project, existing = pl.parsed, pl.project, pl.existing
+        amount = p.header["amount"]
+        budget, requested = project["budget_amount"] or zero, project["requested_amount"] or zero
+        cap = ceilings.get(project["id"])
+        default = project_rules.default_budget(budget_amount=budget, requested_amount=requested,
+                                               ceiling=cap[0] if cap else None)
+        row, col = _at(p, "amount")
+        problem = rules.yuan_suspect(amount, reference=budget or requested, amount_max_wan=checks.amount_max_wan,
+                                     ratio=checks.yuan_ratio)
+        if problem is None and p.number == 1:
+            problem = rules.amount_problem(amount, [default, budget, requested,
+                                                    existing.amount if existing is not None else None])
+        if problem:
+            report.add(p.worksheet, row, col, problem, "年度资金总额")

@@ -6,6 +6,7 @@ automatic quality check."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -146,6 +147,9 @@ class TargetSheet(VersionedModel):
                                    related_name="+", verbose_name="编制人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    #: the sheet's reviews (chain ``target``): lets the review statistics join sheets to their review
+    #: history in one query (no column; core.Review's content_type/object_id)
+    reviews = GenericRelation("core.Review", related_query_name="target_sheet")
 
     objects = ScopedQuerySet.as_manager()
     scope = scope_rule(assigned="expert_draw__drawn__expert__user", view=TARGET_VIEWERS,
@@ -155,9 +159,9 @@ class TargetSheet(VersionedModel):
         ordering = ["-year", "agency__code", "kind", "project__code", "-number"]
         verbose_name = "绩效目标表"
         constraints = [
-            models.UniqueConstraint(fields=["project", "year", "number"], condition=Q(project__isnull=False),
+            models.UniqueConstraint(fields=["region", "project", "year", "number"], condition=Q(project__isnull=False),
                                     name="uniq_target_project_year_number"),
-            models.UniqueConstraint(fields=["agency", "year", "number"], condition=Q(kind="agency"),
+            models.UniqueConstraint(fields=["region", "agency", "year", "number"], condition=Q(kind="agency"),
                                     name="uniq_target_agency_year_number"),
         ]
         indexes = [
@@ -189,6 +193,9 @@ class TargetIndicator(models.Model):
     ``number`` is its numeric reading when the operator is numeric (for comparisons and statistics).
     ``template`` is the library template it was adopted from, if any."""
 
+    #: audited inside the sheet's snapshot (``core.audit.snapshot``): saved wholesale with the sheet
+    audit_parent = "sheet"
+
     region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
     sheet = models.ForeignKey(TargetSheet, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField("序号")
@@ -214,7 +221,7 @@ class TargetIndicator(models.Model):
     class Meta:
         ordering = ["sheet", "position"]
         verbose_name = "绩效指标"
-        constraints = [models.UniqueConstraint(fields=["sheet", "position"], name="uniq_indicator_position")]
+        constraints = [models.UniqueConstraint(fields=["region", "sheet", "position"], name="uniq_indicator_position")]
 
     def __str__(self):
         return self.name
@@ -229,6 +236,9 @@ class TargetIndicator(models.Model):
 
 class TargetTask(models.Model):
     """A main task (年度主要任务) of an agency's whole-budget sheet, with its budget in yuan."""
+
+    #: audited inside the sheet's snapshot (``core.audit.snapshot``): saved wholesale with the sheet
+    audit_parent = "sheet"
 
     region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+")
     sheet = models.ForeignKey(TargetSheet, on_delete=models.CASCADE, related_name="tasks")

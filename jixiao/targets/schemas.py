@@ -110,7 +110,7 @@ class StepOut(Schema):
     state: str = Field(description="done 已通过 / current 当前步骤 / todo 未到")
 
 
-class EventOut(Schema):
+class ReviewEventOut(Schema):
     action: ReviewAction
     from_step: str
     to_step: str
@@ -126,7 +126,7 @@ class SheetDetailOut(SheetOut):
     tasks: list[TaskOut]
     findings: list[FindingOut]
     steps: list[StepOut] = Field(description="审核步骤")
-    history: list[EventOut] = Field(description="审核记录")
+    history: list[ReviewEventOut] = Field(description="审核记录")
 
 
 class SheetIn(Schema):

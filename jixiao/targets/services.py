@@ -21,7 +21,7 @@ from jixiao.core import audit
 from jixiao.core import config as region_config
 from jixiao.core import review as review_machinery
 from jixiao.core.actors import person
-from jixiao.core.choices import ChangeAction, ReviewStatus
+from jixiao.core.choices import ReviewStatus
 from jixiao.core.concurrency import bump, lock_checked
 from jixiao.core.errors import ServiceError, TransitionError, ValidationFailed
 from jixiao.core.money import MoneyError, yuan
@@ -30,6 +30,7 @@ from jixiao.core.roles import Role
 from jixiao.core.scoping import assert_in_scope, check
 from jixiao.core.services import service
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
+from jixiao.projects import gates
 from jixiao.targets import layout, rules
 from jixiao.targets.choices import SheetStatus, TargetEventKind, TargetKind
 from jixiao.targets.models import TargetFinding, TargetIndicator, TargetSheet, TargetTask
@@ -41,7 +42,7 @@ MONEY_FIELDS = ("amount", "fiscal_amount", "other_amount", "medium_amount", "med
 INDICATOR_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard",
                     "explanation", "value_basis", "template")
 #: Project stages in which a project takes a target sheet: from the application to the end of its year.
-OPEN_PROJECT_STAGES = ("reserve", "assessing", "admitted", "budgeted", "executing")
+OPEN_PROJECT_STAGES = ("reserve", "submitted", "assessing", "admitted", "budgeted", "executing")
 _STATUS_OF_REVIEW = {
     ReviewStatus.DRAFT: SheetStatus.DRAFT,
     ReviewStatus.IN_REVIEW: SheetStatus.IN_REVIEW,
@@ -155,26 +156,31 @@ def current_sheet(project, year: int | None = None) -> TargetSheet | None:
 
 # --- the project library's gates (registered in TargetsConfig.ready) -------------------------------
 
-def target_check(project) -> bool | str:
-    """未设置绩效目标不得安排预算 (《预算法》第三十二条): the project's sheet for its budget year is approved."""
-    if TargetSheet.objects.filter(project=project, year=project.year, status=SheetStatus.APPROVED).exists():
-        return True
-    sheet = current_sheet(project)
+def _approved(project) -> TargetSheet | None:
+    return TargetSheet.objects.filter(project=project, year=project.year, status=SheetStatus.APPROVED).first()
+
+
+def target_check(project, amount) -> bool | str:
+    """未设置绩效目标不得安排预算 (《预算法》第三十二条): the project's sheet for its budget year is approved,
+    and the budget amount is that sheet's annual amount (``rules.budget_amount_refusal``, the rule
+    of every later change too)."""
+    sheet = _approved(project)
     if sheet is None:
-        return f"项目尚未编报 {project.year} 年度绩效目标，不得纳入预算安排资金"
-    return f"项目 {project.year} 年度绩效目标{sheet.get_status_display()}，批复后方可纳入预算"
+        sheet = current_sheet(project)
+        if sheet is None:
+            return f"项目尚未编报 {project.year} 年度绩效目标，不得纳入预算安排资金"
+        return f"项目 {project.year} 年度绩效目标{sheet.get_status_display()}，批复后方可纳入预算"
+    return rules.budget_amount_refusal(first=True, sheet_number=sheet.number, sheet_amount=sheet.amount,
+                                       amount=amount) or True
 
 
 def adjustment_check(project, amount) -> bool | str:
     """A budget adjustment follows an approved adjusted target sheet (四个同步): the approved current
-    version must be an adjustment (version 2 or later) whose annual amount is the new budget."""
-    sheet = TargetSheet.objects.filter(project=project, year=project.year, status=SheetStatus.APPROVED).first()
-    if sheet is None or sheet.number == 1:
-        return "调整项目预算须先调整绩效目标：请编报调整后的绩效目标表并经审核批复"
-    if sheet.amount != amount:
-        return (f"已批复的调整后绩效目标表年度资金为 {sheet.amount} 元，与调整后的预算 {amount} 元不一致，"
-                "请先调整绩效目标")
-    return True
+    version must be an adjustment (version 2 or later) whose annual amount is the new budget
+    (``rules.budget_amount_refusal``)."""
+    sheet = _approved(project)
+    return rules.budget_amount_refusal(first=False, sheet_number=sheet.number if sheet else None,
+                                       sheet_amount=sheet.amount if sheet else None, amount=amount) or True
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -250,10 +256,6 @@ def clean_indicator(values: dict, position: int) -> tuple[dict, list[str]]:
     return d, errors
 
 
-def indicator_summary(sheet_pk) -> list[str]:
-    return [f"{i.name}：{i.value_display}" for i in TargetIndicator.objects.filter(sheet_id=sheet_pk)]
-
-
 def _locked_editable(sheet: TargetSheet, version: int, actor) -> TargetSheet:
     sheet = lock_checked(TargetSheet, sheet.pk, version)
     check(actor, sheet, "edit")
@@ -272,7 +274,8 @@ def create_sheet(*, actor, year: int, project=None, agency=None, annual_goal: st
                  include_expert_panel: bool = False, **amounts) -> TargetSheet:
     """A declared (version 1) sheet: for a project or policy (``project``; the project's agency
     writes it) or an agency's whole budget (``agency``). Amounts default to the project's budget
-    (or requested) amount, all 财政拨款. The review starts as a draft with the region's target chain."""
+    (``projects.gates.default_budget``: its budget amount, else the amount requested, within the amount
+    an ex-ante assessment supported), all 财政拨款. The review starts as a draft with the region's target chain."""
     if (project is None) == (agency is None):
         raise ValueError("create_sheet needs a project or an agency")
     errors: dict[str, list[str]] = {}
@@ -283,7 +286,7 @@ def create_sheet(*, actor, year: int, project=None, agency=None, annual_goal: st
             raise TransitionError(f"项目已{project.get_stage_display()}，不能再编报绩效目标", code="target.project_closed")
         if TargetSheet.objects.filter(project=project, year=year).exists():
             raise TransitionError(f"该项目 {year} 年度的绩效目标表已存在", code="target.exists")
-        default = project.budget_amount or project.requested_amount
+        default = gates.default_budget(project)
     else:
         kind = TargetKind.AGENCY
         if TargetSheet.objects.filter(agency=agency, kind=TargetKind.AGENCY, year=year).exists():
@@ -382,18 +385,17 @@ def save_indicators(*, actor, sheet: TargetSheet, version: int, rows: list[dict]
         d, errs = clean_indicator(r, i)
         cleaned.append(d)
         problems.extend(errs)
-    if len(cleaned) > 200:
-        problems.append("一张目标表最多 200 项指标")
+    if len(cleaned) > rules.MAX_INDICATORS:
+        problems.append(f"一张目标表最多 {rules.MAX_INDICATORS} 项指标（现有 {len(cleaned)} 项）")
     if problems:
         raise ValidationFailed({"indicators": problems})
-    before = {**audit.snapshot(sheet), "indicators": indicator_summary(sheet.pk)}
+    before = audit.snapshot(sheet)  # with every field of every indicator (audit_parent)
     old_templates = set(TargetIndicator.objects.filter(sheet=sheet, template__isnull=False)
                         .values_list("template_id", flat=True))
     _write_indicators(sheet, cleaned)
     bump(sheet)
     sheet.save()
-    audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before,
-                        after={**audit.snapshot(sheet), "indicators": indicator_summary(sheet.pk)})
+    audit.log_update(actor=actor, obj=sheet, before=before)
     new_templates = [d["template"] for d in cleaned if d["template"] is not None
                      and d["template"].pk not in old_templates]
     if new_templates:
@@ -465,7 +467,7 @@ def save_tasks(*, actor, sheet: TargetSheet, version: int, rows: list[dict]) -> 
         cleaned.append({"name": name, "content": (r.get("content") or "").strip(), **amounts})
     if problems:
         raise ValidationFailed({"tasks": problems})
-    before = {**audit.snapshot(sheet), "tasks": [t.name for t in sheet.tasks.all()]}
+    before = audit.snapshot(sheet)  # with every field of every task (audit_parent)
     TargetTask.objects.filter(sheet=sheet).delete()
     TargetTask.objects.bulk_create([TargetTask(region_id=sheet.region_id, sheet=sheet, position=i, **d)
                                     for i, d in enumerate(cleaned, start=1)])
@@ -474,8 +476,7 @@ def save_tasks(*, actor, sheet: TargetSheet, version: int, rows: list[dict]) -> 
     sheet.other_amount = sum((d["other_amount"] for d in cleaned), Decimal("0"))
     bump(sheet)
     sheet.save()
-    audit.record_change(actor=actor, obj=sheet, action=ChangeAction.UPDATE, before=before,
-                        after={**audit.snapshot(sheet), "tasks": [d["name"] for d in cleaned]})
+    audit.log_update(actor=actor, obj=sheet, before=before)
     return sheet
 
 
@@ -701,6 +702,44 @@ def draw_panel(*, actor, sheet: TargetSheet, count: int, fields, seed=None):
     return draw
 
 
+# --- the indicator editor's library suggestions (issue #10) ---------------------------------------
+
+def suggestions_for(sheet: TargetSheet, *, limit: int = 12) -> list:
+    """The library templates to propose in the sheet's editor (``library.services.suggest``): ranked
+    by the project's (or agency's) sector and name and by what the region's approved sheets of
+    similar projects used (``library.rules.peer_uses``: same sector, shared name bigrams); the level-1
+    kinds the sheet still lacks (the 2021 taxonomy requires 成本) always get their best templates;
+    templates already on the sheet are marked. The peers are read region-wide but only as counts of
+    template ids per similar sheet — nothing of another agency's sheet reaches the page."""
+    from jixiao.library import rules as library_rules
+    from jixiao.library.services import suggest
+
+    subject = sheet.project if sheet.project_id else sheet.agency
+    sector = subject.sector.code if subject.sector_id else None
+    text = subject.name if sheet.project_id else f"{subject.name} 部门整体支出"  # the agency templates' keyword
+    description = sheet.project.description if sheet.project_id else ""
+    rows = list(sheet.indicators.values_list("level1", "template_id"))
+    adopted = {t for _l1, t in rows if t}
+    present = {l1 for l1, _t in rows}
+    missing = [k for k in taxonomy_tree(sheet.taxonomy) if k not in present]
+    peers: dict[int, tuple[str, list[int]]] = {}
+    if sector:
+        similar = TargetIndicator.objects.filter(
+            sheet__region_id=sheet.region_id, sheet__status=SheetStatus.APPROVED, sheet__kind=sheet.kind,
+            template__isnull=False).exclude(sheet_id=sheet.pk)
+        if sheet.project_id:
+            similar = similar.filter(sheet__project__sector__code=sector).exclude(sheet__project_id=sheet.project_id)
+            fields = ("sheet_id", "sheet__project__name", "template_id")
+        else:
+            similar = similar.filter(sheet__agency__sector__code=sector).exclude(sheet__agency_id=sheet.agency_id)
+            fields = ("sheet_id", "sheet__agency__name", "template_id")
+        for sheet_id, name, template_id in similar.values_list(*fields):
+            peers.setdefault(sheet_id, (name, []))[1].append(template_id)
+    uses = library_rules.peer_uses(text, sector, [(name, sector, ts) for name, ts in peers.values()])
+    return suggest(region=sheet.region, sector_code=sector, name=text, description=description, limit=limit,
+                   peer_uses=uses, adopted=adopted, missing_level1=missing)
+
+
 # --- the project page's facts (projects.panels, registered in TargetsConfig.ready) ------------------
 
 def project_facts(project, user) -> list[dict]:
@@ -720,6 +759,32 @@ def project_facts(project, user) -> list[dict]:
                  and project.stage in OPEN_PROJECT_STAGES)
     url = f"{reverse('targets:sheet_create')}?year={project.year}&project={project.pk}" if may_write else ""
     return [{"label": "绩效目标", "value": f"{project.year} 年度未编报" + ("，去编报" if may_write else ""), "url": url}]
+
+
+def home_figures(user, year: int) -> dict | None:
+    """The home page's target card (org.home): the year's current sheets the user sees by state
+    (an adjusted sheet counts once, its latest version), with links to the list and to the statistics
+    pages the user may read."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from jixiao.core.scoping import can
+    from jixiao.projects.models import Project
+
+    if not can(user, TargetSheet, "view"):
+        return None
+    qs = TargetSheet.objects.for_user(user, "view").filter(year=year).exclude(status=SheetStatus.SUPERSEDED)
+    by_status = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    base = f"{reverse('targets:sheet_list')}?year={year}"
+    figures = [{"label": "绩效目标表", "value": sum(by_status.values()), "unit": "张", "url": base}]
+    figures += [{"label": f"　{s.label}", "value": by_status.get(s.value, 0), "unit": "张",
+                 "url": f"{base}&status={s.value}"}
+                for s in (SheetStatus.DRAFT, SheetStatus.IN_REVIEW, SheetStatus.RETURNED, SheetStatus.APPROVED)]
+    links = [{"label": "目标表列表", "url": base}]
+    if can(user, Project, "view"):  # the statistics pages' own gate (views_statistics.gate)
+        links += [{"label": "覆盖率统计", "url": f"{reverse('targets:coverage')}?year={year}"},
+                  {"label": "目标统计", "url": f"{reverse('targets:statistics')}?year={year}"}]
+    return {"order": 30, "title": "绩效目标", "icon": "bullseye", "figures": figures, "links": links}
 
 
 # --- 审核超期提醒 (manage.py remind_overdue_targets, daily) -------------------------------------------

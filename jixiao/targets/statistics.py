@@ -4,8 +4,10 @@ returns per step, most frequent quality findings, sheets by status) — the figu
 quotes ("69个部门共 580个项目全部设置绩效目标", "整体绩效覆盖率达 100%").
 
 Every function takes the caller's scoped querysets (``for_user``), so finance users and the viewer
-count their region, a department reviewer its subtree and an agency user its own agency. Every
-figure is an aggregate query (GROUP BY); nothing is read project by project.
+count their region, a department reviewer its subtree and an agency user its own agency, a province's
+or a city's performance division every region below it. Every figure comes from a join aggregate
+(GROUP BY) over the rows; nothing is read project by project, no correlated subquery runs per row and
+no id list is passed through ``IN (SELECT …)`` (issue #12: within 3× the raw aggregate, bench/).
 
 Definitions (also shown on the pages):
 
@@ -22,21 +24,18 @@ Definitions (also shown on the pages):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import Case, Count, DecimalField, F, FilteredRelation, Q, Sum, When
 
 from jixiao.core.choices import ReviewAction
-from jixiao.core.models import ReviewEvent
 from jixiao.core.money import yuan
 from jixiao.core.years import latest_year
 from jixiao.projects.choices import BudgetBook, FundSource, ProjectKind, ProjectStage
 from jixiao.targets import rules
 from jixiao.targets.choices import FindingCode, SheetStatus, TargetKind
-from jixiao.targets.models import TargetFinding, TargetSheet
+from jixiao.targets.models import TargetSheet
 from jixiao.targets.services import CHAIN
 
 #: Projects counted in the total: admitted to the library and later (domain-rules §13).
@@ -110,17 +109,23 @@ def project_amount():
                 output_field=AMOUNT_FIELD)
 
 
-def _approved(year: int) -> Exists:
-    return Exists(TargetSheet.objects.filter(project=OuterRef("pk"), year=year, status=SheetStatus.APPROVED))
+def _approved(relation: str, year: int, **extra) -> FilteredRelation:
+    """The approved sheet of the year as a LEFT JOIN (one per project or agency: approving an
+    adjustment supersedes the earlier version in the same transaction), so "covered" is one join
+    aggregate over the rows, not a correlated EXISTS per row (issue #12)."""
+    return FilteredRelation(relation, condition=Q(**{f"{relation}__year": year,
+                                                      f"{relation}__status": SheetStatus.APPROVED,
+                                                      **{f"{relation}__{k}": v for k, v in extra.items()}}))
 
 
 def _aggregates() -> dict:
     amount = project_amount()
+    covered = Q(approved__isnull=False)
     return {
         "total_count": Count("pk"),
-        "covered_count": Count("pk", filter=Q(covered=True)),
+        "covered_count": Count("approved"),
         "total_amount": Sum(amount),
-        "covered_amount": Sum(amount, filter=Q(covered=True)),
+        "covered_amount": Sum(amount, filter=covered),
     }
 
 
@@ -129,9 +134,9 @@ def _coverage(row: dict) -> rules.Coverage:
                           total_amount=yuan(row["total_amount"] or 0), covered_amount=yuan(row["covered_amount"] or 0))
 
 
-def _rows(grouped: Iterable[dict], key: str, choices) -> list[CoverageRow]:
+def _rows(found: dict[str, rules.Coverage], choices) -> list[CoverageRow]:
     """One row per choice in its order (zero rows included), then any unknown code."""
-    found = {r[key]: _coverage(r) for r in grouped}
+    found = dict(found)
     empty = rules.Coverage(0, 0, ZERO, ZERO)
     out = [CoverageRow(code, label, found.pop(code, empty)) for code, label in choices]
     out.extend(CoverageRow(str(code), str(code), c) for code, c in found.items())
@@ -143,36 +148,48 @@ def _add(a: rules.Coverage, b: rules.Coverage) -> rules.Coverage:
                           a.total_amount + b.total_amount, a.covered_amount + b.covered_amount)
 
 
+def _credit(into: dict, key, c: rules.Coverage) -> None:
+    into[key] = _add(into[key], c) if key in into else c
+
+
 def coverage(*, projects, agencies, sheets, year: int) -> CoverageReport:
     """Coverage for ``year`` over the caller's scoped ``projects`` (Project), ``agencies`` (Agency)
-    and ``sheets`` (TargetSheet) querysets. Six aggregate queries whatever the size of the region."""
-    base = (projects.filter(year=year, stage__in=COUNTED_STAGES)
-            .annotate(covered=_approved(year)).order_by())
-    total = _coverage(base.aggregate(**_aggregates()))
-    by_kind = _rows(base.values("kind").annotate(**_aggregates()), "kind", ProjectKind.choices)
-    by_book = _rows(base.values("budget_book").annotate(**_aggregates()), "budget_book", BudgetBook.choices)
-    # fund_sources is a JSON list: group by the list itself (a handful of combinations), then
-    # credit each combination to every source it names.
+    and ``sheets`` (TargetSheet) querysets. Three aggregate queries whatever the size of the region
+    (issue #12: each one pass over its rows): the projects joined to their approved sheet, grouped
+    by (kind, budget book, fund sources) — a few dozen groups, from which the total and the three
+    breakdowns are added up here; the agencies joined to their approved whole-budget sheet; the
+    approved sheets (the agencies' amount, the agencies with an approved project sheet)."""
+    grouped = (projects.filter(year=year, stage__in=COUNTED_STAGES).order_by()
+               .annotate(approved=_approved("target_sheets", year))
+               .values("kind", "budget_book", "fund_sources").annotate(**_aggregates()))
+    total = rules.Coverage(0, 0, ZERO, ZERO)
+    per_kind: dict[str, rules.Coverage] = {}
+    per_book: dict[str, rules.Coverage] = {}
+    # fund_sources is a JSON list: grouped by the list itself (a handful of combinations), each
+    # combination is credited to every source it names.
     per_source: dict[str, rules.Coverage] = {}
-    for r in base.values("fund_sources").annotate(**_aggregates()):
+    for r in grouped:
+        c = _coverage(r)
+        total = _add(total, c)
+        _credit(per_kind, r["kind"], c)
+        _credit(per_book, r["budget_book"], c)
         for code in dict.fromkeys(r["fund_sources"] or ["other"]):
-            per_source[code] = _add(per_source.get(code, rules.Coverage(0, 0, ZERO, ZERO)), _coverage(r))
-    by_source = _rows([{"code": k, **v.__dict__} for k, v in per_source.items()], "code", FundSource.choices)
+            _credit(per_source, code, c)
 
-    active = agencies.filter(active=True).order_by()
-    agency_sheet = TargetSheet.objects.filter(agency=OuterRef("pk"), kind=TargetKind.AGENCY, year=year,
-                                              status=SheetStatus.APPROVED)
-    agency_counts = (active.annotate(covered=Exists(agency_sheet))
-                     .aggregate(n_total=Count("pk"), n_covered=Count("pk", filter=Q(covered=True))))
-    approved = sheets.filter(year=year, status=SheetStatus.APPROVED).order_by()
-    agency_amount = approved.filter(kind=TargetKind.AGENCY).aggregate(s=Sum("amount"))["s"]
-    with_projects = (approved.exclude(kind=TargetKind.AGENCY).filter(project__stage__in=COUNTED_STAGES)
-                     .aggregate(n=Count("agency", distinct=True))["n"])
+    agency_counts = (agencies.filter(active=True).order_by()
+                     .annotate(approved=_approved("target_sheets", year, kind=TargetKind.AGENCY))
+                     .aggregate(n_total=Count("pk"), n_covered=Count("approved")))
+    approved = (sheets.filter(year=year, status=SheetStatus.APPROVED).order_by()
+                .aggregate(amount=Sum("amount", filter=Q(kind=TargetKind.AGENCY)),
+                           with_projects=Count("agency", distinct=True,
+                                               filter=~Q(kind=TargetKind.AGENCY)
+                                               & Q(project__stage__in=COUNTED_STAGES))))
     return CoverageReport(
-        year=year, projects=CoverageRow("all", "合计", total), by_kind=by_kind, by_budget_book=by_book,
-        by_fund_source=by_source, agencies_total=agency_counts["n_total"] or 0,
-        agencies_covered=agency_counts["n_covered"] or 0, agencies_amount=yuan(agency_amount or 0),
-        agencies_with_projects=with_projects or 0, definitions=DEFINITIONS,
+        year=year, projects=CoverageRow("all", "合计", total), by_kind=_rows(per_kind, ProjectKind.choices),
+        by_budget_book=_rows(per_book, BudgetBook.choices), by_fund_source=_rows(per_source, FundSource.choices),
+        agencies_total=agency_counts["n_total"] or 0, agencies_covered=agency_counts["n_covered"] or 0,
+        agencies_amount=yuan(approved["amount"] or 0), agencies_with_projects=approved["with_projects"] or 0,
+        definitions=DEFINITIONS,
     )
 
 
@@ -216,27 +233,33 @@ def review(*, sheets, year: int, region=None, findings_limit: int = 10) -> Revie
     the step it was returned from, in the region's chain order); findings are the current quality
     findings of the sheets, most frequent first (by the number of sheets carrying them)."""
     qs = sheets.filter(year=year).order_by()
-    head = qs.aggregate(
-        sheets=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        returned=Count("pk", filter=Q(return_count__gt=0)), returns=Sum("return_count"),
-    )
-    status_counts = dict(qs.values_list("status").annotate(n=Count("pk")))
+    # one pass over the sheets, grouped by (status, kind): the head figures, by status and by kind
+    head = {"sheets": 0, "submitted": 0, "returned": 0, "returns": 0}
+    status_counts: dict[str, int] = {}
+    kinds: dict[str, dict] = {}
+    for r in qs.values("status", "kind").annotate(
+            sheets=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            returned=Count("pk", filter=Q(return_count__gt=0)), returns=Sum("return_count")):
+        for k in head:
+            head[k] += r[k] or 0
+        status_counts[r["status"]] = status_counts.get(r["status"], 0) + r["sheets"]
+        k = kinds.setdefault(r["kind"], {"count": 0, "submitted": 0, "returned": 0})
+        k["count"] += r["sheets"]
+        k["submitted"] += r["submitted"]
+        k["returned"] += r["returned"]
     by_status = [{"status": code, "label": label, "count": status_counts.get(code, 0)}
                  for code, label in SheetStatus.choices]
-    kinds = {r["kind"]: r for r in qs.values("kind").annotate(
-        count=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        returned=Count("pk", filter=Q(return_count__gt=0)))}
     by_kind = []
     for code, label in TargetKind.choices:
         r = kinds.get(code, {"count": 0, "submitted": 0, "returned": 0})
         by_kind.append({"kind": code, "label": label, "count": r["count"], "submitted": r["submitted"],
                         "returned": r["returned"], "returned_rate": rules.percent(r["returned"], r["submitted"])})
 
-    ct = ContentType.objects.get_for_model(TargetSheet)
-    events = (ReviewEvent.objects.filter(action=ReviewAction.RETURN, review__chain=CHAIN, review__content_type=ct,
-                                         review__object_id__in=qs.values("pk"))
-              .order_by().values("from_step").annotate(returns=Count("pk"), sheets=Count("review", distinct=True)))
-    steps = {r["from_step"]: r for r in events}
+    # the sheets joined to their review's return events (one filter(): one join of each)
+    events = (qs.filter(reviews__chain=CHAIN, reviews__events__action=ReviewAction.RETURN)
+              .values(step=F("reviews__events__from_step"))
+              .annotate(returns=Count("reviews__events"), sheets=Count("pk", distinct=True)))
+    steps = {r["step"]: r for r in events}
     order = []
     if region is not None:
         from jixiao.core import config
@@ -249,10 +272,10 @@ def review(*, sheets, year: int, region=None, findings_limit: int = 10) -> Revie
     by_step = [{**s, "share": rules.percent(s["returns"], head["returns"] or 0)} for s in by_step]
 
     labels = dict(FindingCode.choices)
-    top = (TargetFinding.objects.filter(sheet__in=qs.values("pk")).order_by().values("code")
-           .annotate(findings=Count("pk"), sheets=Count("sheet", distinct=True))
-           .order_by("-sheets", "-findings", "code")[:findings_limit])
-    findings = [{"code": r["code"], "label": labels.get(r["code"], r["code"]), "sheets": r["sheets"],
+    top = (qs.filter(findings__isnull=False).values(finding=F("findings__code"))
+           .annotate(findings=Count("findings"), sheets=Count("pk", distinct=True))
+           .order_by("-sheets", "-findings", "finding")[:findings_limit])
+    findings = [{"code": r["finding"], "label": labels.get(r["finding"], r["finding"]), "sheets": r["sheets"],
                  "findings": r["findings"], "share": rules.percent(r["sheets"], head["sheets"] or 0)} for r in top]
     return ReviewReport(year=year, sheets=head["sheets"] or 0, submitted=head["submitted"] or 0,
                         returned=head["returned"] or 0, returns=head["returns"] or 0, by_status=by_status,

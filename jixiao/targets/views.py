@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ from jixiao.core.years import latest_year, year_param
 from jixiao.library.choices import Level1, Level2, Operator, ValueBasis
 from jixiao.org.models import Agency
 from jixiao.projects.models import Project
-from jixiao.targets import services
+from jixiao.targets import rules, services
 from jixiao.targets.choices import SheetStatus, TargetKind
 from jixiao.targets.filters import SheetFilter
 from jixiao.targets.forms import (
@@ -51,13 +52,13 @@ from jixiao.targets.forms import (
 from jixiao.targets.models import TargetSheet
 
 #: The columns of the indicator editor, in the order of the official form.
-ROW_FIELDS = ("level1", "level2", "name", "operator", "value", "unit", "weight", "scoring_standard", "value_basis",
-              "explanation", "template")
+ROW_FIELDS = rules.EDITOR_ROW_FIELDS
 TASK_FIELDS = ("name", "content", "amount", "fiscal_amount", "other_amount")
 
 
 def _sheets(user, action="view"):
-    return TargetSheet.objects.for_user(user, action).select_related("agency", "project", "region")
+    return (TargetSheet.objects.for_user(user, action).joined_in_scope(user, "agency", "project", action=action)
+            .select_related("agency", "project", "region"))
 
 
 def _sheet(request, pk, action="view"):
@@ -91,16 +92,27 @@ def sheet_list(request):
 @login_required
 def sheet_export(request):
     """导出 the filtered sheets: ``?layout=official`` in the official forms (one worksheet per sheet),
-    else the flat list (one row per indicator)."""
+    else the flat list (one row per indicator). An official export of many sheets (the
+    ``export_sheets`` job threshold or more) runs as a background job: the page says how many and
+    starts it on POST, then shows its progress and the file."""
+    from jixiao.core.jobs import create_job, threshold
     from jixiao.targets import exports
 
     require(request.user, TargetSheet, "view")
     qs, _ = SheetFilter.filter_request(_sheets(request.user), request.GET)
     region = request.user.region.name if request.user.region_id else ""
     if request.GET.get("layout") == "official":
-        sheets = list(qs.prefetch_related("indicators", "tasks"))
-        record_export(request, "target_sheets_official", len(sheets))
-        return file_response(exports.official_workbook(sheets), f"{region}绩效目标表.xlsx")
+        count = qs.count()
+        file_name = f"{region}绩效目标表.xlsx"
+        if count >= threshold("export_sheets"):
+            if request.method == "POST":
+                job = create_job(actor=request.user, kind="targets.export_official",
+                                 title=f"导出目标表（申报表格式，{count} 份）",
+                                 params={"query": request.GET.urlencode(), "file_name": file_name})
+                return redirect("core:job_detail", job.pk)
+            return render(request, "targets/export_job.html", {"count": count, "query": request.GET.urlencode()})
+        record_export(request, "target_sheets_official", count)
+        return file_response(exports.official_workbook(qs), file_name)
     record_export(request, "target_sheets", qs.count())
     return file_response(exports.flat_workbook(qs), f"{region}绩效目标清单.xlsx")
 
@@ -167,10 +179,12 @@ def review_queue(request):
 # --- create and edit -------------------------------------------------------------------------------
 
 def creatable_projects(user, year: int):
-    """The user's projects of the year, in a stage that takes a target sheet, without one yet."""
-    have = TargetSheet.objects.filter(year=year, project__isnull=False).values("project_id")
+    """The user's projects of the year, in a stage that takes a target sheet, without one yet (the
+    exclusion is correlated by each candidate's own region and id, so it reads the user's region's
+    sheets through the region-leading unique index — not every sheet of the province, issue #12)."""
+    have = TargetSheet.objects.filter(region_id=OuterRef("region_id"), project_id=OuterRef("pk"), year=year)
     return (Project.objects.for_user(user, "view").filter(year=year, stage__in=services.OPEN_PROJECT_STAGES)
-            .exclude(pk__in=have).select_related("agency").order_by("agency__code", "code"))
+            .filter(~Exists(have)).select_related("agency").order_by("agency__code", "code"))
 
 
 def creatable_agencies(user, year: int):
@@ -178,22 +192,43 @@ def creatable_agencies(user, year: int):
     preparer's own agency; for the performance section, the active agencies of the region."""
     if not can(user, TargetSheet, "edit"):
         return Agency.objects.none()
-    have = TargetSheet.objects.filter(year=year, kind=TargetKind.AGENCY).values("agency_id")
-    return Agency.objects.for_user(user, "view").filter(active=True).exclude(pk__in=have).order_by("code")
+    have = TargetSheet.objects.filter(region_id=OuterRef("region_id"), agency_id=OuterRef("pk"), year=year,
+                                      kind=TargetKind.AGENCY)
+    return Agency.objects.for_user(user, "view").filter(active=True).filter(~Exists(have)).order_by("code")
 
 
 @login_required
 def sheet_create(request):
     require(request.user, TargetSheet, "create")
     year = _year(request, request.user)
+    projects, agencies = creatable_projects(request.user, year), creatable_agencies(request.user, year)
     form = CreateForm(request.POST or None, initial={"year": year, "subject": request.GET.get("project")},
-                      projects=creatable_projects(request.user, year), agencies=creatable_agencies(request.user, year),
-                      allow_panel=can(request.user, TargetSheet, "draw_panel"))
+                      projects=projects, agencies=agencies, allow_panel=can(request.user, TargetSheet, "draw_panel"))
     return form_page(
         request, form=form, run=lambda d: services.create_sheet(actor=request.user, **form.service_fields()),
         success=lambda sheet: f"已建立“{sheet.title}”（草稿）。请填写绩效指标。",
         redirect_to=lambda sheet: reverse("targets:indicator_edit", args=[sheet.pk]),
-        title="新建绩效目标表", cancel=reverse("targets:sheet_list"))
+        title="新建绩效目标表", cancel=reverse("targets:sheet_list"),
+        context={"hint": None if projects or agencies else _empty_subjects_hint(request.user, year)})
+
+
+def _empty_subjects_hint(user, year: int) -> dict:
+    """Why the 编报对象 list is empty and a link to what to do (targets.rules.empty_subjects)."""
+    from jixiao.projects.choices import ProjectStage
+    from jixiao.targets.rules import empty_subjects
+
+    mine = Project.objects.for_user(user, "view").filter(year=year)
+    agencies = Agency.objects.for_user(user, "view").filter(active=True).count() if can(user, TargetSheet, "edit") else 0
+    hint = empty_subjects(year=year, projects=mine.count(),
+                          open_projects=mine.filter(stage__in=services.OPEN_PROJECT_STAGES).count(), agencies=agencies,
+                          open_stages=[ProjectStage(s).label for s in services.OPEN_PROJECT_STAGES],
+                          may_create_project=can(user, Project, "create"))
+    links = {"agencies": (reverse("org:agency_list"), "组织机构"),
+             "new_project": (f"{reverse('projects:project_create')}?year={year}", f"新建 {year} 年项目"),
+             "projects": (f"{reverse('projects:project_list')}?year={year}", "项目库"),
+             "sheets": (f"{reverse('targets:sheet_list')}?year={year}", f"{year} 年目标表列表")}
+    url, label = links[hint.action]
+    return {"text": hint.text, "url": url, "link": label, "reason": hint.reason}
 
 
 @login_required
@@ -230,15 +265,7 @@ def _tree_labels(sheet) -> list[dict]:
 
 
 def _suggestions(sheet):
-    from jixiao.library.services import suggest
-
-    if sheet.project_id:
-        project = sheet.project
-        sector = project.sector.code if project.sector_id else None
-        return suggest(region=sheet.region, sector_code=sector, name=project.name,
-                       description=project.description, limit=12)
-    sector = sheet.agency.sector.code if sheet.agency.sector_id else None
-    return suggest(region=sheet.region, sector_code=sector, name=sheet.agency.name, limit=12)
+    return services.suggestions_for(sheet, limit=12)
 
 
 def _locked(request, sheet):
@@ -293,6 +320,7 @@ def indicator_edit(request, pk: int):
     return render(request, "targets/indicator_edit.html", {
         "sheet": sheet, "rows": rows, "errors": errors, "version": version, "tree": tree,
         "operators": Operator.choices, "bases": ValueBasis.choices, "suggestions": _suggestions(sheet),
+        "max_indicators": rules.MAX_INDICATORS,
         "blank_row": {"operator": Operator.GE, "value_basis": ValueBasis.PLAN, "level2_options": []},
     })
 
@@ -527,7 +555,7 @@ def sheet_draw(request, pk: int):
     return form_page(
         request, form=form, redirect_to=sheet,
         run=lambda d: services.draw_panel(actor=request.user, sheet=sheet, count=d["count"],
-                                          fields=list(d["fields"]), seed=d.get("seed")),
+                                          fields=list(d["fields"])),
         success=lambda draw: f"已抽取 {draw.drawn.count()} 位会审专家（已回避编报单位）。",
         title=f"抽取会审专家：{sheet.title}", cancel=sheet.get_absolute_url())
 
@@ -578,11 +606,9 @@ class _Imported(dict):
     """The import service's summary dict, worded for the import page's success message."""
 
     def summary(self) -> str:
-        text = f"新建 {self['created']} 份、更新 {self['updated']} 份、未变化 {self['unchanged']} 份目标表，" \
-               f"指标 {self['indicators']} 行"
-        if self.get("skipped_worksheets"):
-            text += f"；跳过工作表：{'、'.join(self['skipped_worksheets'])}"
-        return text
+        from jixiao.targets.jobs import import_summary
+
+        return import_summary(self)
 
 
 @login_required
@@ -591,17 +617,23 @@ def sheet_import(request):
     from jixiao.targets import imports
 
     require(request.user, TargetSheet, "create")
-    year = _year(request, request.user)
 
-    def run(*, data, ip):
+    def run(*, data, ip, year):
         upload = request.FILES.get("file")
         return _Imported(imports.import_sheets(actor=request.user, region=request.user.region, year=year, data=data,
                                                name=getattr(upload, "name", "") or "文件", ip=ip))
 
+    def background(*, data, name, ip, year):
+        from jixiao.core.jobs import create_job
+
+        return create_job(actor=request.user, kind="targets.import", title=f"导入 {year} 年度绩效目标表：{name}",
+                          params={"year": year, "name": name, "ip": ip}, upload=(name, data))
+
     required = {"level1", "level2", "name", "operator", "value"}
     columns = [{"header": h, "required": k in required} for k, h in imports.FLAT_HEADERS.items()]
-    return import_page(request, run=run, title=f"导入 {year} 年度绩效目标表", template_url="targets:import_template",
-                       back_url="targets:sheet_list", columns=columns)
+    return import_page(request, run=run, title="导入绩效目标表", template_url="targets:import_template",
+                       back_url="targets:sheet_list", columns=columns, background=background,
+                       year=_year(request, request.user))
 
 
 @login_required
@@ -609,4 +641,4 @@ def import_template(request):
     from jixiao.targets import exports
 
     require(request.user, TargetSheet, "create")
-    return file_response(exports.import_template(), "绩效目标导入模板.xlsx")
+    return file_response(exports.import_template(), "绩效目标导入模板.xlsx", blank=True)

@@ -51,6 +51,8 @@ IMPORT_PAGES = [
     ("perf_section", "/pools/experts/import/", "/pools/experts/"),
     ("perf_section", "/pools/firms/import/", "/pools/firms/"),
     ("preparer", "/targets/import/", "/targets/"),
+    ("perf_section", "/monitoring/execution/import/", "/projects/"),
+    ("preparer", "/monitoring/plans/import/", "/projects/"),
 ]
 
 _IGNORED = {"sessions.session"}
@@ -98,7 +100,9 @@ def test_a_reader_that_runs_out_of_memory_ends_only_its_child():
     with pytest.raises(excel._Refused, match="内存超出限制"):
         excel.read_contained(data, memory_bytes=1024 * 1024, seconds=30)
     loaded = excel.read_contained(data, memory_bytes=512 * 1024 * 1024, seconds=30)
-    assert loaded["sheets"][0][2][99999][25] == 1.0
+    # each sheet comes back as the child's pickle of its rows, unpickled when the workbook is asked for it
+    name = loaded["sheets"][0][0]
+    assert list(excel.Workbook(loaded["sheets"]).get_sheet_by_name(name).iter_rows())[99999][25] == 1.0
 
 
 def test_uploads_over_the_size_limit_are_refused(settings):
@@ -106,3 +110,26 @@ def test_uploads_over_the_size_limit_are_refused(settings):
     report = excel.ImportReport()
     assert excel.open_workbook(xlsx.long_cell() + b"\0" * (1024 * 1024), report) is None
     assert "文件过大" in str(report.errors[0])
+
+
+@pytest.mark.parametrize("case", [c for c in UPLOADS if c.expect != "空文件"], ids=lambda c: c.name)
+def test_the_child_reading_beside_the_scan_is_ended_and_reaped(case):
+    """The contained child starts reading while this process scans the upload; whichever refuses the file,
+    no child outlives the call (none left running, none left a zombie)."""
+    import os
+
+    excel.open_workbook(case.build(), excel.ImportReport())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left, running or exited
+
+
+def test_equal_texts_come_back_as_one_object_and_control_characters_are_still_cleaned():
+    """The child hands equal texts back as one object (cheaper to move and to look up); it decides by
+    itself whether the cells need cleaning, as the parent's scan would."""
+    rows = '<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    body = "".join(rows.format(n=n, text="产出指标") for n in range(1, 4))
+    body += rows.format(n=4, text="含_x000B_控制符")
+    sheet = excel.open_workbook(xlsx.with_part(xlsx.SHEET, xlsx.sheet_xml(body)), excel.ImportReport())
+    got = [row[0] for row in sheet.get_sheet_by_name(sheet.sheet_names[0]).iter_rows()]
+    assert got[:3] == ["产出指标"] * 3 and got[0] is got[1] is got[2]
+    assert got[3] == "含控制符"

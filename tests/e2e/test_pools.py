@@ -1,7 +1,9 @@
 """The expert draw in a real browser: the performance section draws two health experts and sees the
-seed; the drawn expert accepts the invitation from 我的任务."""
+seed the system drew, and re-runs it (复核); the drawn expert accepts the invitation from 我的任务."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -27,10 +29,14 @@ def test_performance_section_draws_and_expert_accepts(pool, sign_in):
     page.fill("#id_purpose", "县中医院设备购置事前评估")
     page.fill("#id_count", "2")
     page.select_option("#id_fields", label="卫生健康")
-    page.fill("#id_seed", "2026")
+    expect(page.locator("#id_seed")).to_have_count(0)  # the system draws the seed; nobody chooses it
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_test_id("seed")).to_have_text("2026")
+    expect(page.get_by_test_id("seed")).to_have_text(re.compile(r"^\d+$"))
     expect(page.get_by_test_id("draw-info")).to_contain_text("复核一致")
+    page.get_by_test_id("verify-link").click()
+    expect(page.get_by_test_id("verify-result")).to_contain_text("复核一致")
+    expect(page.get_by_test_id("verify-table")).to_contain_text("赵明远")
+    page.go_back()
     expect(page.get_by_test_id("drawn-table")).to_contain_text("赵明远")
     shot(page, "draw-result")
 

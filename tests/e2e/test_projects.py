@@ -24,7 +24,8 @@ def test_preparer_applies_and_performance_section_admits(sign_in):
     expect(page.get_by_test_id("project-stage")).to_have_text("储备")
     expect(page.get_by_test_id("project-info")).to_contain_text("85.50 万元")
     page.get_by_role("button", name="申报入库").click()
-    expect(page.get_by_test_id("project-stage")).to_have_text("评估中")
+    expect(page.get_by_test_id("project-stage")).to_have_text("已申报")
+    expect(page.get_by_test_id("project-waiting")).to_contain_text("等待绩效股审核入库")
     url = page.url
 
     perf = sign_in("perf_section")
@@ -33,5 +34,5 @@ def test_preparer_applies_and_performance_section_admits(sign_in):
     expect(perf.get_by_test_id("project-stage")).to_have_text("已入库")
     timeline = perf.get_by_test_id("project-timeline")
     expect(timeline).to_contain_text("建立项目")
-    expect(timeline).to_contain_text("评估中 → 已入库")
+    expect(timeline).to_contain_text("已申报 → 已入库")
     shot(perf, "project-detail-perf")

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from jixiao.assessment import services
 from jixiao.assessment.models import ExAnteAssessment
+from jixiao.core.actors import SYSTEM
+from jixiao.pools import services as pool_services
 from jixiao.pools.models import DrawnExpert
 from jixiao.pools.tests.helpers import ensure_pool
 from jixiao.projects.tests.factories import make_project
@@ -27,7 +29,7 @@ def major_project(world, code: str, **over):
 def _assessment(world, code: str):
     project = major_project(world, code)
     return ExAnteAssessment.objects.filter(project=project).order_by("-pk").first() or \
-        services.create_assessment(actor=None, project=project)
+        services.create_assessment(actor=SYSTEM, project=project)
 
 
 def draft(world):
@@ -35,11 +37,16 @@ def draft(world):
     return _assessment(world, "EA2026001")
 
 
-def scoring(world, code: str = "EA2026002"):
+def scoring(world, code: str = "EA2026002", *, accept: bool = True):
+    """Being scored; the ``expert`` persona (赵明远) has accepted the invitation unless ``accept`` is
+    False (an expert accepts or declines before scoring)."""
     ensure_pool(world)
     a = _assessment(world, code)
     if a.status == "draft":
-        a = services.draw_assessment_experts(actor=None, assessment=a, version=a.version, seed=11)
+        a = services.draw_assessment_experts(actor=SYSTEM, assessment=a, version=a.version, seed=11)
+        mine = DrawnExpert.objects.filter(draw=a.draw, expert__user=world.user("expert"), status="invited").first()
+        if accept and mine is not None:
+            pool_services.accept_drawn(actor=world.user("expert"), drawn=mine)
     return a
 
 
@@ -47,7 +54,7 @@ def score_all(a, scores=None, *, skip_user=None):
     for drawn in DrawnExpert.objects.filter(draw=a.draw, status__in=("invited", "accepted")).select_related("expert"):
         if skip_user is not None and drawn.expert.user_id == skip_user.pk:
             continue
-        services.submit_scores(actor=None, assessment=a, drawn=drawn, opinion="同意立项，建议细化绩效目标。",
+        services.submit_scores(actor=SYSTEM, assessment=a, drawn=drawn, opinion="同意立项，建议细化绩效目标。",
                                scores={k: {"score": v, "opinion": "较好"} for k, v in (scores or SCORES).items()})
     a.refresh_from_db()
     return a
@@ -57,7 +64,7 @@ def concluded(world):
     a = scoring(world, "EA2026003")
     if a.status == "scoring":
         a = score_all(a)
-        a = services.conclude(actor=None, assessment=a, version=a.version, conclusion="support",
+        a = services.conclude(actor=SYSTEM, assessment=a, version=a.version, conclusion="support",
                               opinion="项目立项必要，予以支持。")
     return a
 

@@ -53,6 +53,9 @@ HTML_ROUTES = [
     Route("assessment:assessment_draw", "POST", target=_draft, ok=PERF, overrides=far_404("perf_section")),
     Route("assessment:assessment_score", target=_scoring, ok=personas("expert")),
     Route("assessment:assessment_score", "POST", target=_scoring, ok=personas("expert")),
+    Route("assessment:assessment_proxy", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
+    # an empty form is shown again with its errors: nothing is entered
+    Route("assessment:assessment_proxy", "POST", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
     Route("assessment:assessment_conclude", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
     Route("assessment:assessment_conclude", "POST", target=_scoring, ok=PERF, overrides=far_404("perf_section")),
     Route("assessment:assessment_opinion", supervisors=200, target=_concluded, ok=SEE, overrides=_hidden(SEE, VIEWERS)),
@@ -67,5 +70,6 @@ API_ROUTES = [
     # the body is checked before the row: an empty body is refused with field errors
     Route("POST /api/v1/assessment/{id}/draw", target=_api(_draft), ok=EDITORS, ok_status=400),
     Route("POST /api/v1/assessment/{id}/scores", target=_api(_scoring), ok=personas("expert"), ok_status=400),
+    Route("POST /api/v1/assessment/{id}/proxy-scores", target=_api(_scoring), ok=EDITORS, ok_status=400),
     Route("POST /api/v1/assessment/{id}/conclude", target=_api(_scoring), ok=EDITORS, ok_status=400),
 ]

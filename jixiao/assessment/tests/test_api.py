@@ -12,6 +12,7 @@ from django.test import Client
 from jixiao.assessment.models import ExAnteAssessment, ExpertScore
 from jixiao.assessment.tests import helpers
 from jixiao.org import services as org_services
+from jixiao.pools.models import DrawnExpert
 from jixiao.pools.tests.helpers import ensure_pool
 
 API = "/api/v1/assessment/"
@@ -42,13 +43,21 @@ def test_whole_flow(world, api):
     aid = body["id"]
     assert body["status"] == "draft" and body["requested_amount"] == "12000000.00" and len(body["dimensions"]) == 5
     assert send(perf, "", {"project": p.pk}).json()["code"] == "assessment.not_eligible"
-    assert send(perf, f"{aid}/draw", {"count": 3, "seed": 1}).status_code == 428
-    assert send(perf, f"{aid}/draw", {"count": 3, "seed": 1}, version=9).status_code == 412
+    assert send(perf, f"{aid}/draw", {"count": 3}).status_code == 428
+    assert send(perf, f"{aid}/draw", {"count": 3}, version=9).status_code == 412
+    # nobody chooses the seed: a body that still sends one is refused, and nothing is drawn
     r = send(perf, f"{aid}/draw", {"count": 3, "seed": 1}, version=1)
+    assert r.status_code == 400 and "不能指定" in r.json()["errors"]["seed"][0]
+    assert ExAnteAssessment.objects.get(pk=aid).status == "draft"
+    r = send(perf, f"{aid}/draw", {"count": 3}, version=1)
     assert r.status_code == 200 and r.json()["status"] == "scoring" and r["ETag"] == '"2"'
 
     scores = {k: {"score": v, "opinion": "好"} for k, v in helpers.SCORES.items()}
     expert = api("expert")
+    assert send(expert, f"{aid}/scores", {"scores": scores, "opinion": "同意"}).status_code == 403  # not accepted
+    mine = DrawnExpert.objects.get(draw__object_id=aid, expert__user__username="expert")
+    r = expert.post(f"/api/v1/pools/drawn/{mine.pk}/accept", content_type="application/json")
+    assert r.status_code == 200, r.content
     r = send(expert, f"{aid}/scores", {"scores": {**scores, "necessity": {"score": "21"}}, "opinion": "同意"})
     assert r.status_code == 400 and "scores.necessity" in r.json()["errors"]
     r = send(expert, f"{aid}/scores", {"scores": scores, "opinion": "同意"})

@@ -15,6 +15,18 @@ class TestAssessmentMatrix(ModelMatrix):
     model = ExAnteAssessment
     app, name = "assessment", "assessment"
     in_scope, no_permission, out_of_scope, viewer_only = "perf_section", "firm", "far_perf_section", "leader"
+    # declared actions × every persona: a draft (draw), one being scored by the drawn experts —
+    # 赵明远 is the ``expert`` persona (score) — and one fully scored (conclude)
+    action_personas = {
+        "draw": {"perf_section"},
+        "score": {"expert"},
+        "conclude": {"perf_section"},
+        "score_on_behalf": {"perf_section"},  # 代录: 孙丽华 and 李国强 have no login
+    }
+
+    def action_object(self, world, action):
+        return {"draw": helpers.draft, "score": helpers.scoring, "conclude": helpers.scored,
+                "score_on_behalf": helpers.scoring}[action](world)
 
     def url(self, action, obj=None):
         kwargs = {"pk": obj.pk} if obj is not None else {}

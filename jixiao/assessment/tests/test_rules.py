@@ -26,7 +26,8 @@ def test_dimensions_for_project_and_policy_by_hand():
 def test_creation_refusal_by_hand():
     ok = dict(stage="reserve", is_new=True, is_major=True, year=2026, end_year=2028, has_open=False)
     assert rules.creation_refusal(**ok) is None
-    assert "储备阶段" in rules.creation_refusal(**{**ok, "stage": "assessing"})
+    assert rules.creation_refusal(**{**ok, "stage": "submitted"}) is None  # where 申报入库 leaves it
+    assert "储备或已申报阶段" in rules.creation_refusal(**{**ok, "stage": "assessing"})
     assert "评估中" in rules.creation_refusal(**{**ok, "stage": "assessing"})
     assert "不是重大项目" in rules.creation_refusal(**{**ok, "is_major": False})
     assert "实施期内" in rules.creation_refusal(**{**ok, "is_new": False})

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from jixiao.assessment import services
 from jixiao.assessment.models import ExAnteAssessment, ExpertReview, ExpertScore
 from jixiao.assessment.tests import helpers
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ChangeLog, InboxItem
 from jixiao.org.models import Sector
@@ -35,7 +36,7 @@ def test_create_moves_the_project_to_assessing_and_snapshots_the_dimensions(worl
                                                  "financing_compliance"]
     assert a.max_score == D(100)
     assert list(ProjectEvent.objects.filter(project=p).values_list("title", flat=True)) == [
-        "建立项目", "申报入库", "发起事前绩效评估"]
+        "建立项目", "进入事前绩效评估", "发起事前绩效评估"]
     log = ChangeLog.objects.filter(object_id=str(a.pk), action="create", object_type__icontains="exanteassessment")
     assert log.get().actor == perf
 
@@ -87,14 +88,14 @@ def test_draw_recuses_the_agency_and_opens_tasks(world):
     pool = ensure_pool(world)
     perf = world.user("perf_section")
     a = helpers.draft(world)
-    a = services.draw_assessment_experts(actor=perf, assessment=a, version=a.version, count=3, seed=5)
+    a = services.draw_assessment_experts(actor=perf, assessment=a, version=a.version, count=3)
     assert a.status == "scoring" and a.draw.count == 3 and a.draw.subject == a
     drawn = set(DrawnExpert.objects.filter(draw=a.draw).values_list("expert__name", flat=True))
     assert drawn == {"赵明远", "孙丽华", "李国强"}  # 钱学军 works at 第一中学 itself: recused
     assert list(a.draw.excluded.all()) == [pool["experts"]["钱学军"]]
     assert ExpertReview.objects.filter(assessment=a, submitted_at__isnull=True).count() == 3
     item = InboxItem.objects.get(user=world.user("expert"), title__startswith="事前评估评分")
-    assert item.url == f"/assessment/{a.pk}/score/"
+    assert item.url == f"/assessment/{a.pk}/"  # the assessment's page: accept or decline, then score
     with pytest.raises(TransitionError):
         services.draw_assessment_experts(actor=perf, assessment=a, version=a.version, count=3)
 
@@ -129,7 +130,7 @@ def test_expert_scores_and_the_mean_is_combined(world):
     # the others score: (18 + 16 + 17) / 3 = 17 for 立项必要性; (15.5 + 12 + 13) / 3 = 13.5 for 投入经济性
     others = DrawnExpert.objects.filter(draw=a.draw).exclude(expert__user=expert).order_by("order")
     for drawn, (nec, eco) in zip(others, [("16", "12"), ("17", "13")], strict=True):
-        services.submit_scores(actor=None, assessment=a, drawn=drawn, opinion="可行",
+        services.submit_scores(actor=SYSTEM, assessment=a, drawn=drawn, opinion="可行",
                                scores=_scores(necessity=nec, economy=eco))
     a.refresh_from_db()
     assert a.combined_scores["necessity"] == "17.00" and a.combined_scores["economy"] == "13.50"
@@ -179,7 +180,7 @@ def test_only_drawn_experts_score(world):
     # an expert who declined (and was replaced) may no longer score
     mine = DrawnExpert.objects.get(draw=a.draw, expert__user=world.user("expert"))
     ensure_pool(world)
-    pool_services.create_expert(actor=None, region=a.region, name="冯振华", organisation="潍坊学院",
+    pool_services.create_expert(actor=SYSTEM, region=a.region, name="冯振华", organisation="潍坊学院",
                                 fields=[Sector.objects.get(code="education")])
     pool_services.decline_and_replace(actor=world.user("expert"), drawn=mine, reason="时间冲突")
     with pytest.raises(PermissionDenied):
@@ -303,7 +304,7 @@ def test_statistics_one_group_by(world, django_assert_num_queries):
 
 def test_replacement_gets_the_task_and_scores(world):
     a = helpers.scoring(world)
-    pool_services.create_expert(actor=None, region=a.region, name="冯振华", organisation="潍坊学院",
+    pool_services.create_expert(actor=SYSTEM, region=a.region, name="冯振华", organisation="潍坊学院",
                                 fields=[Sector.objects.get(code="education")])
     mine = DrawnExpert.objects.get(draw=a.draw, expert__user=world.user("expert"))
     replacement = pool_services.decline_and_replace(actor=world.user("perf_section"), drawn=mine, reason="回避")

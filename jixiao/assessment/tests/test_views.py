@@ -7,6 +7,7 @@ import pytest
 
 from jixiao.assessment.models import ExAnteAssessment, ExpertScore
 from jixiao.assessment.tests import helpers
+from jixiao.pools.models import DrawnExpert
 from jixiao.pools.tests.helpers import ensure_pool
 from jixiao.projects.models import Project
 
@@ -24,7 +25,7 @@ def test_flow_through_the_pages(world, login):
     assert r.status_code == 302 and r["Location"] == f"/assessment/{a.pk}/"
     # the project's timeline links to the assessment
     assert f'href="/assessment/{a.pk}/"' in perf.get(f"/projects/{p.pk}/").content.decode()
-    r = perf.post(f"/assessment/{a.pk}/draw/", {"version": a.version, "count": 3, "seed": 3})
+    r = perf.post(f"/assessment/{a.pk}/draw/", {"version": a.version, "count": 3})
     assert r.status_code == 302
     a.refresh_from_db()
     assert a.status == "scoring"
@@ -34,6 +35,14 @@ def test_flow_through_the_pages(world, login):
     r = expert.get("/assessment/mine/")
     assert "县医院门诊综合楼建设项目" in r.content.decode() and "未提交" in r.content.decode()
     form = {f"score_{k}": v for k, v in helpers.SCORES.items()} | {"opinion": "同意立项", "opinion_economy": "测算偏高"}
+    # an expert accepts before scoring: the assessment's page offers 接受邀请, not 评分
+    assert expert.get(f"/assessment/{a.pk}/score/").status_code == 403
+    page = expert.get(f"/assessment/{a.pk}/").content.decode()
+    mine = DrawnExpert.objects.get(draw=a.draw, expert__user__username="expert")
+    assert f"/pools/drawn/{mine.pk}/accept/" in page and f"/assessment/{a.pk}/score/" not in page
+    r = expert.post(f"/pools/drawn/{mine.pk}/accept/", {"next": f"/assessment/{a.pk}/"})
+    assert r.status_code == 302 and r["Location"] == f"/assessment/{a.pk}/"
+    assert f"/assessment/{a.pk}/score/" in expert.get(f"/assessment/{a.pk}/").content.decode()
     r = expert.post(f"/assessment/{a.pk}/score/", form | {"score_necessity": "25"})
     assert r.status_code == 200 and not ExpertScore.objects.exists()
     r = expert.post(f"/assessment/{a.pk}/score/", form)

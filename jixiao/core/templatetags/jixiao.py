@@ -62,3 +62,23 @@ def localtime_text(value):
     from jixiao.core import dates
 
     return dates.format_local(value)
+
+
+@register.inclusion_tag("includes/attachments.html", takes_context=True)
+def attachment_panel(context, obj, title: str = "附件"):
+    """``{% attachment_panel project %}``: the record's attachments (core.attachments), with download
+    links, and an upload form for the kinds the request's user may add (delete buttons likewise). The
+    page has fetched ``obj`` through its scoping already."""
+    from jixiao.core import attachments
+
+    request = context.get("request")
+    user = request.user if request is not None else None
+    kinds = attachments.kinds_for(user, obj) if user is not None else []
+    may_add = {k for k, _label in kinds}
+    rows = list(attachments.for_owner(obj))
+    return {
+        "obj": obj, "title": title, "rows": rows, "kinds": kinds, "may_remove": may_add,
+        "owner_key": obj._meta.label_lower, "next": request.get_full_path() if request is not None else "",
+        "max_mb": attachments.max_bytes() // (1024 * 1024), "allowed": attachments.ALLOWED_TEXT,
+        "accept": ",".join(f".{e}" for e in attachments.SIGNATURES), "csrf_token": context.get("csrf_token"),
+    }

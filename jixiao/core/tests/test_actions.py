@@ -107,3 +107,59 @@ def test_declarations_refuse_mistakes():
         action("view", "查看", roles=["viewer"])
     with pytest.raises(ValueError, match="unknown CRUD"):
         scope_rule(approve=["viewer"])
+
+
+# --- no write without an actor --------------------------------------------------------------------
+
+def _every_service():
+    """Every function decorated with ``@service`` in every app module (found, not listed: a new
+    service is covered the day it is written)."""
+    import importlib
+    import pkgutil
+
+    import jixiao
+
+    seen = {}
+    for info in pkgutil.walk_packages(jixiao.__path__, "jixiao."):
+        if ".tests" in info.name or ".migrations" in info.name or info.name.endswith(".management.commands"):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if callable(value) and getattr(value, "is_service", False):
+                seen[f"{value.__module__}.{value.__qualname__}"] = value
+    return seen
+
+
+def test_every_service_refuses_a_missing_actor_before_it_writes(world):
+    """``actor=None`` fails loudly in the service decorator itself — before a scope check could be
+    skipped or a row written — for every service of every app (issue #8 item 3)."""
+    from jixiao.core.models import ChangeLog, SecurityEvent
+
+    services = _every_service()
+    assert len(services) > 60, sorted(services)  # the apps' services were found
+    before = (ChangeLog.objects.count(), SecurityEvent.objects.count())
+    for name, fn in services.items():
+        with pytest.raises(TypeError, match=f"{name.removeprefix('jixiao.')}: actor is None"):
+            fn(actor=None)
+        with pytest.raises(TypeError, match="actor is None"):
+            fn()  # an actor left out altogether
+    assert (ChangeLog.objects.count(), SecurityEvent.objects.count()) == before
+
+
+def test_the_audit_log_names_who_acted_or_refuses(world):
+    """A log row names a user, 系统 (SYSTEM) or, before login, the name tried; never a silent blank."""
+    from jixiao.core import audit
+    from jixiao.core.choices import ChangeAction, SecurityEventCode
+    from jixiao.core.models import SecurityEvent
+
+    agency = world.agency("101001")
+    for actor in (None, world.user("preparer").__class__()):  # forgotten, or a user never saved
+        with pytest.raises(TypeError):
+            audit.record_change(actor=actor, obj=agency, action=ChangeAction.UPDATE, before={"name": "x"})
+        with pytest.raises(TypeError):
+            audit.security_event(SecurityEventCode.EXPORT, actor=actor)
+    assert audit.record_change(actor=SYSTEM, obj=agency, action=ChangeAction.UPDATE,
+                               before={"name": "x"}).actor_name == "系统"
+    event = audit.security_event(SecurityEventCode.LOGIN_FAILED, actor=audit.UNAUTHENTICATED, username="某人")
+    assert (event.actor_id, event.username) == (None, "某人")
+    assert SecurityEvent.objects.filter(pk=event.pk).exists()

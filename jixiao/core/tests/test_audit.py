@@ -130,7 +130,8 @@ def test_bulk_update_and_delete_are_refused_too(world):
 # --- the hash chain -------------------------------------------------------------------------------
 
 def test_chain_of_a_busy_world_verifies_clean(edited):
-    audit.security_event(SecurityEventCode.LOGIN, actor=None, username="preparer", ip="10.0.0.1")
+    audit.security_event(SecurityEventCode.LOGIN_FAILED, actor=audit.UNAUTHENTICATED, username="preparer",
+                         ip="10.0.0.1")
     results = audit.verify_all()
     change_count, change_problems = results["change"]
     security_count, security_problems = results["security"]
@@ -261,7 +262,7 @@ def test_agency_counts_unchanged_by_verification(edited):
 def test_rows_read_well_in_the_shell(edited):
     row = ChangeLog.objects.filter(object_type="org.agency", action="update").order_by("-seq").first()
     assert str(row) == f"#{row.seq} 修改 临朐县第一中学"
-    event = audit.security_event(SecurityEventCode.LOCKED, username="preparer")
+    event = audit.security_event(SecurityEventCode.LOCKED, actor=audit.UNAUTHENTICATED, username="preparer")
     assert str(event) == f"#{event.seq} 账号锁定 preparer"
     assert str(AuditChainHead.objects.get(name="security")) == f"security#{event.seq}"
 
@@ -276,3 +277,40 @@ def test_change_log_page_shows_field_names_and_choice_labels_in_chinese(world, l
     assert "单位名称：临朐县第一中学 → 临朐县第一中学（新）" in body
     assert "在用：是 → 否" in body
     assert "角色：（空） → 安全审计员" in body  # choice codes read as their labels
+
+
+def test_audit_verify_page_counts_each_regions_own_rows_only(edited, login, world):
+    """Two counties' audit administrators: each sees its own region's row counts, never the
+    installation's (issue #11: 2,274 install-wide shown where the county had 53)."""
+    home, far = world.user("auditor"), world.user("far_auditor")
+    assert home.region_id != far.region_id
+    # a little of each log in the other county too: an edit and two sign-ins there
+    far_agency = Agency.objects.filter(region_id=far.region_id).first()
+    services.update_agency(actor=world.user("far_perf_section"), agency=far_agency, version=far_agency.version,
+                           name=far_agency.name + "（改）")
+    for username in ("far_perf_section", "far_preparer", "perf_section"):
+        services.record_login_success(user=world.user(username), ip="10.0.0.9")
+    seen = {}
+    for user in (home, far):
+        client = login(user.username)
+        counts = {(label, scope): model.objects.filter(region_id=user.region_id).count()
+                  if scope == "own" else model.objects.count()
+                  for label, model in (("变更日志", ChangeLog), ("安全事件日志", SecurityEvent))
+                  for scope in ("own", "all")}
+        page = client.post("/core/audit/verify/").content.decode()
+        for label in ("变更日志", "安全事件日志"):
+            own, total = counts[(label, "own")], counts[(label, "all")]
+            assert 0 < own < total, (user.username, label)
+            assert f"<td>{label}</td><td>{own}</td>" in page, (user.username, label, own)
+            assert f"<td>{label}</td><td>{total}</td>" not in page
+        seen[user.username] = counts[("变更日志", "own")]
+    assert seen["auditor"] != seen["far_auditor"]
+
+
+def test_change_log_search_reads_the_chinese_object_names(edited, login):
+    """The 变更日志 search matches what the page shows — 预算单位 (the agency's Chinese name) finds the
+    agency rows — and not the internal type names the page never shows (org.agency)."""
+    auditor = login("auditor")
+    by_name = auditor.get("/core/audit/changes/?q=预算单位").content.decode()
+    assert "临朐县第一中学（东校区）" in by_name
+    assert "临朐县第一中学（东校区）" not in auditor.get("/core/audit/changes/?q=org.agency").content.decode()

@@ -156,6 +156,27 @@ def test_seed_copies_the_latest_earlier_year(world):
     assert config.get(home, YEAR + 1, "deviation") == {"threshold": Decimal("0.15")}
 
 
+def test_taxonomy_defaults_to_the_classic_one_before_2021():
+    """财预〔2021〕101号's taxonomy is in force from the 2021 budget year (domain-rules §2)."""
+    assert config.default_value("taxonomy", 2020) == {"version": "classic"}
+    assert config.default_value("taxonomy", 2019) == {"version": "classic"}
+    assert config.default_value("taxonomy", 2021) == {"version": "2021"}
+    assert config.default_value("taxonomy", YEAR) == {"version": "2021"}
+    # keys whose default never changed ignore the year
+    assert config.default_value("deviation", 2019) == config.default_value("deviation")
+
+
+def test_a_year_before_2021_reads_and_seeds_the_classic_taxonomy(world):
+    home, perf = world.regions[HOME], world.user("perf_section")
+    assert config.get(home, 2020, "taxonomy") == {"version": "classic"}  # nothing stored that early
+    assert config.get(home, YEAR, "taxonomy") == {"version": "2021"}
+    seed_region_config(actor=perf, region=home, year=2019)
+    assert _row(home, 2019, "taxonomy").value == {"version": "classic"}
+    # a region's own choice for an early year wins over the default
+    _set(perf, _row(home, 2019, "taxonomy"), {"version": "2021"})
+    assert config.get(home, 2020, "taxonomy") == {"version": "2021"}
+
+
 def test_update_service_validates_checks_scope_and_version(world):
     home, perf = world.regions[HOME], world.user("perf_section")
     row = _row(home, YEAR, "self_evaluation_weights")
@@ -181,8 +202,8 @@ def test_edit_page_saves_and_logs_the_change(world, login):
     client = login("perf_section")
     page = client.get(f"/core/config/{row.pk}/")
     assert page.status_code == 200
-    assert 'name="threshold" value="0.20"' in page.content.decode()
-    r = client.post(f"/core/config/{row.pk}/", {"version": row.version, "threshold": "0.25"})
+    assert 'name="value-threshold" value="0.20"' in page.content.decode()
+    r = client.post(f"/core/config/{row.pk}/", {"version": row.version, "value-threshold": "0.25"})
     assert r.status_code == 302 and r["Location"] == f"/core/config/?year={YEAR}"
     after = _row(home, YEAR, "deviation")
     assert after.value == {"threshold": "0.25"} and after.version == row.version + 1
@@ -191,6 +212,20 @@ def test_edit_page_saves_and_logs_the_change(world, login):
     assert log.changes == {"value": [{"threshold": "0.20"}, {"threshold": "0.25"}]}
     listing = client.get(f"/core/config/?year={YEAR}").content.decode()
     assert "“偏差阈值”已保存" in listing
+
+
+def test_edit_page_saves_the_taxonomy_version_whose_field_is_called_version(world, login):
+    """The 指标体系版本 record's one field is named ``version``, like the form's concurrency field: the
+    page namespaces the value inputs, so saving it works (it was refused as a stale edit)."""
+    home = world.regions[HOME]
+    row = _row(home, YEAR, "taxonomy")
+    client = login("perf_section")
+    page = client.get(f"/core/config/{row.pk}/").content.decode()
+    assert 'name="value-version"' in page and f'name="version" value="{row.version}"' in page
+    r = client.post(f"/core/config/{row.pk}/", {"version": row.version, "value-version": "classic"})
+    assert r.status_code == 302
+    assert config.get(home, YEAR, "taxonomy") == {"version": "classic"}
+    assert _row(home, YEAR, "taxonomy").version == row.version + 1
 
 
 def test_edit_page_saves_rows(world, login):
@@ -222,8 +257,8 @@ def test_edit_page_shows_validation_errors_in_chinese_and_saves_nothing(world, l
 def test_edit_page_refuses_a_stale_version(world, login):
     row = _row(world.regions[HOME], YEAR, "deviation")
     first, second = login("perf_section"), login("perf_section")
-    assert first.post(f"/core/config/{row.pk}/", {"version": row.version, "threshold": "0.25"}).status_code == 302
-    r = second.post(f"/core/config/{row.pk}/", {"version": row.version, "threshold": "0.30"})
+    assert first.post(f"/core/config/{row.pk}/", {"version": row.version, "value-threshold": "0.25"}).status_code == 302
+    r = second.post(f"/core/config/{row.pk}/", {"version": row.version, "value-threshold": "0.30"})
     assert r.status_code == 200
     body = r.content.decode()
     assert "该记录已被他人修改" in body and "请刷新页面" in body
@@ -234,7 +269,7 @@ def test_edit_page_refuses_a_stale_version(world, login):
 def test_edit_page_with_a_garbled_version_is_refused_as_stale(world, login):
     row = _row(world.regions[HOME], YEAR, "deviation")
     for version in ("abc", ""):
-        r = login("perf_section").post(f"/core/config/{row.pk}/", {"version": version, "threshold": "0.25"})
+        r = login("perf_section").post(f"/core/config/{row.pk}/", {"version": version, "value-threshold": "0.25"})
         assert r.status_code == 200
         assert "该记录已被他人修改" in r.content.decode()
     assert _row(world.regions[HOME], YEAR, "deviation").version == row.version
@@ -260,7 +295,7 @@ def test_other_roles_cannot_edit(world, login, username, list_status, edit_statu
     client = login(username)
     assert client.get("/core/config/").status_code == list_status
     assert client.get(f"/core/config/{row.pk}/").status_code == edit_status
-    assert client.post(f"/core/config/{row.pk}/", {"version": row.version, "threshold": "0.9"}).status_code == edit_status
+    assert client.post(f"/core/config/{row.pk}/", {"version": row.version, "value-threshold": "0.9"}).status_code == edit_status
     assert _row(world.regions[HOME], YEAR, "deviation").version == row.version
 
 

@@ -328,3 +328,85 @@ def test_text_starting_with_equals_is_written_as_text_not_a_formula():
         values = [c.value for c in ws["A"][1:]]
         types = [c.data_type for c in ws["A"][1:]]
         assert values == ["=100%", '=HYPERLINK("http://x","点我")'] and types == ["s", "s"]
+
+
+def _sheet_xml(data: bytes) -> str:
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+
+
+def test_every_writer_writes_text_starting_with_equals_as_text():
+    """Caption, note, headers and cells of write_styled, write_fast and write_printed: "=100%" stays the
+    text "=100%" (no <f> element anywhere, calamine reads the text back)."""
+    from python_calamine import CalamineWorkbook
+
+    from jixiao.core.excel import Printed, write_printed
+
+    cols = [Column("v", "=指标值"), Column("w", "金额", money=True)]
+    rows = [{"v": "=100%", "w": Decimal("10000")}, {"v": "=SUM(A1:A2)", "w": None}]
+    grid = Printed("=表", widths=[10, 10])
+    grid.put(0, 0, "=100%", "t")
+    grid.merge(1, 0, 1, 1, "=1+1", "t")
+    written = {
+        "write_styled": write_styled([SheetData("表", cols, rows, caption="=标题", note="=说明")]),
+        "write_fast": write_fast(SheetData("表", cols, rows)),
+        "write_printed": write_printed([grid], styles={"t": {"text_wrap": True}}),
+    }
+    for name, data in written.items():
+        assert "<f>" not in _sheet_xml(data) and "<f " not in _sheet_xml(data), name
+        cells = [v for row in CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+                 for v in row if v != ""]
+        assert {"=100%"} <= set(cells), (name, cells)
+    styled = CalamineWorkbook.from_filelike(io.BytesIO(written["write_styled"])).get_sheet_by_index(0).to_python()
+    assert [r[0] for r in styled] == ["=标题", "=说明", "=指标值", "=100%", "=SUM(A1:A2)"]
+
+
+def _with_formulas(data: bytes, cells: dict) -> bytes:
+    """The workbook with formula cells as Excel or another program leaves them: ``cells`` maps a cell
+    reference to (formula, cached value or None, type) — None: no cached result; type "str" for text,
+    "e" for an error value, "" for a number."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = body.decode()
+                for ref, (formula, cached, kind) in cells.items():
+                    t = f' t="{kind}"' if kind else ""
+                    v = f"<v>{cached}</v>" if cached is not None else ""
+                    new = f'<c r="{ref}"{t}><f>{formula}</f>{v}</c>'
+                    xml, n = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', new, xml, count=1)
+                    if not n:
+                        row = re.search(r"\d+", ref).group(0)
+                        xml, n = re.subn(rf'(<row r="{row}"[^>]*>)', rf"\1{new}", xml, count=1)
+                    assert n, ref
+                body = xml.encode()
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def test_a_formula_is_read_by_its_cached_value_or_reported_as_a_formula_never_as_blank():
+    data = xlsx([HEADER, ["101", "临朐县教育和体育局", "预算部门", 1, None, None],
+                 ["102", "临朐县农业农村局", "预算部门", 1, None, None],
+                 ["103", "临朐县财政局", "预算部门", 1, None, None]])
+    data = _with_formulas(data, {
+        "B2": ("&quot;教育&quot;&amp;&quot;局&quot;", "教育局", "str"),  # cached text: read as such
+        "D2": ("100*2", "200", ""),  # cached number
+        "B3": ("A1&amp;&quot;局&quot;", None, ""),  # no cached result (written by a program that does not calculate)
+        "D3": ("1/0", "#DIV/0!", "e"),  # an error value
+        "G4": ("SUM(D2:D3)", None, ""),  # outside the table's columns: not read, not reported
+    })
+    rows, report = read(data)
+    assert [(r.number, r.values["name"], r.values["amount"]) for r in rows] == [
+        (2, "教育局", Decimal("2000000.00")), (4, "临朐县财政局", Decimal("10000.00"))]
+    errors = [(e.row, e.column, e.message) for e in report.errors]
+    assert [(row, col) for row, col, _ in errors] == [(3, "B"), (3, "D")]
+    assert errors[0][2].startswith("单元格是公式（=A1&\"局\"），没有可读取的计算结果") and "粘贴" in errors[0][2]
+    assert errors[1][2].startswith("单元格是公式（=1/0），计算结果是错误值 #DIV/0!")
+    assert not any("必填" in m for *_, m in errors)

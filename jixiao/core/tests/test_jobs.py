@@ -1,10 +1,10 @@
-"""Background jobs: a registered handler runs with progress, a result file and a final status, inline
-or through ``manage.py run_jobs``; a job's pages belong to the user who started it."""
+"""Background jobs: a registered handler runs with progress, a result file and a final status —
+inline (``run_job``) or the real way: ``create_job`` enqueues a django-tasks task, the database
+backend's worker (``manage.py db_worker``) runs it and updates the ``Job``; a job's pages belong to
+the user who started it, and its download is audited as an export."""
 
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from jixiao.core.choices import JobStatus
 from jixiao.core.jobs import create_job, job_handler, jobs_for_user, run_job
@@ -81,30 +81,54 @@ def test_unknown_kind_is_refused(world):
     assert not Job.objects.exists()
 
 
-def test_run_jobs_once_processes_the_queue(world):
+# The worker closes and reopens its database connection between tasks (close_old_connections), as in
+# production: a test around it commits for real (a transactional test) instead of one rolled-back block.
+WORKER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def work() -> None:
+    """The worker's loop, as production runs it, until the queue is empty."""
+    from jixiao.core.tests.worker import run_worker
+
+    run_worker()
+
+
+@WORKER_DB
+def test_create_job_enqueues_a_task_the_worker_runs(world):
+    from django_tasks_db.models import DBTaskResult
+
     user = world.user("perf_section")
     ok1 = create_job(actor=user, kind="test.count", title="一", params={"n": 2})
     bad = create_job(actor=user, kind="test.broken", title="二")
     ok2 = create_job(actor=world.user("preparer"), kind="test.count", title="三", params={"n": 1})
-    out = StringIO()
-    call_command("run_jobs", "--once", stdout=out)
+    # enqueued with the job: one queued task row per job, linked by its id
+    assert DBTaskResult.objects.filter(status="READY").count() == 3
+    assert {str(i) for i in DBTaskResult.objects.values_list("id", flat=True)} == {ok1.task_id, bad.task_id, ok2.task_id}
+    assert Job.objects.get(pk=ok1.pk).status == JobStatus.QUEUED
+    work()
     statuses = dict(Job.objects.values_list("pk", "status"))
     assert statuses == {ok1.pk: JobStatus.DONE, bad.pk: JobStatus.FAILED, ok2.pk: JobStatus.DONE}
-    lines = out.getvalue().splitlines()
-    assert sorted(lines) == sorted(
-        [f"{ok1.pk} test.count: done", f"{bad.pk} test.broken: failed", f"{ok2.pk} test.count: done"])
-    # an empty queue returns at once
-    out = StringIO()
-    call_command("run_jobs", "--once", stdout=out)
-    assert out.getvalue() == ""
+    assert Job.objects.get(pk=ok1.pk).result == {"rows": 2}
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 3  # a failed job is a finished task
+    # an empty queue: the worker returns at once and changes nothing
+    work()
+    assert dict(Job.objects.values_list("pk", "status")) == statuses
 
 
-def test_run_jobs_leaves_finished_jobs_alone(world):
+@WORKER_DB
+def test_a_job_already_run_is_left_alone_by_its_task(world):
     user = world.user("perf_section")
-    done = run_job(create_job(actor=user, kind="test.count", title="已完成", params={"n": 1}))
-    finished_at = Job.objects.get(pk=done.pk).finished_at
-    call_command("run_jobs", "--once", stdout=StringIO())
-    assert Job.objects.get(pk=done.pk).finished_at == finished_at
+    job = create_job(actor=user, kind="test.count", title="已完成", params={"n": 1})
+    run_job(job)  # e.g. run inline already
+    finished_at = Job.objects.get(pk=job.pk).finished_at
+    work()
+    assert Job.objects.get(pk=job.pk).finished_at == finished_at
+
+
+def test_create_job_refuses_a_missing_actor(world):
+    with pytest.raises(TypeError):
+        create_job(actor=None, kind="test.count", title="x")
+    assert not Job.objects.exists()
 
 
 def test_job_pages_belong_to_their_owner(world, login):
@@ -116,8 +140,12 @@ def test_job_pages_belong_to_their_owner(world, login):
     assert "年度统计" in body and "已处理 3 条" in body and "已完成" in body and "100%" in body
     partial = owner.get(f"/core/jobs/{job.pk}/", headers={"HX-Request": "true"})
     assert partial.status_code == 200 and b"<html" not in partial.content and b"job-progress" in partial.content
+    from jixiao.core.models import SecurityEvent
+
     download = owner.get(f"/core/jobs/{job.pk}/download/")
     assert download.status_code == 200
+    event = SecurityEvent.objects.filter(code="export").latest("pk")  # audited as an export
+    assert event.detail["what"] == "job:test.count" and event.detail["rows"] == 3
     assert b"".join(download.streaming_content) == b"PK fake workbook bytes"
     assert "attachment" in download["Content-Disposition"]
     for other in ("preparer", "section_reviewer", "sysadmin", "auditor", "far_perf_section"):

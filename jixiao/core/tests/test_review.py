@@ -6,6 +6,7 @@ import re
 import pytest
 
 from jixiao.core import review
+from jixiao.core.actors import SYSTEM
 from jixiao.core.choices import ReviewAction, ReviewStatus
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ChangeLog, InboxItem, Review, ReviewEvent
@@ -238,7 +239,7 @@ def test_inbox_items_follow_the_step(world, rv):
 
 
 def test_a_step_with_two_assignees_opens_one_item_each_and_closes_both(world, rv):
-    services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="dept_reviewer2",
+    services.create_user(actor=SYSTEM, region=world.regions["370724"], username="dept_reviewer2",
                          display_name="张伟二", role=Role.DEPARTMENT_REVIEWER, password="Second#Reviewer1",
                          agency=world.agency("101"))
     r = review.submit(actor=world.user("preparer"), review=rv, version=rv.version)
@@ -290,7 +291,7 @@ def orphan_unit(world):
     services.update_section(actor=sysadmin, section=s02, version=s02.version,
                             agencies=[*s02.agencies.all(), dept])
     for username, role in (("hosp_preparer", Role.AGENCY_PREPARER), ("hosp_head", Role.AGENCY_HEAD)):
-        services.create_user(actor=sysadmin, region=home, username=username, display_name=username, role=role,
+        services.create_user(actor=SYSTEM, region=home, username=username, display_name=username, role=role,
                              password="Hospital#2026x", agency=unit)
     return unit
 
@@ -376,7 +377,7 @@ def two_experts(world):
     which needs a draw)."""
     from jixiao.org.models import User
 
-    second = services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="expert2",
+    second = services.create_user(actor=SYSTEM, region=world.regions["370724"], username="expert2",
                                   display_name="钱专家", role=Role.EXPERT, password="Second#Expert12")
     pair = [world.user("expert"), second]
     with review.resolvers.overridden({Role.EXPERT: lambda r: User.objects.filter(pk__in=[u.pk for u in pair])}):
@@ -502,7 +503,7 @@ def mixed_panel(world):
     resolver names drawn experts), in place of a draw."""
     from jixiao.org.models import User
 
-    second = services.create_user(actor=world.user("sysadmin"), region=world.regions["370724"], username="expert2",
+    second = services.create_user(actor=SYSTEM, region=world.regions["370724"], username="expert2",
                                   display_name="钱专家", role=Role.EXPERT, password="Second#Expert12")
     pair = [world.user("expert"), second]
     panel = [review.Member(f"expert:{n}", u.pk, u.display_name) for n, u in enumerate(pair, start=1)]
@@ -541,6 +542,9 @@ def test_a_panel_counts_members_without_a_login_and_completes_by_proxy(world, sh
     assert not InboxItem.objects.filter(object_id=r.pk, done_at__isnull=True).exists()
     proxy = ReviewEvent.objects.get(review=r, action=ReviewAction.PROXY_APPROVE)
     assert (proxy.actor_id, proxy.on_behalf_of, proxy.get_action_display()) == (perf.pk, "孙专家", "代录通过")
+    logged = ChangeLog.objects.get(object_type="core.reviewevent", object_id=str(proxy.pk))  # in the audit chain
+    assert (logged.actor_id, logged.changes["on_behalf_of"][1], logged.changes["opinion"][1]) == (
+        perf.pk, "孙专家", "同意（会审意见表已签字）")
 
 
 def test_the_performance_section_assigns_a_reviewer_from_its_inbox(world, orphan_unit, login):
@@ -564,3 +568,25 @@ def test_the_performance_section_assigns_a_reviewer_from_its_inbox(world, orphan
     assert _fresh(r).assigned == {"1": [dept.pk]} and review.can_act(dept, _fresh(r))
     assert "已有审核人，无需指定" in perf.get(url).content.decode()
     assert login("dept_reviewer").get(url).status_code == 403
+
+
+def test_review_opinions_join_the_audit_chain(world, rv):
+    """Submit, approve, return: each review event is a change-log row (issue #11) — the opinion, the
+    step and the actor under the hash chain, in the review's region."""
+    r = review.submit(actor=world.user("preparer"), review=rv, version=rv.version, opinion="请审核")
+    r = review.approve(actor=world.user("unit_head"), review=r, version=r.version, opinion="同意上报")
+    r = review.return_(actor=world.user("dept_reviewer"), review=r, version=r.version, opinion="指标值偏低，请修改")
+    rows = ChangeLog.objects.filter(object_type="core.reviewevent").order_by("seq")
+    events = list(ReviewEvent.objects.filter(review=r).order_by("pk"))
+    assert [row.object_id for row in rows] == [str(e.pk) for e in events]
+    got = [(row.actor_id, row.region_id, row.changes["action"][1], row.changes["opinion"][1],
+            row.changes["from_step"][1]) for row in rows]
+    assert got == [
+        (world.user("preparer").pk, r.region_id, ReviewAction.SUBMIT, "请审核", ""),
+        (world.user("unit_head").pk, r.region_id, ReviewAction.APPROVE, "同意上报", "单位自审"),
+        (world.user("dept_reviewer").pk, r.region_id, ReviewAction.RETURN, "指标值偏低，请修改", "主管部门审核"),
+    ]
+    from jixiao.core import audit
+
+    count, problems = audit.verify_chain(ChangeLog)
+    assert count >= 3 and not [p for p in problems if p.seq in {row.seq for row in rows}]

@@ -10,6 +10,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from jixiao.core import review
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import TransitionError
 from jixiao.core.models import ChangeLog, Review
 from jixiao.core.roles import Role
@@ -66,7 +67,7 @@ def test_plain_rows_stand_for_objects_and_the_summary_caller_skips_the_per_revie
     objs = _objects(world, "rows")
     Row = namedtuple("Row", "pk region_id agency_id")
     logs = ChangeLog.objects.count()
-    ids = review.start_reviews(actor=None, objs=[Row(o.pk, o.region_id, o.agency_id) for o in objs], model=Sheet,
+    ids = review.start_reviews(actor=SYSTEM, objs=[Row(o.pk, o.region_id, o.agency_id) for o in objs], model=Sheet,
                                chain="target", year=YEAR, titles=["甲", "乙", "丙"],
                                submit_roles=[Role.AGENCY_PREPARER], log_each=False)
     assert [review.review_for(o, "target").pk for o in objs] == ids
@@ -86,7 +87,7 @@ def test_bulk_start_refuses_what_the_one_object_start_refuses(world):
     with pytest.raises(TransitionError) as exc:
         review.start_reviews(actor=actor, objs=[objs[0], objs[2]], chain="evaluation", year=YEAR, titles=["a", "c"],
                              submit_roles=[Role.AGENCY_PREPARER])
-    assert exc.value.code == "review.no_chain" and "未配置“evaluation”审核链" in str(exc.value)
+    assert exc.value.code == "review.no_chain" and "未配置“绩效评价”审核链" in str(exc.value)
     with pytest.raises(ValueError):
         review.start_reviews(actor=actor, objs=objs, chain="target", year=YEAR, titles=["a"],
                              submit_roles=[Role.AGENCY_PREPARER])

@@ -295,7 +295,8 @@ def test_user_create_and_profile_update(world, api):
     })
     assert r.status_code == 201, r.content
     created = r.json()
-    assert created["role"] == "agency_preparer" and "password" not in created and r["ETag"] == '"1"'
+    assert created["role"] is None and created["pending_role"] == "agency_preparer"  # 三员: granted by secadmin
+    assert "password" not in created and r["ETag"] == '"1"'
     assert User.objects.get(username="teacher2").check_password("Lq@2026-pass!")
 
     path = f"/org/users/{created['id']}"
@@ -304,7 +305,7 @@ def test_user_create_and_profile_update(world, api):
     # the role is not a profile field
     r = send(client, "PATCH", path, {"role": "agency_head"}, version=2)
     assert r.status_code == 400 and "role" in r.json()["errors"]
-    assert User.objects.get(pk=created["id"]).role == "agency_preparer"
+    assert User.objects.get(pk=created["id"]).pending_role == "agency_preparer"
 
 
 def test_user_create_refuses_weak_password_and_admin_role_in_chinese(world, api):

@@ -254,7 +254,7 @@ def test_import_users_creates_logins(world):
     result = import_users(actor=world.user("sysadmin"), data=users_xlsx(rows), ip="10.0.0.2")
     assert (result.created, result.updated, result.unchanged) == (3, 0, 1)
     zs = User.objects.get(username="zhangsan")
-    assert (zs.role, zs.agency, zs.region, zs.phone) == (Role.AGENCY_PREPARER, world.agency("101002"),
+    assert (zs.pending_role, zs.agency, zs.region, zs.phone) == (Role.AGENCY_PREPARER, world.agency("101002"),
                                                          world.regions[HOME], "13800000000")
     assert zs.check_password(GOOD_PASSWORD)
     assert User.objects.get(username="lisi").finance_section == world.section("S02")

@@ -117,7 +117,7 @@ class TestRegionConfigMatrix(ModelMatrix):
         return super().url(action, obj)
 
     def edit_data(self, world, obj):
-        return {"version": obj.version, "threshold": "0.25"}
+        return {"version": obj.version, "value-threshold": "0.25"}
 
     def test_edit(self, world):
         obj = self.get_object(world)
@@ -131,7 +131,7 @@ class TestRegionConfigMatrix(ModelMatrix):
         assert r.status_code == 302
         obj.refresh_from_db()
         assert obj.value == {"threshold": "0.25"}
-        r = self.client(world, self.in_scope).post(url, {"version": obj.version - 1, "threshold": "0.3"})
+        r = self.client(world, self.in_scope).post(url, {"version": obj.version - 1, "value-threshold": "0.3"})
         assert r.status_code == 200 and "已被他人修改" in r.content.decode()
         obj.refresh_from_db()
         assert obj.value == {"threshold": "0.25"}

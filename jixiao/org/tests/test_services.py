@@ -379,7 +379,9 @@ def test_create_user_audited_without_password(world):
     user = make_user(world, role=Role.AGENCY_PREPARER, agency=world.agency("102001"), phone="0536-1234567")
     assert user.check_password(NEW_PASSWORD) and user.password_changed_at is not None
     (log,) = changelog_for(user)
-    assert log.actor == world.user("sysadmin") and log.changes["role"] == [None, Role.AGENCY_PREPARER]
+    # 三员: the system administrator asks for the role, the security administrator grants it
+    assert log.actor == world.user("sysadmin") and log.changes["pending_role"] == [None, Role.AGENCY_PREPARER]
+    assert log.changes["role"] == [None, ""] and log.changes["must_change_password"] == [None, True]
     assert "password" not in log.changes
 
 
@@ -540,7 +542,9 @@ def test_reset_password_by_sysadmin(world):
     target.refresh_from_db()
     assert target.check_password(NEW_PASSWORD)
     event = SecurityEvent.objects.get(code=SecurityEventCode.PASSWORD_RESET)
-    assert event.detail == {"user": "preparer"} and event.actor == world.user("sysadmin")
+    assert event.detail == {"user": "preparer", "suspended_role": Role.AGENCY_PREPARER}
+    assert event.actor == world.user("sysadmin")
+    assert (target.role, target.pending_role, target.must_change_password) == ("", Role.AGENCY_PREPARER, True)
 
 
 def test_change_own_password(world):
@@ -621,7 +625,12 @@ def test_a_token_stops_with_a_password_change_a_reset_and_a_lock(world):
     assert services.authenticate_token(key) == me
     services.reset_password(actor=world.user("sysadmin"), user=me, password="Another#Pass2026")
     assert services.authenticate_token(key) is None
+    me.refresh_from_db()
     _, key = services.create_api_token(actor=me, name="脚本三")
+    assert services.authenticate_token(key) is None  # until its holder changes the reset password
+    services.change_own_password(actor=me, old_password="Another#Pass2026", new_password="Third#Pass2026")
+    me.refresh_from_db()
+    _, key = services.create_api_token(actor=me, name="脚本四")
     User.objects.filter(pk=me.pk).update(locked_until=timezone.now() + timedelta(minutes=5))
     assert services.authenticate_token(key) is None
     User.objects.filter(pk=me.pk).update(locked_until=None)

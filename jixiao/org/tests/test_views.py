@@ -387,7 +387,9 @@ def test_user_create(world, login):
     })
     user = User.objects.get(username="zhangsan")
     assert response.status_code == 302 and response["Location"] == f"/org/users/{user.pk}/"
-    assert (user.region, user.role, user.agency) == (world.regions[HOME], Role.AGENCY_HEAD, world.agency("102001"))
+    assert (user.region, user.pending_role, user.agency) == (world.regions[HOME], Role.AGENCY_HEAD,
+                                                             world.agency("102001"))
+    assert user.role == "" and user.must_change_password
     assert user.check_password(STRONG)
 
 
@@ -425,7 +427,9 @@ def test_user_edit(world, login):
                                             "agency": world.agency("101002").pk, "phone": "123", "is_active": "on"})
     assert response.status_code == 302
     preparer.refresh_from_db()
-    assert (preparer.display_name, preparer.agency.code, preparer.role) == ("王芳芳", "101002", Role.AGENCY_PREPARER)
+    # moved to another unit by the system administrator: the role waits for the security administrator (三员)
+    assert (preparer.display_name, preparer.agency.code, preparer.role, preparer.pending_role) == (
+        "王芳芳", "101002", "", Role.AGENCY_PREPARER)
     response = login("sysadmin").post(url, {"version": preparer.version, "display_name": "王芳芳", "agency": "",
                                             "is_active": "on"})
     assert "该角色必须指定所属单位" in response.content.decode()

@@ -3,6 +3,7 @@ targets and tests can both call it."""
 
 from __future__ import annotations
 
+from jixiao.core.actors import SYSTEM
 from jixiao.org.models import Sector
 from jixiao.pools import services
 from jixiao.pools.models import Draw, DrawnExpert, Expert, Firm
@@ -27,20 +28,20 @@ def ensure_pool(world) -> dict:
     region = world.regions[HOME]
     sectors = {s.code: s for s in Sector.objects.all()}
     firm = Firm.objects.filter(region=region, credit_code=FIRM_CODE).first() or services.create_firm(
-        actor=None, region=region, name="山东正信会计师事务所", kind="accounting", credit_code=FIRM_CODE,
+        actor=SYSTEM, region=region, name="山东正信会计师事务所", kind="accounting", credit_code=FIRM_CODE,
         qualifications="会计师事务所执业证书", user=world.user("firm"),
     )
     experts = {}
     for name, org, title, fields, agency, in_firm, persona in EXPERTS:
         experts[name] = Expert.objects.filter(region=region, name=name, organisation=org).first() or \
             services.create_expert(
-                actor=None, region=region, name=name, organisation=org, title=title,
+                actor=SYSTEM, region=region, name=name, organisation=org, title=title,
                 fields=[sectors[c] for c in fields], agency=world.agency(agency) if agency else None,
                 firm=firm if in_firm else None, phone="13800000000", email="expert@example.cn",
                 user=world.user(persona) if persona else None,
             )
     draw = Draw.objects.filter(region=region, purpose="事前评估：县人民医院门诊楼改造").first() or services.draw_experts(
-        actor=None, region=region, purpose="事前评估：县人民医院门诊楼改造", count=2, fields=[sectors["health"]],
+        actor=SYSTEM, region=region, purpose="事前评估：县人民医院门诊楼改造", count=2, fields=[sectors["health"]],
         seed=7,
     )
     return {"region": region, "firm": firm, "experts": experts, "draw": draw,

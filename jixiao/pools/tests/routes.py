@@ -48,6 +48,7 @@ HTML_ROUTES = [
     Route("pools:draw_list", ok=VIEWERS),
     Route("pools:draw_create", ok=EDITORS),
     Route("pools:draw_detail", supervisors=200, target=_draw, ok=HOME_VIEWERS, overrides=FAR_VIEWERS),
+    Route("pools:draw_verify", supervisors=200, target=_draw, ok=HOME_VIEWERS, overrides=FAR_VIEWERS),
     Route("pools:drawn_accept", target=_mine, ok=frozenset(), denied=405),
     # only the drawn expert accepts; the performance section may not accept for them
     Route("pools:drawn_accept", "POST", target=_mine, ok=personas("expert"), ok_status=302,
@@ -73,6 +74,8 @@ API_ROUTES = [
     Route("GET /api/v1/pools/draws", ok=VIEWERS),
     Route("POST /api/v1/pools/draws", ok=EDITORS, ok_status=400),
     Route("GET /api/v1/pools/draws/{id}", supervisors=200, target=_api(_draw), ok=HOME_VIEWERS, overrides=FAR_VIEWERS),
+    Route("GET /api/v1/pools/draws/{id}/verify", supervisors=200, target=_api(_draw), ok=HOME_VIEWERS,
+          overrides=FAR_VIEWERS),
     Route("POST /api/v1/pools/drawn/{id}/accept", target=_api(_mine), ok=personas("expert"),
           overrides=far_404("perf_section")),
     # the body is checked before the row: an empty body is refused with field errors

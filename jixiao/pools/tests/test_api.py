@@ -8,7 +8,7 @@ from django.test import Client
 
 from jixiao.org import services as org_services
 from jixiao.pools import rules
-from jixiao.pools.models import DrawnExpert, Expert
+from jixiao.pools.models import Draw, DrawnExpert, Expert
 from jixiao.pools.tests.helpers import FIRM_CODE, OTHER_FIRM_CODE, ensure_pool
 
 API = "/api/v1/pools"
@@ -79,21 +79,30 @@ def test_firm_api(pool, api):
 
 def test_draw_api_reproducible_and_refusals(pool, api, world):
     client = api("perf_section")
-    body = {"purpose": "API 抽取", "count": 2, "fields": ["education"], "seed": 31415,
+    body = {"purpose": "API 抽取", "count": 2, "fields": ["education"],
             "exclude_agencies": [world.agency("101001").pk]}
+    # the seed is the system's: a call that sends one is refused (400, errors.seed) and draws nothing
+    r = send(client, "POST", "/draws", dict(body, seed=31415))
+    assert r.status_code == 400 and "不能指定" in r.json()["errors"]["seed"][0]
+    assert not Draw.objects.filter(purpose="API 抽取").exists()
     r = send(client, "POST", "/draws", body)
     assert r.status_code == 201, r.content
     draw = r.json()
-    assert draw["seed"] == 31415
-    assert [d["expert"] for d in draw["drawn"]] == rules.choose(draw["pool"], 2, 31415)
-    again = send(client, "POST", "/draws", dict(body, purpose="API 复核")).json()
-    assert [d["expert"] for d in again["drawn"]] == [d["expert"] for d in draw["drawn"]]
+    seed = draw["seed"]
+    assert [d["expert"] for d in draw["drawn"]] == rules.choose(draw["pool"], 2, seed)
+    # anyone who sees the draw re-runs it
+    v = api("leader").get(f"{API}/draws/{draw['id']}/verify").json()
+    assert v["reproduced"] is True and v["seed"] == seed
+    assert v["checks"][0]["recorded"] == v["checks"][0]["expected"] == [d["expert"] for d in draw["drawn"]]
+    assert api("far_perf_section").get(f"{API}/draws/{draw['id']}/verify").status_code == 404
     r = send(client, "POST", "/draws", dict(body, count=9))
     assert r.status_code == 400 and "少于需要抽取的 9 名" in r.json()["errors"]["count"][0]
     assert api("far_perf_section").get(f"{API}/draws/{draw['id']}").status_code == 404
     row = draw["drawn"][0]["id"]
     r = send(client, "POST", f"/drawn/{row}/decline", {"reason": "联系不上"})
-    assert r.status_code == 200 and r.json()["seed"] == rules.derived_seed(31415, 1)
+    assert r.status_code == 200 and r.json()["seed"] == rules.derived_seed(seed, 1)
+    v = client.get(f"{API}/draws/{draw['id']}/verify").json()
+    assert v["reproduced"] is True and [c["label"] for c in v["checks"]] == ["原始抽取", "第 1 次替补"]
     assert DrawnExpert.objects.get(pk=row).status == "replaced"
     assert send(client, "POST", f"/drawn/{row}/decline", {"reason": "再次"}).status_code == 409
 

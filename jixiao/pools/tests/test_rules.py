@@ -39,7 +39,7 @@ def test_any_base_with_its_check_char_is_valid_and_any_other_last_char_is_not(ba
 
 POOL = [
     Candidate(1, True, frozenset({10})),
-    Candidate(2, True, frozenset({10, 11}), agency_id=100),
+    Candidate(2, True, frozenset({10, 11}), agency_id=100, agency_path="/100/"),
     Candidate(3, True, frozenset({11}), firm_id=200),
     Candidate(4, False, frozenset({10})),
     Candidate(5, True, frozenset({12})),
@@ -53,9 +53,55 @@ def test_eligible_needs_active_and_a_field():
 
 
 def test_eligible_recuses_own_agency_firm_and_already_drawn():
-    assert rules.eligible(POOL, fields=[10, 11], exclude_agencies=[100]) == [1, 3, 6]
+    assert rules.eligible(POOL, fields=[10, 11], recuse_agencies=["/100/"]) == [1, 3, 6]
     assert rules.eligible(POOL, fields=[10, 11], exclude_firms=[200]) == [1, 2, 6]
     assert rules.eligible(POOL, fields=[10, 11], exclude_experts=[1, 6]) == [2, 3]
+
+
+# An agency tree worked by hand (Agency.path = ids from the department down):
+#   12 教育和体育局 /12/ ─┬─ 45 教研室 /12/45/
+#                         └─ 46 第一中学 /12/46/ ── 80 第一中学附属幼儿园 /12/46/80/
+#   1 财政局 /1/ ── 5 国库集中支付中心 /1/5/          20 农业农村局 /20/ ── 21 农技中心 /20/21/
+def expert(agency_path="", firm_id=None):
+    return Candidate(9, True, frozenset({10}), agency_path=agency_path, firm_id=firm_id)
+
+
+def test_department_is_the_top_of_the_path():
+    assert rules.department("/12/46/80/") == "/12/"
+    assert rules.department("/12/") == "/12/"
+    assert rules.department("") == ""
+
+
+def test_an_expert_of_the_department_or_any_of_its_units_recuses_from_a_unit_of_it():
+    school = ["/12/46/"]
+    # the case: an expert of 教研室 was drawn for a school of the same department
+    assert rules.recusal(expert("/12/45/"), agencies=school) == rules.RECUSE_DEPARTMENT
+    assert rules.recusal(expert("/12/46/"), agencies=school) == rules.RECUSE_DEPARTMENT      # the school itself
+    assert rules.recusal(expert("/12/"), agencies=school) == rules.RECUSE_DEPARTMENT         # its department
+    assert rules.recusal(expert("/12/46/80/"), agencies=school) == rules.RECUSE_DEPARTMENT   # a unit below it
+    assert rules.recusal(expert("/12/45/"), agencies=["/12/"]) == rules.RECUSE_DEPARTMENT    # the department applies
+
+
+def test_other_departments_and_experts_without_an_agency_do_not_recuse():
+    school = ["/12/46/"]
+    assert rules.recusal(expert("/20/21/"), agencies=school) is None
+    assert rules.recusal(expert(""), agencies=school) is None
+    # /1/5/ is not under /12/ although "/12/" starts with "/1": departments are compared, not text prefixes
+    assert rules.recusal(expert("/1/5/"), agencies=school) is None
+    assert rules.recusal(expert("/12/45/"), agencies=[]) is None
+
+
+def test_an_expert_of_a_firm_involved_recuses():
+    assert rules.recusal(expert(firm_id=200), firms=[200]) == rules.RECUSE_FIRM
+    assert rules.recusal(expert(firm_id=200), firms=[201]) is None
+    assert rules.recusal(expert(), firms=[200]) is None
+
+
+def test_conflicted_lists_only_those_left_out_by_recusal():
+    pool = [expert("/12/45/"), Candidate(7, True, frozenset({10}), agency_path="/20/"),
+            Candidate(8, False, frozenset({10}), agency_path="/12/46/")]
+    assert rules.conflicted(pool, fields=[10], recuse_agencies=["/12/46/"]) == [9]
+    assert rules.eligible(pool, fields=[10], recuse_agencies=["/12/46/"]) == [7]
 
 
 def test_choose_is_random_sample_over_the_ascending_ids():

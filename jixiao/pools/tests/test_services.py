@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.choices import InboxKind
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ChangeLog, InboxItem
@@ -101,12 +102,47 @@ def _draw(world, **kw):
 
 
 def test_same_seed_same_pool_reproduces_the_draw(world, pool):
-    first = _draw(world, seed=123456)
-    second = _draw(world, seed=123456)
+    # only SYSTEM (the demo builder, tests) may fix a seed
+    first = _draw(world, actor=SYSTEM, seed=123456)
+    second = _draw(world, actor=SYSTEM, seed=123456)
     picked = lambda d: list(d.drawn.order_by("order").values_list("expert_id", flat=True))  # noqa: E731
     assert picked(first) == picked(second)
     assert first.pool == second.pool
     assert picked(first) == rules.choose(first.pool, 2, 123456)
+
+
+def test_nobody_chooses_the_seed(world, pool):
+    """Issue #9: the person drawing chose the seed. A person's seed is refused and nothing is drawn."""
+    with pytest.raises(ValidationFailed) as exc:
+        _draw(world, purpose="自选种子", seed=2026)
+    assert "不能指定" in exc.value.errors["seed"][0]
+    assert not Draw.objects.filter(purpose="自选种子").exists()
+    seeds = {_draw(world, purpose=f"系统种子{i}").seed for i in range(3)}
+    assert len(seeds) == 3  # drawn by the system (secrets), not a constant
+
+
+def test_verify_re_runs_the_recorded_draw_and_its_replacements(world, pool):
+    draw = _draw(world, count=2)
+    assert [c.ok for c in services.verify_draw(draw)] == [True]
+    first = draw.drawn.order_by("order").first()
+    replacement = services.decline_and_replace(actor=world.user("perf_section"), drawn=first, reason="联系不上")
+    assert replacement.pool and replacement.expert_id in replacement.pool
+    checks = services.verify_draw(draw)
+    assert [(c.label, c.ok) for c in checks] == [("原始抽取", True), ("第 1 次替补", True)]
+    # a record changed afterwards no longer verifies: another seed, or another expert put in.
+    # The tampered seed is one that draws differently: with a pool of four, a neighbouring seed
+    # draws the same two experts about one time in twelve (CI once hit it).
+    draw.seed = _seed_drawing_differently(draw.pool, draw.count, draw.seed)
+    assert services.verify_draw(draw)[0].ok is False
+    draw.refresh_from_db()
+    # a replacement's seed must be the one the draw's seed derives, so any other seed fails
+    DrawnExpert.objects.filter(pk=replacement.pk).update(seed=replacement.seed + 1)  # test-only tampering
+    assert services.verify_draw(draw)[1].ok is False
+
+
+def _seed_drawing_differently(pool, count, seed):
+    drawn = rules.choose(pool, count, seed)
+    return next(s for s in range(seed + 1, seed + 1000) if rules.choose(pool, count, s) != drawn)
 
 
 def test_seed_is_generated_and_recorded_when_not_given(world, pool):
@@ -129,6 +165,26 @@ def test_exclusions(world, pool):
     assert set(draw.excluded.values_list("name", flat=True)) == {"钱学军", "孙丽华"}
     again = _draw(world, count=2, exclude_drawn_in=draw)
     assert not set(again.pool) & set(draw.pool)
+
+
+def test_an_expert_of_another_unit_of_the_department_recuses(world, pool):
+    """Issue #9: recusal matched only the exact agency. An expert of 城关街道中心小学 (101002) and one
+    of 教育和体育局 (101) itself recuse from a draw for 第一中学 (101001): the same department."""
+    perf = world.user("perf_section")
+    region = world.regions["370724"]
+    sibling = services.create_expert(actor=perf, region=region, name="冯晓梅", organisation="临朐县城关街道中心小学",
+                                     fields=[sector("education")], agency=world.agency("101002"))
+    dept = services.create_expert(actor=perf, region=region, name="褚建华", organisation="临朐县教育和体育局",
+                                  fields=[sector("education")], agency=world.agency("101"))
+    other = services.create_expert(actor=perf, region=region, name="卫东升", organisation="临朐县农业技术推广中心",
+                                   fields=[sector("education")], agency=world.agency("102001"))
+    draw = _draw(world, count=2, exclude_agencies=[world.agency("101001")])
+    assert sibling.pk not in draw.pool and dept.pk not in draw.pool and other.pk in draw.pool
+    assert {"冯晓梅", "褚建华", "钱学军"} <= set(draw.excluded.values_list("name", flat=True))
+    # a replacement keeps the same recusal
+    for row in list(draw.drawn.all()):
+        new = services.decline_and_replace(actor=perf, drawn=row, reason="联系不上")
+        assert new.expert_id not in (sibling.pk, dept.pk)
 
 
 def test_too_few_eligible_is_refused_and_writes_nothing(world, pool):
@@ -168,7 +224,7 @@ def test_only_the_expert_accepts(world, pool):
 
 
 def test_decline_draws_a_replacement_with_a_derived_seed(world, pool):
-    draw = _draw(world, count=2, seed=99)
+    draw = _draw(world, actor=SYSTEM, count=2, seed=99)
     first = draw.drawn.order_by("order").first()
     replacement = services.decline_and_replace(actor=world.user("perf_section"), drawn=first, reason="联系不上")
     first.refresh_from_db()
@@ -193,7 +249,7 @@ def test_expert_declines_own_invitation(world, pool):
     assert "没有可替补" in exc.value.errors["reason"][0]
     assert DrawnExpert.objects.get(pk=mine.pk).status == DrawnStatus.INVITED
     region = world.regions["370724"]
-    services.create_expert(actor=None, region=region, name="郑卫东", organisation="临朐县中医院",
+    services.create_expert(actor=SYSTEM, region=region, name="郑卫东", organisation="临朐县中医院",
                            fields=[sector("health")])
     new = services.decline_and_replace(actor=world.user("expert"), drawn=mine, reason="时间冲突")
     assert new.expert.name == "郑卫东"

@@ -101,7 +101,7 @@ def own_exante_checks_only():
 def test_moves(world, api, own_exante_checks_only):
     p = make_project(world, is_new=True, is_major=True, start_year=2026)
     r = send(api("preparer"), "POST", f"{p.pk}/moves/submit", {"note": "申请"}, version=1)
-    assert r.status_code == 200 and r.json()["stage"] == "assessing"
+    assert r.status_code == 200 and r.json()["stage"] == "submitted"
     r = send(api("preparer"), "POST", f"{p.pk}/moves/admit", version=2)
     assert r.status_code == 403
     r = send(api("perf_section"), "POST", f"{p.pk}/moves/admit", version=2)
@@ -123,6 +123,6 @@ def test_moves(world, api, own_exante_checks_only):
         gates.unregister_exante_check(supported)
     assert r.status_code == 200 and r.json()["stage"] == "admitted"
     events = api("leader").get(f"{API}{p.pk}/events").json()
-    assert [(e["from_stage"], e["to_stage"]) for e in events[1:]] == [("reserve", "assessing"), ("assessing", "admitted")]
+    assert [(e["from_stage"], e["to_stage"]) for e in events[1:]] == [("reserve", "submitted"), ("submitted", "admitted")]
     p.refresh_from_db()
     assert p.budget_amount == Decimal(0)

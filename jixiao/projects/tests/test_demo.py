@@ -21,11 +21,11 @@ def test_plan_is_a_function_of_the_seed():
     assert [p.fields for p in a] == [p.fields for p in b]
     assert 400 <= len(a) <= 840
     stages = Counter(p.stage for p in a)
-    assert set(stages) == {"reserve", "assessing", "admitted", "budgeted", "executing", "completed", "terminated"}
+    assert set(stages) == {"reserve", "submitted", "admitted", "budgeted", "executing", "completed", "terminated"}
     for p in a:
         f = p.fields
         if needs_exante(is_new=f["is_new"], is_major=f["is_major"], year=f["year"], end_year=f["end_year"]):
-            assert p.stage in ("reserve", "assessing")
+            assert p.stage in ("reserve", "submitted")
     tags = Counter(t for p in a for t in p.fields["tags"])
     assert tags["poverty"] and tags["government_debt"]
     total = sum(p.fields["requested_amount"] for p in a)

@@ -36,7 +36,7 @@ def test_the_main_path():
     for action in ("submit", "admit", "budget", "start", "complete"):
         stage = rules.target_stage(action, stage)
     assert stage == ProjectStage.COMPLETED
-    assert rules.available_actions(ProjectStage.RESERVE) == ["submit", "admit", "terminate"]
+    assert rules.available_actions(ProjectStage.RESERVE) == ["submit", "assess", "admit", "terminate"]
     assert rules.available_actions(ProjectStage.COMPLETED) == []
 
 
@@ -54,3 +54,26 @@ def test_years():
     assert "end_year" in rules.year_errors(year=2026, start_year=2026, end_year=2025)
     assert "year" in rules.year_errors(year=2024, start_year=2025, end_year=2027)
     assert "end_year" in rules.year_errors(year=2026, start_year=2026, end_year=2050)
+
+
+def test_applied_projects_wait_where_the_assessment_starts():
+    """申报入库 leads to 已申报, the stage the assessment's move to 评估中 starts from (with 储备);
+    nothing else enters 评估中."""
+    assert rules.target_stage("submit", ProjectStage.RESERVE) == ProjectStage.SUBMITTED
+    assert rules.target_stage("submit", ProjectStage.RESERVE) in rules.ASSESSABLE_STAGES
+    assert [a for a, (_, to) in rules.TRANSITIONS.items() if to == ProjectStage.ASSESSING] == ["assess"]
+    assert "等待绩效股发起事前绩效评估" in rules.waiting_for(stage=ProjectStage.SUBMITTED, needs_exante=True)
+    assert rules.waiting_for(stage=ProjectStage.SUBMITTED, needs_exante=False) == "已申报，等待绩效股审核入库。"
+    assert rules.waiting_for(stage=ProjectStage.RESERVE, needs_exante=True) == ""
+
+
+def test_the_supported_amount_caps_the_default_and_the_budget():
+    from decimal import Decimal as D
+
+    assert rules.default_budget(budget_amount=D(0), requested_amount=D(5_000_000), ceiling=D(3_000_000)) == 3_000_000
+    assert rules.default_budget(budget_amount=D(0), requested_amount=D(5_000_000), ceiling=None) == 5_000_000
+    assert rules.default_budget(budget_amount=D(2_000_000), requested_amount=D(5_000_000), ceiling=D(3_000_000)) == 2_000_000
+    assert rules.ceiling_refusal(amount=D(3_000_000), ceiling=D(3_000_000), reason="支持金额") is None
+    assert rules.ceiling_refusal(amount=D(5_000_000), ceiling=None, reason="支持金额") is None
+    assert rules.ceiling_refusal(amount=D(5_000_000), ceiling=D(3_000_000), reason="支持金额") == (
+        "预算金额 500.00 万元超过支持金额 300.00 万元，不能超出支持金额安排预算")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.errors import StaleVersion, TransitionError, ValidationFailed
 from jixiao.core.models import ChangeLog
 from jixiao.org.models import Sector
@@ -31,7 +32,7 @@ def exante_ok():
 
 @pytest.fixture
 def targets_ok():
-    def check(project):
+    def check(project, amount):
         return True
 
     with gates.overridden(target=[check]):
@@ -137,7 +138,7 @@ def test_whole_life_of_a_continuing_project(world, targets_ok):
     p = services.complete(actor=perf, project=p, version=p.version, note="按期完工")
     assert p.stage == ProjectStage.COMPLETED
     moves = [(e.from_stage, e.to_stage, e.actor_name) for e in p.events.filter(kind="stage")]
-    assert moves == [("reserve", "assessing", "王芳"), ("assessing", "admitted", "陈静"),
+    assert moves == [("reserve", "submitted", "王芳"), ("submitted", "admitted", "陈静"),
                      ("admitted", "budgeted", "陈静"), ("budgeted", "executing", "王芳"),
                      ("executing", "completed", "陈静")]
     assert p.events.get(to_stage="completed").note == "按期完工"
@@ -179,6 +180,17 @@ def test_terminate_and_return_need_a_reason(world):
     assert p.stage == "terminated"
 
 
+def test_assessing_is_entered_only_with_an_assessment(world):
+    """评估中 is the assessment's: no register is carried over into it, and the page has no such move."""
+    row = {"code": "XM2026101001099", "name": "x", "agency": world.agency("101001"),
+           "sector": world.agency("101001").sector, "function_code": "2050204", "fund_sources": ["own"],
+           "year": 2026, "stage": "assessing"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.bulk_create_projects(actor=world.user("perf_section"), region=world.regions["370724"], rows=[row])
+    assert "评估中的项目须由发起事前绩效评估进入" in exc.value.errors["1.stage"][0]
+    assert "assess" not in services.MOVES
+
+
 def test_stale_move_refused(world):
     p = make_project(world)
     with pytest.raises(StaleVersion):
@@ -196,7 +208,7 @@ def test_new_major_project_refused_without_an_exante_check(world):
     assert exc.value.code == "project.exante_required"
     assert "须先完成事前绩效评估并获得支持" in exc.value.message
     p.refresh_from_db()
-    assert p.stage == "assessing" and not p.events.filter(to_stage="admitted").exists()
+    assert p.stage == "submitted" and not p.events.filter(to_stage="admitted").exists()
 
 
 def test_continuing_project_past_its_end_year_needs_assessment(world):
@@ -262,7 +274,7 @@ def test_a_refusing_target_check_wins(world, targets_ok):
     p = make_project(world)
     p = services.admit(actor=perf, project=p, version=p.version)
 
-    def no(project):
+    def no(project, amount):
         return False
 
     gates.register_target_check(no)
@@ -298,7 +310,7 @@ def test_bulk_create_projects(world):
     rows = [dict(base, code=f"B{i}", stage=stage) for i, stage in enumerate(["reserve", "admitted", "executing"])]
     rows[1]["is_new"] = False
     rows[2]["is_new"] = False
-    made = services.bulk_create_projects(actor=None, region=region, rows=rows)
+    made = services.bulk_create_projects(actor=SYSTEM, region=region, rows=rows)
     assert [p.stage for p in made] == ["reserve", "admitted", "executing"]
     assert ProjectEvent.objects.filter(kind="migrated").count() == 3
     assert ChangeLog.objects.filter(object_type="projects.project", action="create").count() == 3
@@ -308,7 +320,7 @@ def test_bulk_create_keeps_the_exante_gate(world):
     region = world.regions["370724"]
     rows = [dict(_fields(world, is_major=True), code="M1", stage="admitted"), dict(_fields(world), code="M1")]
     with pytest.raises(ValidationFailed) as exc:
-        services.bulk_create_projects(actor=None, region=region, rows=rows)
+        services.bulk_create_projects(actor=SYSTEM, region=region, rows=rows)
     assert "须先完成事前绩效评估并获得支持" in exc.value.errors["1.stage"][0]
     assert "已被使用" in exc.value.errors["2.code"][0]
     assert not Project.objects.exists()

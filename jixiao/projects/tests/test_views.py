@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from jixiao.core.actors import SYSTEM
 from jixiao.core.choices import SecurityEventCode
 from jixiao.core.models import SecurityEvent
 from jixiao.org.models import Sector
@@ -73,7 +74,7 @@ def test_list_query_count_does_not_grow_with_rows(world, login, django_assert_ma
     rows = [dict(code=f"B{i:03d}", name=f"项目{i}", agency=world.agency("101001" if i % 2 else "102001"),
                  sector=Sector.objects.get(code="education"), function_code="205", fund_sources=["own"],
                  requested_amount=Decimal(1000 * i), year=2026, is_new=False, tags=["poverty"]) for i in range(120)]
-    services.bulk_create_projects(actor=None, region=region, rows=rows)
+    services.bulk_create_projects(actor=SYSTEM, region=region, rows=rows)
     c = login("perf_section")
     with django_assert_max_num_queries(12):
         r = c.get("/projects/")
@@ -94,11 +95,11 @@ def test_detail_shows_whole_life_and_actions(world, login):
     body = login("perf_section").get(f"/projects/{p.pk}/").content.decode()
     timeline = re.search(r'data-testid="project-timeline".*?</ol>', body, re.S).group(0)
     assert timeline.index("建立项目") < timeline.index("申报入库") < timeline.index("事前评估：予以支持")
-    assert "储备 → 评估中" in timeline and "请审核" in timeline and "王芳" in timeline
+    assert "储备 → 已申报" in timeline and "请审核" in timeline and "王芳" in timeline
     actions = re.search(r'data-testid="project-actions".*?</div>\s*</div>', body, re.S).group(0)
     assert "批准入库" in actions and "退回储备" in actions and "终止" in actions
     preparer_body = login("preparer").get(f"/projects/{p.pk}/").content.decode()
-    assert "project-actions" not in preparer_body  # nothing left for the agency in 评估中
+    assert "project-actions" not in preparer_body  # nothing left for the agency in 已申报
     assert "/edit/" not in preparer_body  # the agency edits only in 储备
     assert "project-actions" not in login("leader").get(f"/projects/{p.pk}/").content.decode()
 
@@ -132,7 +133,7 @@ def test_move_by_page(world, login):
     r = c.post(f"/projects/{p.pk}/move/submit/", {"version": p.version, "note": "申请入库"})
     assert r.status_code == 302
     p.refresh_from_db()
-    assert p.stage == "assessing"
+    assert p.stage == "submitted"
     perf = login("perf_section")
     r = perf.post(f"/projects/{p.pk}/move/budget/", {"version": p.version}, follow=True)
     assert "纳入预算未完成" in r.content.decode()
@@ -140,7 +141,7 @@ def test_move_by_page(world, login):
     p.refresh_from_db()
     assert p.stage == "admitted"
 
-    def approved(project):
+    def approved(project, amount):
         return True
 
     with gates.overridden(target=[approved]):

@@ -130,12 +130,31 @@ def test_demo_targets():
 
     # the budget gate holds for every project already budgeted
     for p in Project.objects.filter(region__code="370724", stage__in=["budgeted", "executing", "completed"]):
-        assert target_check(p) is True, p.code
+        assert target_check(p, p.budget_amount) is True, p.code
         sheet = TargetSheet.objects.get(project=p, status="approved")
         assert sheet.amount == p.budget_amount
     coverage = statistics.coverage_for(User.objects.get(username="leader"), 2026)
     assert Decimal("60") < coverage.projects.coverage.count_rate < Decimal("100")
     assert coverage.agencies_covered > coverage.agencies_total / 2
+
+    # indicators drawn as the editor's suggestions rank them (issue #10): no sheet takes a template of
+    # an unrelated sector, nor a topical common one (工程, 信息化 …) its project has nothing to do with
+    from jixiao.library.rules import Candidate, fits
+    from jixiao.targets.models import TargetIndicator
+
+    unfit = []
+    rows = (TargetIndicator.objects.filter(sheet__region__code="370724", template__isnull=False)
+            .values_list("sheet__kind", "sheet__project__name", "sheet__agency__name", "sheet__project__sector__code",
+                         "sheet__agency__sector__code", "template_id", "template__name", "template__keywords",
+                         "template__sector__code", "template__level1"))
+    for kind, p_name, a_name, p_sector, a_sector, tid, t_name, t_kw, t_sector, t_l1 in rows:
+        topic, sector = (demo.whole_budget_topic(a_name), a_sector) if kind == "agency" else (p_name, p_sector)
+        if not fits(topic, Candidate(tid, t_name, t_kw, t_sector, 0, t_l1), sector):
+            unfit.append(f"{topic}: {t_name}")
+    assert not unfit, unfit[:20]
+    teachers = TargetIndicator.objects.filter(sheet__project__name__contains="乡村教师生活补助")
+    assert teachers.exists()
+    assert not teachers.filter(name__in=["工程设计使用年限", "网络安全事件发生次数"]).exists()
 
     again = build()
     assert again["target_sheets_created"] == 0 and TargetSheet.objects.count() == summary["target_sheets"]

@@ -77,10 +77,16 @@ def test_official_project_sheet_layout(world):
     assert f"A{header}:A{header + 6}" in merged
     assert f"C{header + 4}:C{header + 4}" not in merged
     values = [ws.cell(row=header + n, column=5).value for n in range(1, 7)]
-    assert values == ["≥2栋", "=100%", "≤12月", "≤60万元", "≥95%", "≥90%"]
+    assert values == ["≥2栋", "100%", "≤12月", "≤60万元", "≥95%", "≥90%"]
     assert ws.cell(row=header + 1, column=4).font.name == "宋体"
     assert ws.cell(row=header + 1, column=4).border.left.style == "thin"
-    assert ws.page_setup.fitToWidth == 1
+    # A4 portrait, one page wide (fitToWidth's default is 1), as many tall as needed; the print area
+    # is the form; the indicator header repeats atop every page
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth or 1, setup.fitToHeight) == (9, "portrait", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_area == f"'{ws.title}'!$A$1:$F${header + 6}"
+    assert ws.print_title_rows == f"${header}:${header}"
 
 
 def test_official_agency_sheet_layout(world, django_assert_max_num_queries):
@@ -101,15 +107,12 @@ def test_official_agency_sheet_layout(world, django_assert_max_num_queries):
 
 
 def test_sheet_titles_are_unique_and_legal():
-    class Fake:
-        def __init__(self, code, number=1):
-            self.project_id, self.number = 1, number
-            self.project = type("P", (), {"code": code})()
-
     taken: set[str] = set()
-    titles = [exports.sheet_title(Fake(c), taken) for c in ("A/B:C*D?[x]", "A/B:C*D?[x]", "X" * 40)]
+    titles = [exports.sheet_title(project_code=c, agency_code="101", number=1, taken=taken)
+              for c in ("A/B:C*D?[x]", "A/B:C*D?[x]", "X" * 40)]
     assert titles[0] == "A_B_C_D__x_" and titles[1] == "A_B_C_D__x_(2)"
     assert all(len(t) <= 31 and not set(t) & set("[]:*?/\\") for t in titles)
+    assert exports.sheet_title(project_code=None, agency_code="101", number=2, taken=taken) == "101部门整体-v2"
 
 
 def test_round_trip_official_changes_nothing(world):
@@ -128,6 +131,8 @@ def test_round_trip_flat_changes_nothing_and_rebuilds_elsewhere(world):
     rows[0]["scoring_standard"] = "完成得满分"
     rows.append({"level1": "benefit", "level2": "sustainability", "name": "长效管护", "operator": "qualitative",
                  "value": "100", "unit": "", "weight": None, "value_basis": "other"})
+    rows.append({"level1": "benefit", "level2": "social", "name": "通信覆盖", "operator": "qualitative",
+                 "value": "5G网络覆盖率", "unit": "", "weight": None, "value_basis": "other"})
     sheet = services.save_indicators(actor=world.user("preparer"), sheet=sheet, version=sheet.version, rows=rows)
     data = exports.flat_workbook(TargetSheet.objects.filter(pk=sheet.pk))
     before = state()
@@ -136,8 +141,9 @@ def test_round_trip_flat_changes_nothing_and_rebuilds_elsewhere(world):
     # the flat file holds everything: read back with calamine, one row per indicator
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("绩效指标").to_python()
     assert rows[0][:4] == ["对象类型", "单位编码", "项目编码", "名称"]
-    assert len(rows) == 1 + 7
-    assert rows[-1][11] == "定性：100"  # a qualitative text that looks like a number stays qualitative
+    assert len(rows) == 1 + 8
+    assert rows[-2][11] == "定性：100"  # a qualitative text that looks like a number stays qualitative
+    assert rows[-1][11] == "定性：5G网络覆盖率"  # … and one that would not read back at all
 
 
 def test_flat_export_streams_without_a_query_per_row(world, django_assert_max_num_queries):

@@ -145,7 +145,7 @@ def test_expert_panel_step_is_taken_by_a_drawn_expert(world):
         services.draw_panel(actor=world.user("section_reviewer"), sheet=sheet, count=1,
                             fields=[Sector.objects.get(code="education")])
     draw = services.draw_panel(actor=world.user("perf_section"), sheet=sheet, count=3,
-                               fields=[Sector.objects.get(code="education")], seed=7)
+                               fields=[Sector.objects.get(code="education")])
     assert draw.drawn.filter(expert__user=world.user("expert")).exists()
     with pytest.raises(TransitionError):  # a second draw would silently enlarge the panel
         services.draw_panel(actor=world.user("perf_section"), sheet=sheet, count=1,
@@ -271,7 +271,7 @@ def test_every_write_is_in_the_change_log(world):
     sheet = approved_sheet(world)
     rows = ChangeLog.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk))
     assert rows.filter(action="create").count() == 1
-    assert rows.filter(action="update", changes__has_key="indicators").exists()
+    assert rows.filter(action="update", changes__has_key="indicators.1.weight").exists()
     assert rows.filter(action="update", changes__has_key="status").count() >= 2
 
 

@@ -202,7 +202,8 @@ def test_editable_sheet_is_replaced_and_logged(world):
     names = list(sheet.indicators.order_by("position").values_list("name", "value"))
     assert names[0] == ("加固教学楼栋数", "3") and names[-1] == ("家长满意度", "92")
     log = ChangeLog.objects.filter(object_type="targets.targetsheet", object_id=str(sheet.pk)).order_by("-seq").first()
-    assert "indicators" in log.changes and log.changes["annual_goal"][1] == "新的年度目标"
+    assert log.changes["indicators.1.value"] == ["2", "3"] and log.changes["annual_goal"][1] == "新的年度目标"
+    assert log.changes["indicators.6.name"] == ["师生满意度", "家长满意度"]
 
 
 def test_approved_sheet_refuses_a_changed_import_but_accepts_the_same(world):
@@ -229,15 +230,17 @@ def test_preparer_imports_only_their_own_agency(world):
     make_project(world, code="XM-AGRI", agency="102001", name="高标准农田建设项目")
     snapshot = counts()
     with pytest.raises(ImportFailed) as exc:
-        run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows(code="XM-AGRI")]), user="preparer")
+        run(world, workbook(*[dict(r, 单位编码="102001", 名称="高标准农田建设项目") for r in good_rows(code="XM-AGRI")]),
+            user="preparer")
     assert "XM-AGRI 不存在或不在您的权限范围内" in errors_of(exc)[0][3]
-    rows = [dict(r, 对象类型="部门整体", 项目编码=None, 单位编码="102001") for r in good_rows()]
+    rows = [dict(r, 对象类型="部门整体", 项目编码=None, 单位编码="102001", 名称=None) for r in good_rows()]
     with pytest.raises(ImportFailed) as exc:
         run(world, workbook(*rows), user="preparer")
     assert "单位编码 102001 不存在或不在您的权限范围内" in errors_of(exc)[0][3]
     assert counts() == snapshot
     # the performance section imports the whole region
-    assert run(world, workbook(*[dict(r, 单位编码="102001") for r in good_rows(code="XM-AGRI")]))["created"] == 1
+    assert run(world, workbook(*[dict(r, 单位编码="102001", 名称="高标准农田建设项目")
+                                 for r in good_rows(code="XM-AGRI")]))["created"] == 1
 
 
 def test_reviewer_may_not_import(world):
@@ -270,8 +273,8 @@ def test_ten_thousand_rows_all_or_nothing(world):
     rows = []
     for n in range(1000):
         for r in good_rows(code=f"XM-BIG-{n:04d}")[:5]:
-            rows.append(r)
-        rows.append(flat_row(**{"项目编码": f"XM-BIG-{n:04d}", "一级指标": "满意度指标", "二级指标": "服务对象满意度指标",
+            rows.append(dict(r, 名称=f"项目{n}"))
+        rows.append(flat_row(**{"项目编码": f"XM-BIG-{n:04d}", "名称": f"项目{n}", "一级指标": "满意度指标", "二级指标": "服务对象满意度指标",
                                 "三级指标": "师生满意度", "指标值": "≥90%", "分值": 10}))
     rows[-1]["分值"] = "很多"
     data = workbook(*rows)
@@ -315,14 +318,49 @@ def test_official_layout_edited_updates_the_editable_sheet_and_keeps_what_it_doe
     header = cells["一级指标"].row
     ws.cell(row=header + 1, column=5).value = "≥4栋"
     ws.cell(row=cells["年度目标"].row + 1, column=4).value = "改写后的年度目标"
-    ws.cell(row=cells["年度资金总额"].row, column=5).value = "150.5"  # a number typed as text
+    ws.cell(row=cells["年度资金总额"].row + 1, column=5).value = "100"  # numbers typed as text
+    ws.cell(row=cells["年度资金总额"].row + 2, column=5).value = "20"
     summary = run(world, _save(wb), user="preparer")
     assert (summary["updated"], summary["unchanged"]) == (1, 0)
     sheet.refresh_from_db()
-    assert sheet.annual_goal == "改写后的年度目标" and sheet.amount == Decimal("1505000.00")
+    assert sheet.annual_goal == "改写后的年度目标" and sheet.amount == Decimal("1200000.00")
+    assert (sheet.fiscal_amount, sheet.other_amount) == (Decimal("1000000.00"), Decimal("200000.00"))
     first = sheet.indicators.get(position=1)
     assert (first.operator, first.value, first.unit) == ("ge", "4", "栋")
     assert first.scoring_standard == "每少1栋扣10分"  # not in the official layout: kept
+
+
+def test_an_update_takes_the_files_scoring_standard_and_explanation_where_it_has_their_columns(world):
+    """Official layout with 评分标准 and 指标解释 columns: the update takes the file's (an emptied cell
+    too); a flat file without those columns keeps the stored ones instead of clearing them."""
+    from jixiao.targets import services
+
+    sheet = make_sheet(world)
+    rows = services.indicator_dicts(sheet)
+    rows[0].update(scoring_standard="旧的评分标准", explanation="旧的解释")
+    rows[1].update(scoring_standard="第二项旧标准", explanation="第二项旧解释")
+    sheet = services.save_indicators(actor=world.user("preparer"), sheet=sheet, version=sheet.version, rows=rows)
+    wb, ws, cells = _official(world, sheet)
+    header = cells["一级指标"].row
+    ws.cell(row=header, column=7).value = "评分标准"
+    ws.cell(row=header, column=8).value = "指标解释"
+    names = {ws.cell(row=r, column=4).value: r for r in range(header + 1, header + 7)}
+    ws.cell(row=names[rows[0]["name"]], column=7).value = "每少1栋扣10分"
+    ws.cell(row=names[rows[0]["name"]], column=8).value = "按竣工验收的栋数计"
+    summary = run(world, _save(wb), user="preparer")
+    assert (summary["updated"], summary["unchanged"]) == (1, 0)
+    got = {i.name: (i.scoring_standard, i.explanation) for i in sheet.indicators.all()}
+    assert got[rows[0]["name"]] == ("每少1栋扣10分", "按竣工验收的栋数计")
+    assert got[rows[1]["name"]] == ("", "")  # the file's cells are empty: so is the sheet
+    # the same file again changes nothing
+    assert run(world, _save(wb), user="preparer")["unchanged"] == 1
+
+    # a flat file without those columns keeps them (and changes nothing else here)
+    flat = [{**r, "一级指标": r["一级指标"]} for r in good_rows()]
+    flat[0]["指标值"] = "≥3栋"
+    assert run(world, workbook(*flat), user="preparer")["updated"] == 1
+    first = sheet.indicators.get(name=rows[0]["name"])
+    assert (first.value, first.scoring_standard, first.explanation) == ("3", "每少1栋扣10分", "按竣工验收的栋数计")
 
 
 def test_official_layout_bad_cells_are_reported_where_they_are(world):
@@ -400,7 +438,7 @@ def test_another_regions_user_may_not_import_here(world):
 
 def test_policy_project_gets_a_policy_sheet_and_command_line_import_logs_system(world):
     make_project(world, code="ZC-1", kind="policy", name="学前教育资助政策")
-    run(world, workbook(*[dict(r, 对象类型="政策") for r in good_rows(code="ZC-1")]), user=None)
+    run(world, workbook(*[dict(r, 对象类型="政策", 名称="学前教育资助政策") for r in good_rows(code="ZC-1")]), user=None)
     sheet = TargetSheet.objects.get(project__code="ZC-1")
     assert sheet.kind == "policy" and sheet.created_by is None
     log = ChangeLog.objects.filter(object_type="org.region").order_by("-seq").first()
@@ -428,3 +466,171 @@ def test_command_line_update_of_a_sheet_passes_the_scope_check(world):
     assert sheet.indicators.get(name="校舍安全达标率").value == "99"
     log = ChangeLog.objects.filter(object_type="targets.targetsheet", action="update").order_by("-seq").first()
     assert log.actor_id is None and log.actor_name == "系统"
+
+
+def test_signs_in_every_spelling_and_a_unit_column_without_an_operator_column(world):
+    make_project(world)
+    headers = ["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "计量单位", "分值"]
+    cells = [("产出指标", "数量指标", "高标准农田建设面积", "≧20000", "亩"), ("产出指标", "数量指标", "培训次数", "不少于 2", "次"),
+             ("产出指标", "质量指标", "验收合格率", "═100%", "百分比"), ("产出指标", "质量指标", "档案完整", "﹦1", "项"),
+             ("产出指标", "时效指标", "完成时间", "11月底完成", ""), ("成本指标", "经济成本指标", "亩均成本", "≤ 1,500", "元/亩"),
+             ("效益指标", "社会效益指标", "受益农户", "≥= 300户", "户"), ("满意度指标", "服务对象满意度指标", "农户满意度", "＞＝90％", "%")]
+    rows = [{"项目编码": CODE, "一级指标": a, "二级指标": b, "三级指标": c, "指标值": v, "计量单位": u, "分值": 10}
+            for a, b, c, v, u in cells]
+    run(world, workbook(*rows, headers=headers))
+    got = [(i.operator, i.value, i.unit) for i in TargetSheet.objects.get(project__code=CODE).indicators.order_by("position")]
+    assert got == [("ge", "20000", "亩"), ("ge", "2", "次"), ("eq", "100", "%"), ("eq", "1", "项"),
+                   ("qualitative", "11月底完成", ""), ("le", "1500", "元/亩"), ("ge", "300", "户"), ("ge", "90", "%")]
+
+
+def test_a_unit_conflict_and_an_unreadable_number_are_reported_not_guessed(world):
+    make_project(world)
+    headers = ["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "计量单位", "分值"]
+    rows = [{"项目编码": CODE, "一级指标": "产出指标", "二级指标": "质量指标", "三级指标": "合格率", "指标值": "≥95%",
+             "计量单位": "个", "分值": 50},
+            {"项目编码": CODE, "一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "培训人次", "指标值": "≥较上年提高",
+             "计量单位": "人次", "分值": 50}]
+    before = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*rows, headers=headers))
+    errors = errors_of(exc)
+    assert [(e[1], e[2]) for e in errors] == [(2, "F"), (3, "E")]
+    assert "单位“%”与计量单位“个”不一致" in errors[0][3]
+    assert "≥较上年提高" in errors[1][3] and "不是可读的数字" in errors[1][3]
+    assert counts() == before
+
+
+def test_a_name_like_value_opening_with_digits_is_reported_and_imports_when_marked_qualitative(world):
+    """"5G网络覆盖率" is not the number 5 with unit "G网络覆盖率": reported (never guessed either way),
+    and "定性：5G网络覆盖率" imports as the qualitative text."""
+    make_project(world)
+    rows = good_rows()
+    rows[4]["指标值"] = "5G网络覆盖率"
+    before = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, workbook(*rows))
+    assert [(row, col) for _, row, col, _ in errors_of(exc)] == [(6, "K")]
+    message = errors_of(exc)[0][3]
+    assert "“G网络覆盖率”不是可识别的计量单位" in message and "定性：5G网络覆盖率" in message
+    assert counts() == before
+    rows[4]["指标值"] = "定性：5G网络覆盖率"
+    run(world, workbook(*rows))
+    i = TargetIndicator.objects.get(name="校舍安全达标率")
+    assert (i.operator, i.value, i.unit, i.number) == ("qualitative", "5G网络覆盖率", "", None)
+
+
+def test_level_cells_with_a_weight_band_and_the_scoring_header_spelled_with_deductions(world):
+    make_project(world)
+    headers = ["项目编码", "一级指标", "二级指标", "三级指标", "目标值", "分值", "评(扣)分标准"]
+    rows = [{"项目编码": CODE, "一级指标": "产出指标(0-50)分", "二级指标": "数量指标", "三级指标": "培训人次",
+             "目标值": "≥500人次", "分值": 50, "评(扣)分标准": "每少10人次扣1分"},
+            {"项目编码": CODE, "一级指标": "成本指标（0-20）分", "二级指标": "经济成本指标（20分）", "三级指标": "人均培训费",
+             "目标值": "≤500元/人", "分值": 50, "评(扣)分标准": "超支不得分"}]
+    run(world, workbook(*rows, headers=headers))
+    got = [(i.level1, i.level2, i.operator, i.value, i.unit, i.scoring_standard)
+           for i in TargetSheet.objects.get(project__code=CODE).indicators.order_by("position")]
+    assert got == [("output", "quantity", "ge", "500", "人次", "每少10人次扣1分"),
+                   ("cost", "economic_cost", "le", "500", "元/人", "超支不得分")]
+
+
+def test_a_year_before_2021_imports_and_creates_on_the_classic_taxonomy(world):
+    """财预〔2021〕101号's taxonomy is in force from 2021: a 2019 file is read against the classic tree
+    (成本 under 产出), and a sheet created by hand for 2019 gets it too."""
+    from jixiao.targets import services
+
+    make_project(world, year=2019, start_year=2019, end_year=2019)
+    rows = [{**r, "年度": 2019} for r in good_rows()]
+    rows[3].update({"一级指标": "产出指标", "二级指标": "成本指标"})
+    summary = import_sheets(actor=world.user("perf_section"), region=world.regions["370724"], year=2019,
+                            data=workbook(*rows), name="2019.xlsx")
+    assert summary["created"] == 1
+    sheet = TargetSheet.objects.get(year=2019)
+    assert sheet.taxonomy == "classic"
+    assert sheet.indicators.get(name="每栋加固成本").level2 == "cost"
+    # the 2021 pair is refused in a 2019 file: its tree has no level-1 成本
+    other = make_project(world, code="XM2019101001002", year=2019, start_year=2019, end_year=2019)
+    with pytest.raises(ImportFailed) as exc:
+        import_sheets(actor=world.user("perf_section"), region=world.regions["370724"], year=2019,
+                      data=workbook(*[{**r, "年度": 2019} for r in good_rows(code=other.code)]), name="x.xlsx")
+    assert any("不属于一级指标" in m for *_, m in errors_of(exc))
+    agency_sheet = services.create_sheet(actor=world.user("preparer"), year=2019, agency=world.agency("101001"),
+                                         annual_goal="完成年度工作")
+    assert agency_sheet.taxonomy == "classic"
+
+
+def test_a_row_with_no_indicator_is_handled_the_same_in_both_layouts(world):
+    """Both layouts: an empty row between indicators, a row naming only a level (a heading) and a 合计 row
+    are skipped; a row with no 三级指标 but a value or weight is reported at the 三级指标 cell with the
+    same message."""
+    from jixiao.targets import services
+
+    make_project(world)
+    rows = good_rows()
+    flat = [rows[0], {}, {"一级指标": "产出指标"}, *rows[1:4], {"项目编码": CODE}, *rows[4:],
+            {"一级指标": "合计", "分值": 100}]
+    assert run(world, workbook(*flat))["created"] == 1
+    sheet = TargetSheet.objects.get(project__code=CODE)
+    assert sheet.indicators.count() == 6
+
+    # the official layout of the same sheet, with an indicator's cells emptied and a 合计 row below
+    wb, ws, cells = _official(world, sheet)
+    header = cells["一级指标"].row
+    gone = header + 3
+    name = ws.cell(row=gone, column=4).value
+    for col in (4, 5, 6):
+        ws.cell(row=gone, column=col).value = None
+    ws.cell(row=header + 8, column=2).value = "合计"
+    ws.cell(row=header + 8, column=6).value = 90
+    assert run(world, _save(wb))["updated"] == 1
+    assert not sheet.indicators.filter(name=name).exists() and sheet.indicators.count() == 5
+
+    # a row with a value and a weight but no 三级指标: reported, in the same words, in both layouts
+    ws.cell(row=gone, column=5).value = "≥3个"
+    ws.cell(row=gone, column=6).value = 10
+    with pytest.raises(ImportFailed) as official:
+        run(world, _save(wb))
+    flat[2] = {"一级指标": "产出指标", "二级指标": "数量指标", "指标值": "≥3个", "分值": 10}
+    with pytest.raises(ImportFailed) as listed:
+        run(world, workbook(*flat))
+    expected = "三级指标为空，但本行填写了指标值、分值：请填写三级指标名称，或删除本行"
+    assert [(e[1], e[2], e[3]) for e in errors_of(official)] == [(gone, "D", expected)]
+    assert [(e[1], e[2], e[3]) for e in errors_of(listed)] == [(4, "J", expected)]
+    assert services.indicator_dicts(sheet) and sheet.indicators.count() == 5
+
+
+def test_a_formula_cell_is_read_by_its_value_or_reported_as_a_formula_in_both_layouts(world):
+    """A value a user retyped as "=100%" (a formula): read by its cached result when the file has one,
+    else reported as a formula (paste as values) — never as "必填，不能为空"."""
+    from jixiao.core.tests.test_excel import _with_formulas
+
+    make_project(world)
+    flat = workbook(*good_rows())
+    # row 3 (工程验收合格率): 指标值 K3; row 4: 三级指标 J4; row 5: 分值 L5
+    cached = _with_formulas(flat, {"K3": ("&quot;≥95%&quot;", "≥95%", "str"), "L5": ("5*2", "10", "")})
+    run(world, cached)
+    sheet = TargetSheet.objects.get(project__code=CODE)
+    got = sheet.indicators.get(name="工程验收合格率")
+    assert (got.operator, got.value, got.unit) == ("ge", "95", "%")
+    assert sheet.indicators.get(name="每栋加固成本").weight == Decimal("10")
+
+    uncached = _with_formulas(flat, {"K3": ("100%", None, ""), "J4": ("&quot;工程完工时间&quot;", None, "")})
+    before = counts()
+    with pytest.raises(ImportFailed) as exc:
+        run(world, uncached)
+    errors = errors_of(exc)
+    assert [(row, col) for _, row, col, _ in errors] == [(3, "K"), (4, "J")]
+    assert errors[0][3].startswith("单元格是公式（=100%），没有可读取的计算结果") and "100%" in errors[0][3]
+    assert not any("必填" in e[3] for e in errors)
+    assert counts() == before
+
+    # the official layout: an indicator's 分值 and the annual amount as formulas without a result
+    wb, ws, cells = _official(world, sheet)
+    weight = ws.cell(row=cells["一级指标"].row + 2, column=6).coordinate
+    money = ws.cell(row=cells["年度资金总额"].row, column=5).coordinate
+    with pytest.raises(ImportFailed) as exc:
+        run(world, _with_formulas(_save(wb), {weight: ("10*2", None, ""), money: ("SUM(E1:E2)", None, "")}))
+    errors = errors_of(exc)
+    assert sorted((row, col) for _, row, col, _ in errors) == sorted(
+        [(int(weight[1:]), "F"), (int(money[1:]), "E")])
+    assert all(e[3].startswith("单元格是公式") for e in errors)
+    assert counts() == before

@@ -27,7 +27,8 @@ def _row(sheet: TargetSheet) -> dict:
 def test_the_import_and_create_sheet_write_the_same_sheet_row(world):
     typed, imported = make_project(world), make_project(world, code="XM2026101001002", name="校舍维修项目")
     by_hand = services.create_sheet(actor=world.user("perf_section"), year=2026, project=typed, annual_goal="目标")
-    run(world, workbook(*good_rows(code=imported.code)))  # as the performance section
+    rows = [{**row, "名称": imported.name} for row in good_rows(code=imported.code)]  # the file names its project
+    run(world, workbook(*rows))  # as the performance section
     by_file = TargetSheet.objects.get(project=imported)
     assert by_file.title == "校舍维修项目2026年度绩效目标" and by_hand.title == "教学楼抗震加固改造项目2026年度绩效目标"
     by_hand.refresh_from_db()

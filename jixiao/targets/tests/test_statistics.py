@@ -145,6 +145,34 @@ def test_queries_do_not_grow_with_projects(world, figures):
     assert report.projects.coverage.total_count == 23
 
 
+def test_each_figure_is_one_join_aggregate(world, figures):
+    """Issue #12: no correlated EXISTS per project (coverage evaluated it twice per row) and no id
+    list through IN (SELECT …) (review statistics): every statistics query is a join aggregate."""
+    with CaptureQueriesContext(connection) as q:
+        statistics.coverage_for(world.user("prov_perf_section"), YEAR)
+        statistics.review_for(world.user("prov_perf_section"), YEAR)
+    sql = [x["sql"].upper() for x in q.captured_queries]
+    assert not [s for s in sql if "EXISTS" in s or "IN (SELECT" in s], sql
+    aggregates = [s for s in sql if "COUNT(" in s or "SUM(" in s]
+    assert len(aggregates) == 6  # coverage: projects, agencies, approved sheets; review: sheets, returns, findings
+
+
+def test_province_and_city_divisions_count_the_regions_below(world, figures):
+    """The province's and the city's performance division run the statistics over every region
+    below theirs (the home county is in the city): the county's own figures, read from above."""
+    county = statistics.coverage_for(world.user("perf_section"), YEAR)
+    county_review = statistics.review_for(world.user("perf_section"), YEAR)
+    for persona in ("prov_perf_section", "city_perf_section"):
+        report = statistics.coverage_for(world.user(persona), YEAR)
+        assert report.projects.coverage == county.projects.coverage, persona
+        assert (report.agencies_total, report.agencies_covered) == (county.agencies_total, county.agencies_covered)
+        assert report.agencies_amount == county.agencies_amount == Decimal("10000000.00")
+        review = statistics.review_for(world.user(persona), YEAR)
+        assert (review.sheets, review.returned, review.returns) == (4, 1, 1)
+        assert review.findings == county_review.findings
+        assert [s["returns"] for s in review.by_step] == [1]
+
+
 def test_pages_and_excel(world, figures, login):
     perf = login("perf_section")
     r = perf.get("/targets/coverage/?year=2026")
