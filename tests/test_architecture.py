@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -446,3 +447,28 @@ def test_an_exception_covers_only_its_rule_path_and_function():
                                   "def build_county():\n    Region.objects.bulk_create(r)\n"}
     assert [v.where for v in violations(tree)] == ["build_county"]
     assert [v.where for v in violations(tree, exceptions=())] == ["build_province", "build_county"]
+
+
+# --- templates: no inline scripts (the Content-Security-Policy forbids them) ------------------------------
+
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+def inline_scripts(text: str) -> list[str]:
+    """Inline event handlers (onclick=…, onsubmit=…) and <script> blocks without src: the browser
+    refuses both under script-src 'self', so the button silently does nothing. Behaviours go in
+    static/js/app.js, driven by data- attributes (data-confirm, data-autosubmit)."""
+    return [m.group(0)[:80] for pattern in (INLINE_HANDLER, INLINE_SCRIPT) for m in pattern.finditer(text)]
+
+
+def test_templates_have_no_inline_scripts():
+    found = {str(p.relative_to(ROOT)): inline_scripts(p.read_text(encoding="utf-8"))
+             for p in (ROOT / "jixiao" / "templates").rglob("*.html")}
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_inline_scripts_catches_a_handler_and_a_script_block():
+    assert inline_scripts('<form onsubmit="return confirm(1)"><button data-confirm="x">')
+    assert inline_scripts("<script>alert(1)</script>")
+    assert not inline_scripts('<script src="/static/js/app.js"></script><button data-confirm="确定？">')

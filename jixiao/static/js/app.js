@@ -22,3 +22,10 @@ document.addEventListener("click", function (ev) {
     ev.preventDefault();
   }
 });
+// A select that submits its form when changed (e.g. a year picker): <select data-autosubmit>.
+document.addEventListener("change", function (ev) {
+  const field = ev.target.closest("[data-autosubmit]");
+  if (field && field.form) {
+    field.form.submit();
+  }
+});
