@@ -155,14 +155,18 @@ class _RegionSettings:
     def get(self, region_id: int, year: int):
         key = (region_id, year)
         if key not in self._cache:
-            from jixiao.core import config
-
-            thresholds = rules.Thresholds.from_config(config.get(region_id, year, "monitoring_signals"),
-                                                      config.get(region_id, year, "deviation"))
-            raw = config.get(region_id, year, "spending_profiles")
-            profiles = {kind: parse_profile(text)[0] for kind, text in raw.items()}
-            self._cache[key] = (thresholds, profiles)
+            self._cache[key] = region_settings(region_id, year)
         return self._cache[key]
+
+
+def region_settings(region_id: int, year: int) -> tuple[rules.Thresholds, dict]:
+    """(the region's thresholds, {project kind: its 12 cumulative shares or None}) for ``year``."""
+    from jixiao.core import config
+
+    thresholds = rules.Thresholds.from_config(config.get(region_id, year, "monitoring_signals"),
+                                              config.get(region_id, year, "deviation"))
+    raw = config.get(region_id, year, "spending_profiles")
+    return thresholds, {kind: parse_profile(text)[0] for kind, text in raw.items()}
 
 
 def read_tables(tables: Iterable) -> dict[int, TableReading]:

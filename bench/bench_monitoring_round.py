@@ -1,0 +1,228 @@
+"""Benchmark: open a province's in-year monitoring round and compute every signal (issue #13, "Scale").
+
+    python bench/bench_monitoring_round.py                  # 180 counties: ~86,000 projects, ~1.07 million indicators
+    BENCH_COUNTIES=20 python bench/bench_monitoring_round.py        # a smaller province (documented runs say which)
+    BENCH_DATABASE_URL=postgres://user:pw@127.0.0.1:5432/jx_bench python bench/bench_monitoring_round.py
+
+Per database (SQLite always, PostgreSQL too when ``BENCH_DATABASE_URL`` points at one: its name is a
+prefix, ``<name>_built`` and ``<name>_round`` are created and dropped; the role needs CREATEDB), two
+child processes (each phase's peak memory is its own):
+
+``build`` — a fresh database, migrated, with ``monitoring_data.build``: the province, its projects
+executing, their approved target sheets (imported), twelve months of back-loaded execution per
+project and a spending plan for every third project.
+
+``round`` — a copy: the checkpoint-August round of every county opened as the command line opens it
+(``monitoring.services.open_round``, actor SYSTEM, scope 全部项目: the tables, one row per indicator,
+the reviews on the ``monitoring`` chain, the preparers' 待办), timed (``open_seconds``); then two rows in three
+given a value to date (0 to 120% of the target) (one UPDATE, not timed: the agencies' filling), and every table of the
+province read with its figures and lights (``monitoring.readings.read_tables`` over every table, the
+tables loaded too: ``signals_seconds``) — the budget light against the expectation (plan, profile or
+m ÷ 12), every indicator's light, each goal light, the blue count, the forecast, what blocks a submit.
+
+``floor`` — in the same process, interleaved with the signals: one raw SQL aggregate over the same
+rows through the same connection — the indicator rows of the round's tables joined to their target
+indicators (count, sum of targets, sum of values to date), and the execution to the checkpoint of the
+round's projects summed per project (every row fetched). ``floor_ratio`` = best ``signals_seconds``
+÷ best ``floor_seconds`` of ``BENCH_REPEAT`` (3) runs each. Goal: open + signals under 10 s, ratio ≤ 3.
+
+BENCH_KEEP=1 keeps the data (printed); BENCH_DIR=<it> measures again on it without building."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_target_import as common  # noqa: E402  (the shared helpers: _django, _pg*, _child, _peak_mb)
+
+GOAL = {"seconds": 10, "floor_ratio": 3}
+MONTH = 8
+
+
+def phase_build(workdir: Path, counties: int, url: str) -> dict:
+    common._django(url)
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    import monitoring_data
+
+    out = monitoring_data.build(workdir, counties=counties)
+    from django.db import connection
+
+    connection.close()
+    return {**out, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _floor(cursor, round_ids: list[int]) -> tuple:
+    inr = ", ".join(["%s"] * len(round_ids))
+    cursor.execute(
+        "SELECT COUNT(*), SUM(i.number), SUM(r.number_to_date) FROM monitoring_monitoringrow r "
+        "JOIN monitoring_monitoringtable t ON t.id = r.table_id "
+        f"JOIN targets_targetindicator i ON i.id = r.indicator_id WHERE t.round_id IN ({inr})", round_ids)
+    rows = cursor.fetchone()
+    cursor.execute(
+        "SELECT e.project_id, SUM(e.amount) FROM monitoring_monthlyexecution e "
+        "JOIN monitoring_monitoringtable t ON t.project_id = e.project_id "
+        f"WHERE t.round_id IN ({inr}) AND e.month <= %s GROUP BY e.project_id", [*round_ids, MONTH])
+    executed = cursor.fetchall()
+    return rows[0], len(executed), sum(a for _, a in executed)
+
+
+def phase_round(workdir: Path, url: str) -> dict:
+    common._django(url)
+    import datetime as dt
+
+    from django.db import connection
+
+    from jixiao.core.actors import SYSTEM
+    from jixiao.monitoring import services
+    from jixiao.monitoring.choices import Light
+    from jixiao.monitoring.models import MonitoringRound, MonitoringTable
+    from jixiao.monitoring.readings import read_tables
+    from jixiao.org.models import Region
+
+    built = json.loads((workdir / "built.json").read_text())
+    year = built["year"]
+    regions = list(Region.objects.filter(code__in=built["county_codes"]).order_by("code"))
+    from django.urls import reverse
+
+    reverse("monitoring:round_list")  # a serving process has its URLconf loaded (~1.5 s to import the API)
+    started = time.perf_counter()
+    for region in regions:
+        services.open_round(actor=SYSTEM, region=region, year=year, month=MONTH, deadline=dt.date(year, 9, 10),
+                            title=f"{year}年8月绩效运行监控", scope_kind="all_projects")
+    open_seconds = time.perf_counter() - started
+    open_peak = common._peak_mb()
+    round_ids = list(MonitoringRound.objects.values_list("pk", flat=True))
+    with connection.cursor() as c:  # the agencies' filling: two rows in three get a value to date, 0 to 120%
+        c.execute("UPDATE monitoring_monitoringrow SET number_to_date = (SELECT i.number * (monitoring_monitoringrow.id "
+                  "% 7) * 0.2 FROM targets_targetindicator i WHERE i.id = monitoring_monitoringrow.indicator_id) "
+                  "WHERE id % 3 <> 0")
+    repeat = int(os.environ.get("BENCH_REPEAT", 3))
+    signals, floors = [], []
+    readings = floor = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        readings = read_tables(MonitoringTable.objects.filter(round_id__in=round_ids))
+        signals.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        with connection.cursor() as c:
+            floor = _floor(c, round_ids)
+        floors.append(time.perf_counter() - t)
+    lights: dict[str, int] = {}
+    rows = 0
+    for r in readings.values():
+        rows += len(r.rows)
+        key = str(r.goal_light or "none")
+        lights[key] = lights.get(key, 0) + 1
+    budget_lights: dict[str, int] = {}
+    for r in readings.values():
+        key = str(r.budget.light) if r.budget else "none"
+        budget_lights[key] = budget_lights.get(key, 0) + 1
+    executed = sum(r.executed for r in readings.values())
+    assert rows == floor[0], (rows, floor[0])
+    # SQLite's SUM of the decimal column is a float: the same to the cent, not to the last bit
+    assert abs(executed - Decimal(str(floor[2]))) < Decimal("0.5"), (executed, floor[2])
+    assert str(Light.RED) in lights, lights
+    return {"open_seconds": open_seconds, "signals_seconds": min(signals), "floor_seconds": min(floors),
+            "tables": len(readings), "rows": rows, "regions": len(regions), "goal_lights": lights,
+            "budget_lights": budget_lights, "peak_rss_mb": common._peak_mb(), "open_peak_mb": open_peak}
+
+
+def _copy(db: str, workdir: Path) -> None:
+    if db == "sqlite":
+        for suffix in ("-wal", "-shm"):
+            (workdir / f"round.sqlite3{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(workdir / "built.sqlite3", workdir / "round.sqlite3")
+        return
+    base = common._pg_base(db)
+    common._pg_admin(db, f'DROP DATABASE IF EXISTS "{base}_round"', f'CREATE DATABASE "{base}_round" TEMPLATE "{base}_built"')
+
+
+def _drop(db: str, keep_built: bool) -> None:
+    if db == "sqlite":
+        return
+    base = common._pg_base(db)
+    names = ("round",) if keep_built else ("round", "built")
+    common._pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in names))
+
+
+def run(db: str, counties: int, workdir: Path, reuse: bool) -> dict:
+    label = "sqlite" if db == "sqlite" else "postgresql"
+    script = __file__
+    if reuse:
+        built = json.loads((workdir / "built.json").read_text())
+    else:
+        if db == "sqlite":
+            built = common._child("build", workdir, counties, common._db_url(db, workdir, "bench"), script=script)
+            (workdir / "bench.sqlite3").rename(workdir / "built.sqlite3")
+        else:
+            base = common._pg_base(db)
+            common._pg_admin(db, f'DROP DATABASE IF EXISTS "{base}_built"', f'CREATE DATABASE "{base}_built"')
+            built = common._child("build", workdir, counties, common._db_url(db, workdir, "built"), script=script)
+        (workdir / "built.json").write_text(json.dumps(built))
+    _copy(db, workdir)
+    result = common._child("round", workdir, common._db_url(db, workdir, "round"), script=script)
+    seconds = result["open_seconds"] + result["signals_seconds"]
+    ratio = result["signals_seconds"] / result["floor_seconds"]
+    ok = seconds < GOAL["seconds"] and ratio <= GOAL["floor_ratio"] and result["tables"] == built["projects"]
+    return {
+        "name": "monitoring_round", "db": label, "counties": result["regions"], "tables": result["tables"],
+        "rows": result["rows"], "execution_rows": built["execution_rows"], "plan_rows": built["plan_rows"],
+        "seconds": round(seconds, 2), "open_seconds": round(result["open_seconds"], 2),
+        "signals_seconds": round(result["signals_seconds"], 2), "floor_seconds": round(result["floor_seconds"], 3),
+        "floor_ratio": round(ratio, 2), "peak_rss_mb": result["peak_rss_mb"], "open_peak_mb": result["open_peak_mb"],
+        "goal_lights": result["goal_lights"], "budget_lights": result["budget_lights"],
+        "goal": f"open + signals < {GOAL['seconds']} s, floor_ratio ≤ {GOAL['floor_ratio']}", "ok": ok,
+        "build_seconds": built["seconds"],
+    }
+
+
+def main() -> int:
+    counties = int(os.environ.get("BENCH_COUNTIES", 180))
+    reuse = os.environ.get("BENCH_DIR")
+    keep = bool(os.environ.get("BENCH_KEEP"))
+    databases = ["sqlite"]
+    pg = os.environ.get("BENCH_DATABASE_URL", "")
+    if pg:
+        if not pg.startswith(("postgres://", "postgresql://")):
+            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
+            return 2
+        databases.append(pg)
+    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-round-"))
+    try:
+        for db in databases:
+            workdir = root if db == "sqlite" else root / "postgresql"
+            workdir.mkdir(parents=True, exist_ok=True)
+            try:
+                print(json.dumps(run(db, counties, workdir, bool(reuse)), ensure_ascii=False), flush=True)
+            except common.subprocess.CalledProcessError as e:
+                sys.stderr.write(e.stderr or "")
+                raise
+            finally:
+                _drop(db, keep_built=keep or bool(reuse))
+    finally:
+        if keep and not reuse:
+            sys.stderr.write(f"kept {root}\n")
+        elif not reuse:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--phase":
+        phase, workdir = sys.argv[2], Path(sys.argv[3])
+        if phase == "build":
+            print(json.dumps(phase_build(workdir, int(sys.argv[4]), sys.argv[5])))
+        else:
+            print(json.dumps(phase_round(workdir, sys.argv[4])))
+        sys.exit(0)
+    sys.exit(main())

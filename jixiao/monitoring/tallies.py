@@ -1,0 +1,259 @@
+"""The lights of a whole round, computed by the database (issue #13, "Scale"; domain-rules §5): what
+the statistics (``board.statistics``: a province's performance division reads every county's rounds)
+count of each table — its budget monitored, budget light, goal light, blue indicators and whether
+anything deviates beyond the threshold — as :class:`rules.Monitored`, in TWO queries per round
+whatever its size (one over the indicator rows, one over the tables with their execution, spending
+plans, cuts and whole-budget sheets), instead of building every table's full reading in Python
+(``readings.read_tables``: about 1 ms a table; a province's 110,000 tables would take minutes).
+
+The SQL is ``monitoring.rules`` written as comparisons without division, each one the rule's own
+inequality multiplied out (all multipliers positive):
+
+* positive indicator (≥ ＞, or = with a target above 0), expected x = target × m ÷ 12: progress
+  = actual ÷ x < r  ⟺  12·actual < r·target·m; deviation |actual − x| > d·x  ⟺
+  |12·actual − target·m| > d·target·m; a target of 0 or less: green when 12·actual ≥ target·m,
+  else red (and then deviating);
+* reverse indicator (≤ ＜, or = with a target of 0): within the limit green, else red; deviation
+  actual − target > d·|target|;
+* qualitative: 达成 green, 部分达成 yellow, 未达成 red; deviating unless 达成;
+* budget, expected share N ÷ D (用款计划 cumulative ÷ total; the region's profile s ÷ 1; m ÷ 12),
+  executed E, adjusted budget B > 0: ratio < r  ⟺  E·D < r·B·N; deviation  |E·D − N·B| > d·N·B;
+  nothing expected (N = 0): green, deviating when anything was paid; B = 0: no light.
+
+PostgreSQL computes these on its exact ``numeric``. SQLite keeps decimals as binary floats, so a
+comparison that lands within a relative 10⁻¹² of its boundary is *near*; every table with anything
+near (or anything the rules would refuse: a negative budget or plan) is read again the exact way,
+through ``readings.read_tables`` — the rules' own functions decide every boundary case. A test
+holds these lights to ``read_tables``'s on both databases, boundaries included."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Context, Decimal
+
+from django.db import connection
+
+from jixiao.monitoring import rules
+from jixiao.monitoring.configuration import AGENCY_KIND
+
+#: tables per statement (ids written into the statement: they are integers from the database)
+CHUNK = 5000
+#: the severity codes of the SQL (``rules.SEVERITY``: the goal light is the worst, the MAX)
+LIGHT_OF = {severity: str(light) for light, severity in rules.SEVERITY.items()}
+#: the relative distance from a boundary within which SQLite's float comparison is decided again exactly
+EPSILON = Decimal("1E-12")
+_KIND = re.compile(r"^[a-z_]{1,32}$")
+
+
+def _lit(value) -> str:
+    """A number written into the statement: an int or a finite Decimal (thresholds, shares, the month —
+    the region's checked configuration, never user text), as a decimal literal."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise TypeError(f"not a number for SQL: {value!r}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value}")
+        return format(value, "f")
+    return str(int(value))
+
+
+def _ratio(value: Decimal) -> tuple[str, str]:
+    """A threshold or share as an exact integer ratio (0.6 → "3", "5"): comparisons multiply it out."""
+    n, d = Decimal(value).as_integer_ratio()
+    return _lit(n), _lit(d)
+
+
+class _Sql:
+    """The two databases' spellings. PostgreSQL: the columns as they are (``numeric``, exact). SQLite keeps
+    decimals as binary floats: each value is first made an exact integer — indicator values (four places)
+    × 10⁴, money (cents) × 100 — so the comparisons are integer arithmetic, exact; a product that
+    outgrows 64 bits turns into a float (SQLite does so by itself), and a comparison of a float that
+    lands within a relative :data:`EPSILON` of its boundary is *near*: that table is read again exactly."""
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+
+    def value(self, column: str) -> str:
+        return column if self.pg else f"CAST(ROUND({column} * 10000) AS INTEGER)"
+
+    def money(self, column: str) -> str:
+        return column if self.pg else f"CAST(ROUND({column} * 100) AS INTEGER)"
+
+    def near(self, left: str, right: str) -> str:
+        if self.pg:
+            return "0 = 1"
+        return (f"((typeof({left}) = 'real' OR typeof({right}) = 'real') "
+                f"AND ABS(({left}) - ({right})) <= {_lit(EPSILON)} * (ABS({left}) + ABS({right})))")
+
+
+#: beyond these a stored float no longer holds every digit (more than 15 significant digits): the
+#: table is read again exactly — indicator values of 10¹¹ and more, amounts of 10¹³ yuan and more
+BIG_VALUE, BIG_MONEY = 10 ** 11, 10 ** 13
+
+
+def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
+    """Per table of ``ids``: (id, worst severity or NULL, blue indicators, deviating indicators, near)."""
+    q = _Sql()
+    a, t = q.value("r.number_to_date"), q.value("i.number")
+    m = _lit(month)
+    (rn, rd), (yn, yd), (bn, bd), (dn, dd) = map(_ratio, (th.indicator_red_below, th.indicator_yellow_below,
+                                                        th.indicator_blue_above, th.deviation))
+    a12, tm = f"(12 * {a})", f"({t} * {m})"
+    # progress = actual ÷ (target × m ÷ 12) < n ÷ d  ⟺  12·actual·d < n·target·m
+    below = {"red": (f"{a12} * {rd}", f"{rn} * {tm}"), "yellow": (f"{a12} * {yd}", f"{yn} * {tm}"),
+             "blue": (f"{a12} * {bd}", f"{bn} * {tm}")}
+    dev_pos = (f"ABS({a12} - {tm}) * {dd}", f"{dn} * {tm}")
+    dev_rev = (f"({a} - {t}) * {dd}", f"{dn} * ABS({t})")
+    positive = "(i.operator IN ('ge', 'gt') OR (i.operator = 'eq' AND i.number > 0))"
+    missing = "i.number IS NULL OR r.number_to_date IS NULL"
+    sev = (f"CASE WHEN i.operator = 'qualitative' THEN CASE r.achievement WHEN 'achieved' THEN 1 "
+           f"WHEN 'partial' THEN 2 WHEN 'not_achieved' THEN 3 END WHEN {missing} THEN NULL "
+           f"WHEN {positive} THEN CASE WHEN i.number <= 0 THEN CASE WHEN {a12} >= {tm} THEN 1 ELSE 3 END "
+           f"WHEN {below['red'][0]} < {below['red'][1]} THEN 3 WHEN {below['yellow'][0]} < {below['yellow'][1]} THEN 2 "
+           f"WHEN {below['blue'][0]} > {below['blue'][1]} THEN 0 ELSE 1 END "
+           f"WHEN (i.operator = 'lt' AND {a} < {t}) OR (i.operator <> 'lt' AND {a} <= {t}) THEN 1 ELSE 3 END")
+    deviates = (f"CASE WHEN i.operator = 'qualitative' THEN CASE WHEN r.achievement IN ('partial', 'not_achieved') "
+                f"THEN 1 ELSE 0 END WHEN {missing} THEN 0 "
+                f"WHEN {positive} THEN CASE WHEN i.number <= 0 THEN CASE WHEN {a12} < {tm} THEN 1 ELSE 0 END "
+                f"WHEN {dev_pos[0]} > {dev_pos[1]} THEN 1 ELSE 0 END "
+                f"WHEN {dev_rev[0]} > {dev_rev[1]} THEN 1 ELSE 0 END")
+    if q.pg:
+        near = "0"
+    else:
+        big = f"ABS(i.number) >= {BIG_VALUE} OR ABS(r.number_to_date) >= {BIG_VALUE}"
+        edges = " OR ".join(q.near(left, right) for left, right in (*below.values(), dev_pos, (a12, tm)))
+        near = (f"CASE WHEN i.operator = 'qualitative' OR {missing} THEN 0 WHEN {big} THEN 1 "
+                f"WHEN {positive} THEN CASE WHEN {edges} THEN 1 ELSE 0 END "
+                f"WHEN {q.near(*dev_rev)} THEN 1 ELSE 0 END")
+    return (f"SELECT tid, MAX(sev), SUM(CASE WHEN sev = 0 THEN 1 ELSE 0 END), SUM(dev), SUM(near) FROM ("
+            f"SELECT r.table_id AS tid, {sev} AS sev, {deviates} AS dev, {near} AS near "
+            "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
+            f"WHERE r.table_id IN ({ids})) x GROUP BY tid")
+
+
+def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profiles: dict) -> str:
+    """Per table of ``ids``: (id, initial budget, budget light severity or NULL, deviates, near)."""
+    q = _Sql()
+    y, m = _lit(year), _lit(month)
+    shares = {kind: _ratio(Decimal(values[month - 1])) for kind, values in sorted(profiles.items())
+              if values and _KIND.match(kind)}
+    # the expected share N ÷ D by basis: the plan's cumulative ÷ its total, the profile's share, m ÷ 12
+    if shares:
+        pn = "(CASE kind " + " ".join(f"WHEN '{k}' THEN {n}" for k, (n, _d) in shares.items()) + " END)"
+        pd = "(CASE kind " + " ".join(f"WHEN '{k}' THEN {d}" for k, (_n, d) in shares.items()) + " END)"
+    else:
+        pn = pd = "NULL"
+    n = f"(CASE WHEN pt > 0 THEN pm WHEN {pn} IS NOT NULL THEN {pn} ELSE {m} END)"
+    d = f"(CASE WHEN pt > 0 THEN pt WHEN {pd} IS NOT NULL THEN {pd} ELSE 12 END)"
+    (rn, rd), (yn, yd), (dn, dd) = map(_ratio, (th.budget_red_below, th.budget_yellow_below, th.deviation))
+    of_tables = f"SELECT {{}} FROM monitoring_monitoringtable WHERE id IN ({ids})"
+    amount = q.money("amount")
+    inner = (
+        "SELECT t.id AS tid, CASE WHEN t.project_id IS NULL THEN s.amount ELSE pr.budget_amount END AS initial, "
+        f"CASE WHEN t.project_id IS NULL THEN {q.money('s.amount')} "
+        f"ELSE {q.money('pr.budget_amount')} - COALESCE(c.cut, 0) END AS b, "
+        "CASE WHEN t.project_id IS NULL THEN s.amount ELSE pr.budget_amount END AS raw_b, "
+        "CASE WHEN t.project_id IS NULL THEN COALESCE(ea.e, 0) ELSE COALESCE(ep.e, 0) END AS e, "
+        f"CASE WHEN t.project_id IS NULL THEN '{AGENCY_KIND}' ELSE pr.kind END AS kind, "
+        "pl.pm AS pm, pl.pt AS pt, pl.pmin AS pmin "
+        "FROM monitoring_monitoringtable t "
+        "LEFT JOIN projects_project pr ON pr.id = t.project_id "
+        "LEFT JOIN targets_targetsheet s ON s.id = t.sheet_id AND t.project_id IS NULL "
+        f"LEFT JOIN (SELECT project_id, SUM({amount}) AS cut FROM monitoring_decision WHERE kind = 'cut' "
+        f"AND project_id IN ({of_tables.format('project_id')}) GROUP BY project_id) c ON c.project_id = t.project_id "
+        f"LEFT JOIN (SELECT project_id, SUM({amount}) AS e FROM monitoring_monthlyexecution WHERE year = {y} "
+        f"AND month <= {m} AND project_id IN ({of_tables.format('project_id')}) GROUP BY project_id) ep "
+        "ON ep.project_id = t.project_id "
+        f"LEFT JOIN (SELECT agency_id, SUM({amount}) AS e FROM monitoring_monthlyexecution WHERE project_id IS NULL "
+        f"AND year = {y} AND month <= {m} AND agency_id IN ({of_tables.format('agency_id')} AND project_id IS NULL) "
+        "GROUP BY agency_id) ea ON ea.agency_id = t.agency_id "
+        f"LEFT JOIN (SELECT project_id, SUM(CASE WHEN month <= {m} THEN {amount} ELSE 0 END) AS pm, "
+        f"SUM({amount}) AS pt, MIN(amount) AS pmin FROM monitoring_spendingplan WHERE year = {y} AND project_id IN "
+        f"({of_tables.format('project_id')}) GROUP BY project_id) pl ON pl.project_id = t.project_id "
+        f"WHERE t.id IN ({ids})")
+    # ratio = (E ÷ B) ÷ (N ÷ D) < r ÷ s  ⟺  E·D·s < r·B·N (B, N, D > 0)
+    red, yellow = (f"e * {d} * {rd}", f"{rn} * b * {n}"), (f"e * {d} * {yd}", f"{yn} * b * {n}")
+    dev = (f"ABS(e * {d} - {n} * b) * {dd}", f"{dn} * {n} * b")
+    refused = "b < 0 OR (pmin IS NOT NULL AND pmin < 0)"  # the rules refuse these: read exactly, they say why
+    sev = (f"CASE WHEN b IS NULL OR b = 0 OR {refused} THEN NULL WHEN {n} = 0 THEN 1 "
+           f"WHEN {red[0]} < {red[1]} THEN 3 WHEN {yellow[0]} < {yellow[1]} THEN 2 ELSE 1 END")
+    deviates = (f"CASE WHEN b IS NULL OR b <= 0 THEN 0 WHEN {n} = 0 THEN CASE WHEN e <> 0 THEN 1 ELSE 0 END "
+                f"WHEN {dev[0]} > {dev[1]} THEN 1 ELSE 0 END")
+    if q.pg:
+        near = f"CASE WHEN {refused} THEN 1 ELSE 0 END"
+    else:
+        big = f"ABS(raw_b) >= {BIG_MONEY} OR ABS(e) >= {BIG_MONEY * 100} OR ABS(pt) >= {BIG_MONEY * 100}"
+        edges = " OR ".join(q.near(left, right) for left, right in (red, yellow, dev))
+        near = (f"CASE WHEN {refused} OR {big} THEN 1 WHEN b IS NULL OR b = 0 THEN 0 "
+                f"WHEN {edges} THEN 1 ELSE 0 END")
+    return f"SELECT tid, initial, {sev}, {deviates}, {near} FROM ({inner}) y"
+
+
+def monitored(rnd, tables: Sequence[tuple[int, int, int | None, tuple]]) -> list[rules.Monitored]:
+    """``rules.Monitored`` of each of ``tables`` — (table id, agency id, project id, project tags) of
+    round ``rnd``, as the caller read them within the user's scope — in the order given: two
+    statements per :data:`CHUNK` tables; the near ones (SQLite) read again through ``read_tables``."""
+    from jixiao.monitoring.models import MonitoringTable
+    from jixiao.monitoring.readings import read_tables
+
+    by_sql, near = sql_monitored(rnd, tables)
+    again = {}
+    if near:
+        again = {pk: monitored_of(r) for pk, r in read_tables(MonitoringTable.objects.filter(pk__in=sorted(near))).items()}
+    out = []
+    for tid, agency, project, tags in tables:
+        amount, budget_light, goal_light, blue, deviating = again[tid] if tid in again else by_sql[tid]
+        out.append(rules.Monitored(agency=agency, project=project, tags=tuple(tags or ()), amount=amount,
+                                   budget_light=budget_light, goal_light=goal_light, blue=blue, deviating=deviating))
+    return out
+
+
+def sql_monitored(rnd, tables: Sequence[tuple]) -> tuple[dict[int, tuple], set[int]]:
+    """({table id: (budget monitored, budget light, goal light, blue indicators, deviating)} as the
+    database computes them, {the ids whose figures came near a boundary: to be read exactly})."""
+    from jixiao.monitoring.readings import region_settings
+
+    thresholds, profiles = region_settings(rnd.region_id, rnd.year)
+    lights: dict[int, tuple] = {}
+    budget: dict[int, tuple] = {}
+    near: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(tables), CHUNK):
+            ids = ", ".join(_lit(t[0]) for t in tables[start:start + CHUNK])
+            cursor.execute(_indicator_sql(ids, month=rnd.month, th=thresholds))
+            for tid, worst, blue, deviating, close in cursor.fetchall():
+                lights[tid] = (worst, int(blue or 0), int(deviating or 0))
+                if close:
+                    near.add(tid)
+            cursor.execute(_budget_sql(ids, year=rnd.year, month=rnd.month, th=thresholds, profiles=profiles))
+            for tid, initial, severity, deviates, close in cursor.fetchall():
+                budget[tid] = (initial, severity, deviates)
+                if close:
+                    near.add(tid)
+    out = {}
+    for tid, *_rest in tables:
+        initial, severity, deviates = budget[tid]
+        worst, blue, deviating_rows = lights.get(tid, (None, 0, 0))
+        out[tid] = (_money(initial), LIGHT_OF[severity] if severity is not None else None,
+                    LIGHT_OF[worst] if worst is not None else None, blue, bool(deviates) or bool(deviating_rows))
+    return out, near
+
+
+def monitored_of(r) -> tuple:
+    """The same five figures of one table's full reading (``readings.TableReading``)."""
+    return (r.budget_initial, str(r.budget_light) if r.budget_light else None,
+            str(r.goal_light) if r.rows and r.goal_light else None, r.blue_count, bool(r.deviations))
+
+
+def _money(value) -> Decimal | None:
+    """A budget as the database returned it (SQLite: a float or an int) as Decimal yuan with cents —
+    converted the way Django's SQLite backend converts a decimal column (15 significant digits)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = _FLOAT.create_decimal_from_float(value)
+    return Decimal(value).quantize(rules.CENT)
+
+
+_FLOAT = Context(prec=15)

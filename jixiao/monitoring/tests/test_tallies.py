@@ -1,0 +1,135 @@
+"""The database's lights (``tallies``) are the rules' lights (``readings.read_tables``), on SQLite and on
+PostgreSQL: a round of projects whose indicators, values, execution, plans, profiles and cuts are
+drawn around every boundary of domain-rules §5 (progress exactly 0.6 / 0.8 / 1.2, a deviation of
+exactly 20%, a value on a reverse limit, targets of 0 and below, missing values, qualitative
+achievements; a budget ratio on 0.6 / 0.8, nothing expected, a zero budget, cuts), each table
+compared figure by figure."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jixiao.core.actors import SYSTEM
+from jixiao.core.models import RegionConfig
+from jixiao.core.services import update_region_config
+from jixiao.monitoring import board, services, tallies
+from jixiao.monitoring.models import Decision, MonitoringRow, MonitoringTable
+from jixiao.monitoring.readings import read_tables
+from jixiao.monitoring.tests.factories import budgeted_project, open_round
+from jixiao.targets.models import TargetIndicator
+
+pytestmark = pytest.mark.django_db
+
+MONTH = 6  # time progress 1/2: the boundaries land on round numbers
+PROJECTS = 16
+
+
+def _values(rng: random.Random, target: Decimal | None) -> list:
+    """Values to date around the boundaries of a target at month 6 (expected = target ÷ 2)."""
+    if target is None:
+        return [None, Decimal("3")]
+    x = target * MONTH / 12
+    exact = [x * Decimal(k) for k in ("0", "0.6", "0.8", "1.2", "1", "0.5999", "0.8001", "1.2001", "1.5")]
+    return [None, target, target * Decimal("1.2"), target + 1, *exact,
+            Decimal(rng.randrange(-100, 20000)) / 100]
+
+
+@pytest.fixture
+def rnd(world):
+    rng = random.Random(13)
+    row = RegionConfig.objects.get(region=world.regions["370724"], year=2026, key="spending_profiles")
+    update_region_config(actor=world.user("perf_section"), config=row, version=row.version,
+                         raw={"project": "5,10,15,20,30,40,50,60,70,80,90,100", "policy": "", "agency": ""})
+    amounts = [Decimal(a) for a in ("1000000", "600000", "0", "333333.33", "800000", "100")]
+    projects = []
+    for n in range(PROJECTS):
+        projects.append(budgeted_project(world, code=f"XM-T-{n:02d}", amount=amounts[n % len(amounts)],
+                                         kind="policy" if n % 4 == 3 else "project", sheet=n % 5 != 4,
+                                         name=f"测试项目{n}"))
+    perf = world.user("perf_section")
+    for n, project in enumerate(projects):
+        budget = project.budget_amount
+        if n % 3 == 0:  # a spending plan: half the year's plan by June → share 1/2
+            for month in range(1, 13):
+                services.enter_spending_plan(actor=perf, project=project, year=2026, month=month,
+                                             amount=Decimal(0) if n % 6 == 0 and month <= MONTH else Decimal(1000))
+        # executed to June: on a boundary of the ratio (0.6, 0.8 of the expected share) or anywhere
+        share = Decimal("0.5") if n % 3 == 0 else (Decimal("0.4") if n % 4 != 3 else Decimal("0.5"))
+        factor = [Decimal("0.6"), Decimal("0.8"), Decimal("1.2"), Decimal("0.7"), Decimal(0)][n % 5]
+        paid = (budget * share * factor).quantize(Decimal("0.01"))
+        if paid:
+            services.enter_execution(actor=perf, project=project, year=2026, month=3, fund_source="own", amount=paid)
+    services.decide(actor=perf, project=projects[1], kind="cut", reason="进度滞后，调减预算", amount=Decimal("100000"))
+    # a project of 80 亿 with a plan: on SQLite its products outgrow 64 bits, so it is read again exactly
+    big = budgeted_project(world, code="XM-T-BIG", amount=Decimal("8000000000"), name="跨年度重大项目")
+    for month in range(1, 13):
+        services.enter_spending_plan(actor=perf, project=big, year=2026, month=month, amount=Decimal("666666666.67"))
+    services.enter_execution(actor=perf, project=big, year=2026, month=5, fund_source="own",
+                             amount=Decimal("2400000000.00"))  # ratio exactly 0.6
+    r = open_round(world, month=MONTH)
+    # the indicators and values drawn around the boundaries (the approved sheets' rows, rewritten here:
+    # what a table holds after filling, without going through the filling page for 80 rows)
+    operators = ["ge", "gt", "eq", "le", "lt", "qualitative"]
+    targets = [Decimal("100"), Decimal("2.5"), Decimal("0"), Decimal("-5"), None, Decimal("12"), Decimal("95")]
+    for row in MonitoringRow.objects.filter(table__round=r).select_related("indicator"):
+        op = rng.choice(operators)
+        target = rng.choice(targets)
+        TargetIndicator.objects.filter(pk=row.indicator_id).update(operator=op, number=target)
+        if op == "qualitative":
+            MonitoringRow.objects.filter(pk=row.pk).update(
+                achievement=rng.choice(["", "achieved", "partial", "not_achieved"]))
+        else:
+            MonitoringRow.objects.filter(pk=row.pk).update(number_to_date=rng.choice(_values(rng, target)))
+    return r
+
+
+def _tables(rnd):
+    return list(MonitoringTable.objects.filter(round=rnd).order_by("pk")
+                .values_list("pk", "agency_id", "project_id", "project__tags"))
+
+
+def test_the_databases_lights_are_the_rules_lights(world, rnd):
+    tables = _tables(rnd)
+    by_sql, near = tallies.sql_monitored(rnd, tables)
+    exact = {pk: tallies.monitored_of(r) for pk, r in read_tables(MonitoringTable.objects.filter(round=rnd)).items()}
+    # what the database decided by itself is the rules' answer, table by table
+    decided = [pk for pk, *_ in tables if pk not in near]
+    assert {pk: by_sql[pk] for pk in decided} == {pk: exact[pk] for pk in decided}
+    # and the whole answer (near ones read again exactly) is the rules' answer for every table
+    assert [(m.amount, m.budget_light, m.goal_light, m.blue, m.deviating) for m in tallies.monitored(rnd, tables)] == \
+        [exact[pk] for pk, *_ in tables]
+    # the round covers what it should: every light, blue indicators, deviations, a table without rows
+    values = list(exact.values())
+    assert {v[1] for v in values} >= {"red", "yellow", "green", None}
+    assert {v[2] for v in values} >= {"red", "green", None}
+    assert any(v[3] for v in values) and any(v[4] for v in values) and not all(v[4] for v in values)
+    assert Decision.objects.filter(kind="cut").count() == 1
+    if connection.vendor == "postgresql":
+        assert not near  # numeric is exact: nothing is read again
+    else:  # exact integers: only the 80 亿 project's products outgrow 64 bits and are read again
+        assert near == set(MonitoringTable.objects.filter(round=rnd, project__code="XM-T-BIG").values_list("pk", flat=True))
+
+
+def test_statistics_read_a_round_in_a_fixed_number_of_queries(world, rnd):
+    with CaptureQueriesContext(connection) as first:
+        board.statistics(SYSTEM, 2026)
+    budgeted_project(world, code="XM-T-99", name="再多一个项目")
+    open_round(world, month=MONTH + 1)
+    with CaptureQueriesContext(connection) as second:
+        stats = board.statistics(SYSTEM, 2026)
+    assert len(stats.rounds) == 2
+    # the second round adds its own fixed statements (plus the near tables' exact read on SQLite)
+    assert len(second) - len(first) <= len(first) + 12
+
+
+def test_a_number_for_sql_is_only_a_number():
+    assert tallies._lit(Decimal("0.6")) == "0.6" and tallies._lit(12) == "12"
+    assert tallies._lit(Decimal("1E-12")) == "0.000000000001"
+    for bad in ("0.6; DROP TABLE x", 0.6, True, Decimal("NaN")):
+        with pytest.raises((TypeError, ValueError)):
+            tallies._lit(bad)
