@@ -95,7 +95,9 @@ BIG_VALUE, BIG_MONEY = 10 ** 11, 10 ** 13
 def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
     """Per table of ``ids``: (id, worst severity or NULL, blue indicators, deviating indicators, near)."""
     q = _Sql()
-    a, t = q.value("r.number_to_date"), q.value("i.number")
+    # the comparisons read the scaled values by name (a CTE the database folds into the query: materialized,
+    # its 10⁵ rows would cost more than the repeated arithmetic)
+    a, t = "a", "t"
     m = _lit(month)
     (rn, rd), (yn, yd), (bn, bd), (dn, dd) = map(_ratio, (th.indicator_red_below, th.indicator_yellow_below,
                                                         th.indicator_blue_above, th.deviation))
@@ -105,31 +107,34 @@ def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
              "blue": (f"{a12} * {bd}", f"{bn} * {tm}")}
     dev_pos = (f"ABS({a12} - {tm}) * {dd}", f"{dn} * {tm}")
     dev_rev = (f"({a} - {t}) * {dd}", f"{dn} * ABS({t})")
-    positive = "(i.operator IN ('ge', 'gt') OR (i.operator = 'eq' AND i.number > 0))"
-    missing = "i.number IS NULL OR r.number_to_date IS NULL"
-    sev = (f"CASE WHEN i.operator = 'qualitative' THEN CASE r.achievement WHEN 'achieved' THEN 1 "
+    positive = "(op IN ('ge', 'gt') OR (op = 'eq' AND t > 0))"
+    missing = "t IS NULL OR a IS NULL"
+    sev = (f"CASE WHEN op = 'qualitative' THEN CASE ach WHEN 'achieved' THEN 1 "
            f"WHEN 'partial' THEN 2 WHEN 'not_achieved' THEN 3 END WHEN {missing} THEN NULL "
-           f"WHEN {positive} THEN CASE WHEN i.number <= 0 THEN CASE WHEN {a12} >= {tm} THEN 1 ELSE 3 END "
+           f"WHEN {positive} THEN CASE WHEN t <= 0 THEN CASE WHEN {a12} >= {tm} THEN 1 ELSE 3 END "
            f"WHEN {below['red'][0]} < {below['red'][1]} THEN 3 WHEN {below['yellow'][0]} < {below['yellow'][1]} THEN 2 "
            f"WHEN {below['blue'][0]} > {below['blue'][1]} THEN 0 ELSE 1 END "
-           f"WHEN (i.operator = 'lt' AND {a} < {t}) OR (i.operator <> 'lt' AND {a} <= {t}) THEN 1 ELSE 3 END")
-    deviates = (f"CASE WHEN i.operator = 'qualitative' THEN CASE WHEN r.achievement IN ('partial', 'not_achieved') "
+           f"WHEN (op = 'lt' AND {a} < {t}) OR (op <> 'lt' AND {a} <= {t}) THEN 1 ELSE 3 END")
+    deviates = (f"CASE WHEN op = 'qualitative' THEN CASE WHEN ach IN ('partial', 'not_achieved') "
                 f"THEN 1 ELSE 0 END WHEN {missing} THEN 0 "
-                f"WHEN {positive} THEN CASE WHEN i.number <= 0 THEN CASE WHEN {a12} < {tm} THEN 1 ELSE 0 END "
+                f"WHEN {positive} THEN CASE WHEN t <= 0 THEN CASE WHEN {a12} < {tm} THEN 1 ELSE 0 END "
                 f"WHEN {dev_pos[0]} > {dev_pos[1]} THEN 1 ELSE 0 END "
                 f"WHEN {dev_rev[0]} > {dev_rev[1]} THEN 1 ELSE 0 END")
     if q.pg:
         near = "0"
     else:
-        big = f"ABS(i.number) >= {BIG_VALUE} OR ABS(r.number_to_date) >= {BIG_VALUE}"
+        big = f"ABS(raw_t) >= {BIG_VALUE} OR ABS(raw_a) >= {BIG_VALUE}"
         edges = " OR ".join(q.near(left, right) for left, right in (*below.values(), dev_pos, (a12, tm)))
-        near = (f"CASE WHEN i.operator = 'qualitative' OR {missing} THEN 0 WHEN {big} THEN 1 "
+        near = (f"CASE WHEN op = 'qualitative' OR {missing} THEN 0 WHEN {big} THEN 1 "
                 f"WHEN {positive} THEN CASE WHEN {edges} THEN 1 ELSE 0 END "
                 f"WHEN {q.near(*dev_rev)} THEN 1 ELSE 0 END")
-    return (f"SELECT tid, MAX(sev), SUM(CASE WHEN sev = 0 THEN 1 ELSE 0 END), SUM(dev), SUM(near) FROM ("
-            f"SELECT r.table_id AS tid, {sev} AS sev, {deviates} AS dev, {near} AS near "
-            "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
-            f"WHERE r.table_id IN ({ids})) x GROUP BY tid")
+    values = (f"SELECT r.table_id AS tid, i.operator AS op, r.achievement AS ach, {q.value('r.number_to_date')} AS a, "
+              f"{q.value('i.number')} AS t, r.number_to_date AS raw_a, i.number AS raw_t "
+              "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
+              f"WHERE r.table_id IN ({ids})")
+    return (f"WITH v AS NOT MATERIALIZED ({values}) "
+            f"SELECT tid, MAX(sev), SUM(CASE WHEN sev = 0 THEN 1 ELSE 0 END), SUM(dev), SUM(near) FROM ("
+            f"SELECT tid, {sev} AS sev, {deviates} AS dev, {near} AS near FROM v) x GROUP BY tid")
 
 
 def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profiles: dict) -> str:
@@ -147,30 +152,25 @@ def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profil
     n = f"(CASE WHEN pt > 0 THEN pm WHEN {pn} IS NOT NULL THEN {pn} ELSE {m} END)"
     d = f"(CASE WHEN pt > 0 THEN pt WHEN {pd} IS NOT NULL THEN {pd} ELSE 12 END)"
     (rn, rd), (yn, yd), (dn, dd) = map(_ratio, (th.budget_red_below, th.budget_yellow_below, th.deviation))
-    of_tables = f"SELECT {{}} FROM monitoring_monitoringtable WHERE id IN ({ids})"
     amount = q.money("amount")
+    # one row per table, each sum a correlated subquery through its index (project, or region + agency)
+    paid = f"SELECT SUM({amount}) FROM monitoring_monthlyexecution x WHERE x.year = {y} AND x.month <= {m} AND "
+    planned = q.money("p.amount")
+    plan = f"SELECT {{}} FROM monitoring_spendingplan p WHERE p.project_id = t.project_id AND p.year = {y}"
     inner = (
         "SELECT t.id AS tid, CASE WHEN t.project_id IS NULL THEN s.amount ELSE pr.budget_amount END AS initial, "
-        f"CASE WHEN t.project_id IS NULL THEN {q.money('s.amount')} "
-        f"ELSE {q.money('pr.budget_amount')} - COALESCE(c.cut, 0) END AS b, "
-        "CASE WHEN t.project_id IS NULL THEN s.amount ELSE pr.budget_amount END AS raw_b, "
-        "CASE WHEN t.project_id IS NULL THEN COALESCE(ea.e, 0) ELSE COALESCE(ep.e, 0) END AS e, "
+        f"CASE WHEN t.project_id IS NULL THEN {q.money('s.amount')} ELSE {q.money('pr.budget_amount')} - COALESCE(("
+        f"SELECT SUM({amount}) FROM monitoring_decision d WHERE d.project_id = t.project_id AND d.kind = 'cut'), 0) "
+        "END AS b, CASE WHEN t.project_id IS NULL THEN s.amount ELSE pr.budget_amount END AS raw_b, "
+        f"COALESCE(CASE WHEN t.project_id IS NULL THEN ({paid}x.region_id = t.region_id AND x.agency_id = t.agency_id "
+        f"AND x.project_id IS NULL) ELSE ({paid}x.project_id = t.project_id) END, 0) AS e, "
         f"CASE WHEN t.project_id IS NULL THEN '{AGENCY_KIND}' ELSE pr.kind END AS kind, "
-        "pl.pm AS pm, pl.pt AS pt, pl.pmin AS pmin "
+        f"({plan.format(f'SUM(CASE WHEN p.month <= {m} THEN {planned} ELSE 0 END)')}) AS pm, "
+        f"({plan.format(f'SUM({planned})')}) AS pt, "
+        f"({plan.format('MIN(p.amount)')}) AS pmin "
         "FROM monitoring_monitoringtable t "
         "LEFT JOIN projects_project pr ON pr.id = t.project_id "
         "LEFT JOIN targets_targetsheet s ON s.id = t.sheet_id AND t.project_id IS NULL "
-        f"LEFT JOIN (SELECT project_id, SUM({amount}) AS cut FROM monitoring_decision WHERE kind = 'cut' "
-        f"AND project_id IN ({of_tables.format('project_id')}) GROUP BY project_id) c ON c.project_id = t.project_id "
-        f"LEFT JOIN (SELECT project_id, SUM({amount}) AS e FROM monitoring_monthlyexecution WHERE year = {y} "
-        f"AND month <= {m} AND project_id IN ({of_tables.format('project_id')}) GROUP BY project_id) ep "
-        "ON ep.project_id = t.project_id "
-        f"LEFT JOIN (SELECT agency_id, SUM({amount}) AS e FROM monitoring_monthlyexecution WHERE project_id IS NULL "
-        f"AND year = {y} AND month <= {m} AND agency_id IN ({of_tables.format('agency_id')} AND project_id IS NULL) "
-        "GROUP BY agency_id) ea ON ea.agency_id = t.agency_id "
-        f"LEFT JOIN (SELECT project_id, SUM(CASE WHEN month <= {m} THEN {amount} ELSE 0 END) AS pm, "
-        f"SUM({amount}) AS pt, MIN(amount) AS pmin FROM monitoring_spendingplan WHERE year = {y} AND project_id IN "
-        f"({of_tables.format('project_id')}) GROUP BY project_id) pl ON pl.project_id = t.project_id "
         f"WHERE t.id IN ({ids})")
     # ratio = (E ÷ B) ÷ (N ÷ D) < r ÷ s  ⟺  E·D·s < r·B·N (B, N, D > 0)
     red, yellow = (f"e * {d} * {rd}", f"{rn} * b * {n}"), (f"e * {d} * {yd}", f"{yn} * b * {n}")
@@ -187,7 +187,8 @@ def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profil
         edges = " OR ".join(q.near(left, right) for left, right in (red, yellow, dev))
         near = (f"CASE WHEN {refused} OR {big} THEN 1 WHEN b IS NULL OR b = 0 THEN 0 "
                 f"WHEN {edges} THEN 1 ELSE 0 END")
-    return f"SELECT tid, initial, {sev}, {deviates}, {near} FROM ({inner}) y"
+    # MATERIALIZED: each table's sums once (a flattened subquery would run them again in every comparison)
+    return f"WITH y AS MATERIALIZED ({inner}) SELECT tid, initial, {sev}, {deviates}, {near} FROM y"
 
 
 def monitored(rnd, tables: Sequence[tuple[int, int, int | None, tuple]]) -> list[rules.Monitored]:
