@@ -1124,7 +1124,11 @@ class Printed:
     """One worksheet of a printed form: ``cells[(row, col)] = (value, style)`` (0-based; a merged
     area's other cells are present with ``None`` so they carry the border), ``merges`` as
     ``(first_row, first_col, last_row, last_col)``, ``heights[row]`` in points (rows without one are
-    computed), ``repeat_rows`` printed atop every page, ``wide`` for A4 landscape."""
+    computed), ``repeat_rows`` printed atop every page, ``wide`` for A4 landscape. A form to be filled in
+    and imported back may add ``validations`` — ``(first_row, first_col, last_row, last_col, options)``,
+    xlsxwriter's ``data_validation`` options (a dropdown: ``{"validate": "list", "source": [...]}``) —,
+    ``protect`` (the sheet is protected without a password: only cells whose style says ``"locked":
+    False`` take input) and ``hidden_columns`` (outside the print area: a key the import reads)."""
 
     title: str
     widths: list[float]
@@ -1133,6 +1137,9 @@ class Printed:
     heights: dict[int, float] = field(default_factory=dict)
     repeat_rows: tuple[int, int] | None = None
     wide: bool = False
+    validations: list[tuple[int, int, int, int, dict]] = field(default_factory=list)
+    protect: bool = False
+    hidden_columns: tuple[int, ...] = ()
 
     @property
     def last_row(self) -> int:
@@ -1199,6 +1206,8 @@ def write_printed(sheets: Iterable[Printed], *, styles: dict[str, dict], target=
         ws = wb.add_worksheet(_sheet_title(sheet.title))
         for c, w in enumerate(sheet.widths):
             ws.set_column(c, c, w)
+        for c in sheet.hidden_columns:
+            ws.set_column(c, c, 12, None, {"hidden": True})
         ws.set_paper(9)  # A4
         ws.set_landscape() if sheet.wide else ws.set_portrait()
         ws.fit_to_pages(1, 0)
@@ -1228,6 +1237,13 @@ def write_printed(sheets: Iterable[Printed], *, styles: dict[str, dict], target=
         # row by row and so, in constant-memory mode, would flush rows not yet written; the cells are
         # written above in row order instead (xlsxwriter writes ``merge`` as the <mergeCells> list).
         ws.merge.extend([list(m) for m in sheet.merges])
+        for r1, c1, r2, c2, options in sheet.validations:
+            ws.data_validation(r1, c1, r2, c2, options)
+        if sheet.protect:
+            # no password: the protection keeps what the system knows from being typed over by mistake;
+            # the import checks every cell it reads whatever the sheet allowed
+            ws.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True,
+                            "select_unlocked_cells": True})
     if not any_sheet:
         wb.add_worksheet("Sheet1")
     wb.close()

@@ -87,7 +87,8 @@ record_export = audit.record_export
 
 
 def import_page(request, *, run, title: str, template_url: str, back_url: str, columns, background=None,
-                csv: bool = False, note: str = "", year: int | None = None, hint=None):
+                csv: bool = False, note: str = "", year: int | None = None, hint=None,
+                template_label: str = "下载导入模板"):
     """The one Excel-import page: upload → ``run(data=bytes, ip=…)`` (an import service) → either a
     success message and back to the list, or every bad cell listed and nothing written. With
     ``background(data=bytes, name=str, ip=str) -> Job``, a file of the ``import_kb`` job threshold or
@@ -97,7 +98,8 @@ def import_page(request, *, run, title: str, template_url: str, back_url: str, c
     ``year`` (the budget year to prefill), the form asks for the 预算年度 the file is imported into and
     passes it on as ``year=`` to ``run`` and ``background`` (left empty: ``year``). ``hint(exc, year=…)``
     may turn a failure into advice above the error list — ``{"text", "url", "link"}`` or None (the
-    execution import asks which column is the missing one)."""
+    execution import asks which column is the missing one). ``template_url`` and ``back_url`` are URL
+    names, or paths ("/…") for pages of one object (a monitoring round's fill-in workbook and page)."""
     from django import forms
     from django.contrib import messages
     from django.shortcuts import redirect, render
@@ -138,10 +140,16 @@ def import_page(request, *, run, title: str, template_url: str, back_url: str, c
         else:
             messages.success(request, f"导入完成：{result.summary()}")
             return redirect(back_url)
+    from django.urls import reverse
+
     from jixiao.core.excel import MAX_SHOWN_ERRORS
 
+    def href(url: str) -> str:
+        return url if url.startswith("/") else reverse(url)
+
     return render(request, "core/import.html", {
-        "form": form, "report": report, "title": title, "template_url": template_url, "back_url": back_url,
+        "form": form, "report": report, "title": title, "template_href": href(template_url),
+        "back_href": href(back_url), "template_label": template_label,
         "columns": columns, "note": note, "shown_errors": report.errors[:MAX_SHOWN_ERRORS] if report else [],
         "more_errors": len(report.errors) > MAX_SHOWN_ERRORS if report else False, "hint": advice,
     })

@@ -637,3 +637,145 @@ def import_spending_plans(*, actor, data: bytes, year: int, filename: str = "", 
         "what": "spending_plans", "year": year, "months": result.months, "rows": result.read,
         "created": result.created, "updated": result.updated, "deleted": result.deleted})
     return result
+
+
+# --- the monitoring tables filled in (填报表, ``exports.tables_workbook``) ------------------------------
+
+
+@dataclass
+class TablesImport:
+    """What an import of filled-in monitoring tables did: worksheets read, tables saved and unchanged,
+    worksheets without a key (skipped), and the saved or unchanged tables that still cannot be submitted
+    (``incomplete``: their names, ``readings.TableReading.problems``)."""
+
+    round_title: str
+    sheets: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"“{self.round_title}”：读取 {self.sheets} 张监控表，更新 {self.updated} 张，未变 {self.unchanged} 张。")
+        if self.incomplete:
+            shown = "、".join(self.incomplete[:5]) + ("等" if len(self.incomplete) > 5 else "")
+            text += f"其中 {len(self.incomplete)} 张提交前仍需补充（未填报的数或偏差说明）：{shown}。"
+        if self.skipped:
+            text += f"未读取没有监控表识别码的工作表：{'、'.join(self.skipped[:10])}。"
+        return text
+
+    def as_dict(self) -> dict:
+        return {"round": self.round_title, "sheets": self.sheets, "updated": self.updated,
+                "unchanged": self.unchanged, "skipped": self.skipped, "incomplete": self.incomplete}
+
+
+def _fill_values(p) -> dict:
+    """A parsed worksheet's values as ``services.fill_changes`` / ``save_table`` take them."""
+    return {"estimate": p.estimate, "goal_progress": p.goal_progress, "rows": p.rows, "reasons": p.reasons}
+
+
+@service
+def import_tables(*, actor, round, data, name: str = "文件", ip: str = "") -> TablesImport:
+    """Save the monitoring tables of ``round`` that a filled-in workbook (``exports.tables_workbook``) states,
+    all or nothing. Each worksheet is matched to its table by the key in its hidden column; the values
+    are checked by the same rules as the table page (``services.fill_changes``), each bad value reported
+    on its cell; a table that would change is saved through ``services.save_table`` — the one write path,
+    with its audit row and version bump. Refused, by sheet: a key of another round or region, a table
+    outside the importer's scope (as if it did not exist), one the importer may not fill now (submitted,
+    approved, round closed: the declared action ``fill``'s message), one changed since the export (its
+    version differs: reported, never overwritten — export again). A worksheet whose values equal the
+    stored ones is unchanged whatever its state or version, so importing the same file twice writes
+    nothing the second time (no new version, no change-log row; the security event ``import`` records
+    each upload)."""
+    from jixiao.core.errors import ServiceError
+    from jixiao.core.scoping import refusal
+    from jixiao.monitoring.import_read import HEADERS, read_tables_workbook
+    from jixiao.monitoring.models import MonitoringRow, MonitoringTable
+    from jixiao.monitoring.readings import read_tables
+
+    require(actor, MonitoringTable, "fill")
+    report = ImportReport()
+    raw = data if isinstance(data, (bytes, bytearray)) else data.read()
+    parsed, skipped = read_tables_workbook(raw, report, name=name)
+    result = TablesImport(round_title=round.title, sheets=len(parsed), skipped=skipped)
+    if report.ok and not parsed:
+        report.add(name, None, None, "文件中没有可识别的监控填报表：请在监控批次页面“导出填报表”，填写后导入（不要修改隐藏列中的识别码）")
+    region_code = round.region.code
+    seen: dict[int, str] = {}
+    mine = []
+    for p in parsed:
+        if p.bad and not p.table_id:
+            continue
+        row, letter = p.key_cell
+        if p.region_code != region_code or p.round_id != round.pk:
+            report.add(p.worksheet, row, letter, f"本工作表不是监控批次“{round.title}”的填报表（来自其他批次或其他地区），"
+                                                 "请导入本批次导出的填报表", "识别码")
+            continue
+        if p.table_id in seen:
+            report.add(p.worksheet, row, letter, f"同一张监控表已在工作表“{seen[p.table_id]}”中出现，只能出现一次", "识别码")
+            continue
+        seen[p.table_id] = p.worksheet
+        mine.append(p)
+    ids = [p.table_id for p in mine]
+    tables = {t.pk: t for t in MonitoringTable.objects.for_user(actor, "change").filter(round=round, pk__in=ids)
+              .select_related("round", "region", "agency", "project")} if ids else {}
+    stored: dict[int, list] = {}
+    for r in MonitoringRow.objects.filter(table_id__in=list(tables)).select_related("indicator").order_by(
+            "table_id", "position") if tables else []:
+        stored.setdefault(r.table_id, []).append(r)
+    to_save = []
+    kept = []
+    for p in mine:
+        row, letter = p.key_cell
+        table = tables.get(p.table_id)
+        if table is None:
+            report.add(p.worksheet, row, letter, "这张监控表不存在或不在您的权限范围内，未导入", "识别码")
+            continue
+        label = table.subject_name
+        for position in p.rows:
+            if position not in {r.position for r in stored.get(table.pk, [])}:
+                at = p.cells.get((position, "value_to_date"), p.key_cell)
+                report.add(p.worksheet, at[0], letter, f"第 {position} 项指标不在本监控表中", "识别码")
+                p.bad = True
+        if p.bad:
+            continue
+        changes = services.fill_changes(table, stored.get(table.pk, []), **_fill_values(p))
+        if not changes.errors and not changes.changed:
+            result.unchanged += 1
+            kept.append(table)
+            continue
+        refused = refusal(actor, table, "fill")
+        if refused is not None:
+            message = getattr(refused, "message", None) or str(refused)
+            report.add(p.worksheet, row, letter, f"{label}：{message}（该表与系统中的内容不同，未导入）", "识别码")
+            continue
+        if table.version != p.version:
+            report.add(p.worksheet, row, letter,
+                       f"{label}：导出后已在系统中被修改（导出时为第 {p.version} 版，现为第 {table.version} 版），为免覆盖他人的修改，"
+                       "未导入；请重新导出该表填写，或从文件中删除这张工作表后再导入其余各表", "识别码")
+            continue
+        for e in changes.errors:
+            at = p.cells.get((e.position, e.field))
+            report.add(p.worksheet, at[0] if at else row, at[1] if at else letter, e.text if at else str(e),
+                       HEADERS.get(e.field, ""))
+        if not changes.errors:
+            to_save.append((p, table))
+    if not report.ok:
+        raise ImportFailed(report)
+    saved = []
+    for p, table in to_save:
+        try:
+            saved.append(services.save_table(actor=actor, table=table, version=table.version, estimate=p.estimate,
+                                             goal_progress=p.goal_progress, rows=p.rows, **p.reasons))
+        except ServiceError as exc:  # changed by someone else while the file was read
+            report.add(p.worksheet, *p.key_cell, f"{table.subject_name}：{'；'.join(exc.messages)}", "识别码")
+    if not report.ok:
+        raise ImportFailed(report)
+    result.updated = len(saved)
+    touched = [t for t in (*saved, *kept) if t.is_editable]
+    readings = read_tables(touched)
+    result.incomplete = [t.subject_name for t in touched if readings[t.pk].problems()]
+    audit.security_event(SecurityEventCode.IMPORT, actor=actor, region_id=round.region_id, ip=ip, detail={
+        "what": "monitoring_tables", "round": round.pk, "sheets": result.sheets, "updated": result.updated,
+        "unchanged": result.unchanged})
+    return result

@@ -50,6 +50,7 @@ class RowReading:
     reasons: dict
     required: bool
     missing_reasons: tuple[str, ...]
+    level2: str = ""
 
     @property
     def qualitative(self) -> bool:
@@ -218,7 +219,7 @@ def read_tables(tables: Iterable) -> dict[int, TableReading]:
                        .values_list("table_id", "pk", "position", "indicator__level1", "indicator__name",
                                     "indicator__operator", "indicator__value", "indicator__number", "indicator__unit",
                                     "value_to_date", "number_to_date", "year_end", "achievement", "cause",
-                                    "explanation", "likelihood", "measures")):
+                                    "explanation", "likelihood", "measures", "indicator__level2")):
             rows.setdefault(values[0], []).append(values)
         for t in part:
             year, month = rounds[t.round_id]
@@ -265,13 +266,14 @@ def _reading(t, month, thresholds, initial, adjusted, series, plan, profile, row
     required = set(rules.reasons_required(budget=budget, indicators=signals))
     read_rows = []
     for (_tid, pk, position, level1, name, operator, value, _number, unit, to_date, _n, year_end, achievement, cause,
-         explanation, likelihood, measures), signal in zip(rows, signals, strict=True):
+         explanation, likelihood, measures, level2), signal in zip(rows, signals, strict=True):
         reasons = {"cause": cause, "explanation": explanation, "likelihood": likelihood, "measures": measures}
         target = value if operator == Operator.QUALITATIVE else f"{Operator(operator).label}{value}{unit}"
         read_rows.append(RowReading(
             row_id=pk, position=position, level1=level1, name=name, operator=operator, target=target, unit=unit,
             value_to_date=to_date, year_end=year_end, achievement=achievement, signal=signal, reasons=reasons,
-            required=position in required, missing_reasons=_missing(reasons) if position in required else ()))
+            required=position in required, missing_reasons=_missing(reasons) if position in required else (),
+            level2=level2))
     lights = [r.signal.light for r in read_rows]
     budget_required = rules.BUDGET in required
     table_reasons = {"cause": t.cause, "explanation": t.explanation, "likelihood": t.likelihood,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.core import audit, bulk
@@ -440,15 +441,47 @@ def close_round(*, actor, round, version: int):
     return rnd
 
 
-def _choice(errors: list, value, choices, label: str, where: str) -> str:
+@dataclass(frozen=True)
+class FillError:
+    """One refused value of a table's fill (:func:`fill_changes`): the item it belongs to (``position``:
+    the indicator row's, None for the money row and the table), the field, and the Chinese message
+    (``str()``: "where：text", as the page and the API show it). The Excel import places it on its cell."""
+
+    position: int | None
+    field: str
+    where: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.text}" if self.where else self.text
+
+
+@dataclass
+class FillChanges:
+    """What a fill would change: the table's fields (``table``: name → value; only those given) and the
+    indicator rows whose values differ (``rows``: the rows with the new values set, not saved), or
+    ``errors``. ``changed`` says whether saving would change anything stored."""
+
+    table: dict
+    rows: list
+    errors: list[FillError]
+    changed: bool
+
+
+#: the indicator row fields a fill writes (the bulk update's field list)
+ROW_FIELDS = ("value_to_date", "number_to_date", "year_end", "number_year_end", "achievement", "cause", "explanation",
+              "likelihood", "measures")
+
+
+def _choice(errors: list, value, choices, label: str, where: str, position, name: str) -> str:
     value = (value or "").strip() if isinstance(value, str) else ("" if value is None else str(value))
     if value and value not in choices.values:
-        errors.append(f"{where}：{label}应为{'、'.join(choices.labels)}之一")
+        errors.append(FillError(position, name, where, f"{label}应为{'、'.join(choices.labels)}之一"))
         return ""
     return value
 
 
-def _reasons(errors: list, values: dict, where: str, current) -> dict:
+def _reasons(errors: list, values: dict, where: str, position) -> dict:
     from jixiao.monitoring.choices import CauseCategory, Likelihood
 
     out = {}
@@ -457,12 +490,91 @@ def _reasons(errors: list, values: dict, where: str, current) -> dict:
             continue
         raw = values[name]
         if name == "cause":
-            out[name] = _choice(errors, raw, CauseCategory, "偏差原因类别", where)
+            out[name] = _choice(errors, raw, CauseCategory, "偏差原因类别", where, position, name)
         elif name == "likelihood":
-            out[name] = _choice(errors, raw, Likelihood, "完成目标可能性", where)
+            out[name] = _choice(errors, raw, Likelihood, "完成目标可能性", where, position, name)
         else:
             out[name] = (raw or "").strip()
     return out
+
+
+def fill_changes(table, stored_rows, *, estimate=None, goal_progress=None, rows=None, reasons=None) -> FillChanges:
+    """The checks of a table's fill, shared by :func:`save_table` (the page and the API) and the Excel
+    import (``imports.import_tables``, which reads many tables and places each error on its cell): the
+    year-end estimate (yuan; None leaves it, "" clears it), the overall goal progress, the money row's
+    deviation (``reasons``: cause, explanation, likelihood, measures) and the indicator rows (``rows``:
+    {position: {value_to_date, year_end, achievement, cause, explanation, likelihood, measures}} — only
+    the keys given change). A numeric indicator's values must read as numbers
+    (``targets.rules.parse_number``) and are stored with their numeric reading. ``stored_rows``: the
+    table's ``MonitoringRow`` instances with their indicator. Nothing is saved here."""
+    from jixiao.library.choices import Operator
+    from jixiao.monitoring.choices import Achievement
+    from jixiao.targets.rules import parse_number
+
+    errors: list[FillError] = []
+    reasons = reasons or {}
+    unknown = set(reasons) - {"cause", "explanation", "likelihood", "measures"}
+    if unknown:
+        raise TypeError(f"save_table: unknown arguments {sorted(unknown)}")
+    table_values = _reasons(errors, reasons, "预算执行", None)
+    if estimate is not None:
+        if estimate == "":
+            table_values["estimate"] = None
+        else:
+            try:
+                table_values["estimate"] = checked(estimate)
+            except MoneyError as exc:
+                errors.append(FillError(None, "estimate", "预算执行", f"预计全年执行数{exc}"))
+    if goal_progress is not None:
+        table_values["goal_progress"] = goal_progress.strip()
+    changed_rows = []
+    if rows:
+        stored = {r.position: r for r in stored_rows}
+        for position, values in sorted(rows.items()):
+            row = stored.get(int(position))
+            if row is None:
+                errors.append(FillError(int(position), "position", "", f"第 {position} 项指标不在本监控表中"))
+                continue
+            where = f"第 {row.position} 项指标“{row.indicator.name}”"
+            qualitative = row.indicator.operator == Operator.QUALITATIVE
+            new = _reasons(errors, values, where, row.position)
+            for name, label, number in (("value_to_date", "截至目前完成值", "number_to_date"),
+                                        ("year_end", "预计全年完成值", "number_year_end")):
+                if name not in values:
+                    continue
+                text = (values[name] or "").strip() if isinstance(values[name], str) else str(values[name] or "")
+                if len(text) > 128:
+                    errors.append(FillError(row.position, name, where, f"{label}不能超过 128 个字"))
+                    continue
+                reading = parse_number(text) if text else None
+                if text and not qualitative and reading is None:
+                    errors.append(FillError(row.position, name, where, f"{label}“{text}”不是数字（单位为"
+                                                                       f"{row.indicator.unit or '指标的计量单位'}，只填数字）"))
+                    continue
+                if reading is not None and abs(reading) >= Decimal("1e16"):
+                    errors.append(FillError(row.position, name, where, f"{label}“{text}”超出范围"))
+                    continue
+                new[name], new[number] = text, reading
+            if "achievement" in values:
+                new["achievement"] = _choice(errors, values["achievement"], Achievement, "完成情况", where,
+                                             row.position, "achievement")
+            if any(getattr(row, k) != v for k, v in new.items()):
+                for k, v in new.items():
+                    setattr(row, k, v)
+                changed_rows.append(row)
+    changed = bool(changed_rows) or any(getattr(table, k) != v for k, v in table_values.items())
+    return FillChanges(table=table_values, rows=changed_rows, errors=errors, changed=changed)
+
+
+def _write_fill(table, changes: FillChanges) -> None:
+    from jixiao.monitoring.models import MonitoringRow
+
+    for k, v in changes.table.items():
+        setattr(table, k, v)
+    if changes.rows:
+        MonitoringRow.objects.bulk_update(changes.rows, list(ROW_FIELDS))
+    bump(table)
+    table.save()
 
 
 @service
@@ -471,75 +583,18 @@ def save_table(*, actor, table, version: int, estimate=None, goal_progress=None,
     the year-end execution estimate (``estimate``, yuan; None leaves it, "" clears it), the overall
     goal progress, the money row's deviation (``cause``, ``explanation``, ``likelihood``, ``measures``)
     and the indicator rows (``rows``: {position: {value_to_date, year_end, achievement, cause,
-    explanation, likelihood, measures}} — only the keys given change). A numeric indicator's values
-    must read as numbers (``targets.rules.parse_number``) and are stored with their numeric reading.
+    explanation, likelihood, measures}} — only the keys given change), checked by :func:`fill_changes`.
     Optimistic concurrency: ``version`` as the form showed it. Every error names its row."""
-    from jixiao.library.choices import Operator
-    from jixiao.monitoring.choices import Achievement
     from jixiao.monitoring.models import MonitoringRow, MonitoringTable
-    from jixiao.targets.rules import parse_number
 
     table = lock_checked(MonitoringTable, table.pk, version)
     check(actor, table, "fill")
     before = audit.snapshot(table)
-    errors: list[str] = []
-    unknown = set(reasons) - {"cause", "explanation", "likelihood", "measures"}
-    if unknown:
-        raise TypeError(f"save_table: unknown arguments {sorted(unknown)}")
-    table_values = _reasons(errors, reasons, "预算执行", table)
-    if estimate is not None:
-        if estimate == "":
-            table_values["estimate"] = None
-        else:
-            try:
-                table_values["estimate"] = checked(estimate)
-            except MoneyError as exc:
-                errors.append(f"预算执行：预计全年执行数{exc}")
-    if goal_progress is not None:
-        table_values["goal_progress"] = goal_progress.strip()
-    changed_rows = []
-    if rows:
-        stored = {r.position: r for r in MonitoringRow.objects.filter(table=table).select_related("indicator")}
-        for position, values in sorted(rows.items()):
-            row = stored.get(int(position))
-            if row is None:
-                errors.append(f"第 {position} 项指标不在本监控表中")
-                continue
-            where = f"第 {row.position} 项指标“{row.indicator.name}”"
-            qualitative = row.indicator.operator == Operator.QUALITATIVE
-            new = _reasons(errors, values, where, row)
-            for name, label, number in (("value_to_date", "截至目前完成值", "number_to_date"),
-                                        ("year_end", "预计全年完成值", "number_year_end")):
-                if name not in values:
-                    continue
-                text = (values[name] or "").strip() if isinstance(values[name], str) else str(values[name] or "")
-                if len(text) > 128:
-                    errors.append(f"{where}：{label}不能超过 128 个字")
-                    continue
-                reading = parse_number(text) if text else None
-                if text and not qualitative and reading is None:
-                    errors.append(f"{where}：{label}“{text}”不是数字（单位为{row.indicator.unit or '指标的计量单位'}，只填数字）")
-                    continue
-                if reading is not None and abs(reading) >= Decimal("1e16"):
-                    errors.append(f"{where}：{label}“{text}”超出范围")
-                    continue
-                new[name], new[number] = text, reading
-            if "achievement" in values:
-                new["achievement"] = _choice(errors, values["achievement"], Achievement, "完成情况", where)
-            if any(getattr(row, k) != v for k, v in new.items()):
-                for k, v in new.items():
-                    setattr(row, k, v)
-                changed_rows.append(row)
-    if errors:
-        raise ValidationFailed({"table": errors})
-    for k, v in table_values.items():
-        setattr(table, k, v)
-    if changed_rows:
-        MonitoringRow.objects.bulk_update(changed_rows, ["value_to_date", "number_to_date", "year_end",
-                                                         "number_year_end", "achievement", "cause", "explanation",
-                                                         "likelihood", "measures"])
-    bump(table)
-    table.save()
+    stored = MonitoringRow.objects.filter(table=table).select_related("indicator") if rows else []
+    changes = fill_changes(table, stored, estimate=estimate, goal_progress=goal_progress, rows=rows, reasons=reasons)
+    if changes.errors:
+        raise ValidationFailed({"table": [str(e) for e in changes.errors]})
+    _write_fill(table, changes)
     audit.log_update(actor=actor, obj=table, before=before)
     assert_in_scope(table, actor, "change")
     return table

@@ -15,7 +15,7 @@ from jixiao.core.errors import ServiceError
 from jixiao.core.excel import SheetData, write_styled
 from jixiao.core.money import from_wan, to_wan
 from jixiao.core.scoping import get_for_user
-from jixiao.core.viewkit import errors_to_form, file_response, import_page, require
+from jixiao.core.viewkit import errors_to_form, file_response, import_page, record_export, require
 from jixiao.core.years import year_param
 from jixiao.monitoring import imports, rules, services
 from jixiao.monitoring.forms import ExecutionEntryForm, PlanEntryForm
@@ -245,10 +245,10 @@ def round_detail(request, pk: int):
     out (部门整体支出 without an approved sheet) and the tables the user may see, each with its lights
     (``readings.read_tables`` over the page's tables, set-based)."""
     from jixiao.core.dates import local_date
-    from jixiao.core.scoping import actions_for
+    from jixiao.core.scoping import actions_for, can
     from jixiao.core.viewkit import paginate
     from jixiao.monitoring.forms import CloseRoundForm
-    from jixiao.monitoring.models import MonitoringRound
+    from jixiao.monitoring.models import MonitoringRound, MonitoringTable
     from jixiao.monitoring.readings import read_tables
 
     require(request.user, MonitoringRound, "view")
@@ -279,6 +279,7 @@ def round_detail(request, pk: int):
         "page": page, "rows": [(t, readings[t.pk]) for t in page.object_list], "late": rnd.deadline < today,
         "skipped": services.round_skipped(rnd, request.user),
         "skipped_count": services.round_skipped_count(rnd, request.user), "status": status,
+        "can_import": rnd.status == "open" and can(request.user, MonitoringTable, "fill"),
         "tag_label": dict(ProjectTag.choices).get(rnd.tag, rnd.tag)})
 
 
@@ -406,3 +407,61 @@ def table_review(request, pk: int):
     else:
         messages.success(request, "已通过。" if d["action"] == "approve" else "已退回填报单位。")
     return redirect(table.get_absolute_url())
+
+
+# --- the fill-in workbook (填报表): export and import back ----------------------------------------------
+
+TABLES_NOTE = ("上传本批次“导出填报表”得到的 Excel 文件（每张监控表一个工作表），填写浅黄色单元格后导入。按隐藏的识别码匹配监控表，"
+               "要么全部成功，要么不写入任何数据；每一处错误都按工作表、行、列列出。与系统中内容相同的表不作改动，重复导入同一文件不会产生变化。"
+               "已提交审核、已审核或批次已结束的表不能通过导入修改；导出后在系统中被修改过的表会被指出而不会被覆盖，请重新导出后填写。")
+
+
+def _round_tables(request, rnd):
+    """The round's tables the user sees, for the workbook: all of them, or one agency's (``?agency=<code>``)."""
+    tables = _tables(request.user).filter(round=rnd).select_related("region")
+    code = (request.GET.get("agency") or "").strip()
+    if code:
+        tables = tables.filter(agency__code=code)
+    return tables.order_by("agency__code", "project__code", "pk"), code
+
+
+@login_required
+def round_tables_xlsx(request, pk: int):
+    """导出填报表: the round's tables in the user's scope (or one agency's) as one workbook, one worksheet
+    per table in the official layout, to fill in and import back (``round_tables_import``)."""
+    from jixiao.monitoring import exports
+    from jixiao.monitoring.models import MonitoringRound, MonitoringTable
+
+    require(request.user, MonitoringRound, "view")
+    require(request.user, MonitoringTable, "view")
+    rnd = get_for_user(_rounds(request.user), request.user, "view", pk=pk)
+    tables, code = _round_tables(request, rnd)
+    tables = list(tables)
+    if not tables:
+        messages.error(request, "没有您可以导出的监控表。")
+        return redirect(rnd.get_absolute_url())
+    record_export(request, "monitoring_tables", len(tables), round=rnd.pk)
+    suffix = f"-{code}" if code else ""
+    return file_response(exports.tables_workbook(tables), f"{rnd.title}{suffix}-填报表.xlsx")
+
+
+@login_required
+def round_tables_import(request, pk: int):
+    """导入填报表: the filled-in workbook of this round, all or nothing (``imports.import_tables``)."""
+    from jixiao.monitoring.models import MonitoringTable
+
+    require(request.user, MonitoringTable, "fill")
+    rnd = get_for_user(_rounds(request.user), request.user, "view", pk=pk)
+
+    def run(*, data, ip):
+        upload = request.FILES.get("file")
+        return imports.import_tables(actor=request.user, round=rnd, data=data,
+                                     name=getattr(upload, "name", "") or "文件", ip=ip)
+
+    span = f"1—{rnd.month}月"
+    columns = [{"header": h, "required": False} for h in (
+        "全年预计执行数（万元）", "预算执行偏差原因", f"{span}完成情况", f"{span}实际完成值", "全年预计完成值", "完成情况（定性指标）",
+        "偏差原因类别", "偏差原因说明", "完成目标可能性", "纠偏措施")]
+    return import_page(request, run=run, title=f"导入填报表：{rnd.title}", note=TABLES_NOTE, columns=columns,
+                       template_url=reverse("monitoring:round_tables_xlsx", args=[rnd.pk]),
+                       back_url=rnd.get_absolute_url(), template_label="导出本批次填报表（您范围内的监控表）")

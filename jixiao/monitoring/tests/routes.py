@@ -81,6 +81,14 @@ HTML_ROUTES = [
     # closing without a version: refused with a message and a redirect (the role gate first)
     Route("monitoring:round_detail", "POST", target=_round, ok=personas("perf_section"), ok_status=302,
           supervisors=302, overrides={p: 404 for p in VIEWER_ROLES & FAR}),
+    # 导出填报表: whoever reads the round gets its tables they see; one who sees none of them (the other
+    # agency's people) is sent back to the round page with a message
+    Route("monitoring:round_tables_xlsx", target=_round, ok=TABLE_SEE, supervisors=200,
+          overrides={**_hidden(ROUND_SEE, VIEWER_ROLES), **{p: 302 for p in ROUND_SEE - TABLE_SEE}}),
+    # 导入填报表: the fillers (the declared action ``fill``'s roles) of the round's region; the province's
+    # performance division reaches the page, and the import refuses every table as outside its scope
+    Route("monitoring:round_tables_import", target=_round, ok=FILL - FAR, supervisors=200,
+          overrides={p: 404 for p in FILL & FAR}),
     # the board and the statistics: role-level (the latest round the persona sees, or none); each reads its scope
     Route("monitoring:board", ok=VIEWER_ROLES),
     Route("monitoring:statistics", ok=VIEWER_ROLES),
