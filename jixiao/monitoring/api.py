@@ -4,14 +4,18 @@ figures and lights are computed when read (``readings.read_tables``, set-based p
 answer carries ``version`` and ``ETag``; every change needs ``If-Match``."""
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jixiao.apiauth import allowed
-from jixiao.core.apikit import READ_ERRORS, UPDATE_ERRORS, ErrorOut, Pages, if_match, with_etag
+from jixiao.core import audit
+from jixiao.core.apikit import CREATE_ERRORS, READ_ERRORS, UPDATE_ERRORS, ErrorOut, Pages, if_match, with_etag
+from jixiao.core.errors import ValidationFailed
 from jixiao.core.scoping import get_for_user
+from jixiao.core.viewkit import file_response, record_export
 from jixiao.core.years import year_param
-from jixiao.monitoring import schemas, services
+from jixiao.monitoring import exports, imports, schemas, services
 from jixiao.monitoring.models import MonitoringRound, MonitoringTable
 from jixiao.monitoring.readings import read_tables
 
@@ -100,6 +104,31 @@ def round_tables(request, id: int, status: str | None = None):
     if status:
         qs = qs.filter(status=status)
     return _Readings(qs)
+
+
+@router.get("/rounds/{int:id}/tables.xlsx", auth=allowed(MonitoringTable, "view"),
+            summary="导出填报表：批次中您范围内的监控表（agency 为单位编码时只导出该单位的），每表一个工作表，填写后可导入",
+            response={200: None, **READ_ERRORS})
+def round_tables_xlsx(request, id: int, agency: str | None = None):
+    rnd = get_for_user(MonitoringRound, request.user, "view", pk=id)
+    tables = _tables(request.user).filter(round=rnd).select_related("region", "sheet")
+    if agency:
+        tables = tables.filter(agency__code=agency.strip())
+    tables = list(tables.order_by("agency__code", "project__code", "pk"))
+    if not tables:
+        raise ValidationFailed({"agency": ["没有您可以导出的监控表"]})
+    record_export(request, "monitoring_tables", len(tables), round=rnd.pk)
+    return file_response(exports.tables_workbook(tables), f"{rnd.title}-填报表.xlsx")
+
+
+@router.post("/rounds/{int:id}/tables/import", auth=allowed(MonitoringTable, "fill"),
+             summary="导入填报表（全部成功或不写入；每处错误按工作表、行、列列出；内容相同的表不作改动）",
+             response={200: schemas.TablesImportOut, 404: ErrorOut, **CREATE_ERRORS})
+def round_tables_import(request, id: int, file: File[UploadedFile]):
+    rnd = get_for_user(MonitoringRound, request.user, "view", pk=id)
+    result = imports.import_tables(actor=request.user, round=rnd, data=file.read(), name=file.name or "文件",
+                                   ip=audit.client_ip(request))
+    return {**result.as_dict(), "summary": result.summary()}
 
 
 @router.get("/tables/{int:id}", auth=allowed(MonitoringTable, "view"),

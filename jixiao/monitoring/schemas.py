@@ -269,3 +269,15 @@ class MonitoringStatisticsOut(Schema):
     rounds: list[RoundFiguresOut]
     decisions: TallyOut = Field(description="本年度全部监控结果应用决定（含未关联批次的）；对象数等为 0")
     unlinked: int = Field(description="未关联监控批次的决定数")
+
+
+class TablesImportOut(Schema):
+    """What an import of the fill-in workbook did (``imports.TablesImport``)."""
+
+    round: str
+    sheets: int
+    updated: int
+    unchanged: int
+    skipped: list[str]
+    incomplete: list[str] = Field(description="保存或未变、但提交前仍需补充（未填报的数或偏差说明）的监控表")
+    summary: str

@@ -126,6 +126,12 @@ API_ROUTES = [
           overrides=_hidden(ROUND_SEE, VIEWER_ROLES)),
     Route("GET /api/v1/monitoring/rounds/{id}/board", target=_api(_round), ok=ROUND_SEE, supervisors=200,
           overrides=_hidden(ROUND_SEE, VIEWER_ROLES)),
+    # the fill-in workbook: as the pages (the other agency's people see the round, none of its tables: 400)
+    Route("GET /api/v1/monitoring/rounds/{id}/tables.xlsx", target=_api(_round), ok=TABLE_SEE, supervisors=200,
+          overrides={**_hidden(ROUND_SEE, VIEWER_ROLES), **{p: 400 for p in ROUND_SEE - TABLE_SEE}}),
+    # the walk sends no file: the fillers of the round's region get the field error (400), every other role 403
+    Route("POST /api/v1/monitoring/rounds/{id}/tables/import", target=_api(_round), ok=FILL - FAR, ok_status=400,
+          supervisors=400, overrides={p: 400 for p in FILL & FAR}),
     Route("GET /api/v1/monitoring/statistics", ok=VIEWER_ROLES),
     Route("GET /api/v1/monitoring/tables/{id}", target=_api(_table), ok=TABLE_SEE, supervisors=200,
           overrides=_hidden(TABLE_SEE, VIEWER_ROLES)),

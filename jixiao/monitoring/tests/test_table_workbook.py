@@ -264,3 +264,30 @@ def test_the_round_page_exports_and_imports(world, login):
     assert "导入完成" in r.content.decode() and "更新 1 张" in r.content.decode()
     table.refresh_from_db()
     assert table.estimate == Decimal("950000.00")
+
+
+def test_the_api_exports_and_imports_the_workbook(world):
+    from django.test import Client
+
+    from jixiao.org import services as org_services
+
+    table = school_table(world)
+    _, key = org_services.create_api_token(actor=world.user("preparer"), name="接口测试")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    base = f"/api/v1/monitoring/rounds/{table.round_id}/tables"
+    r = client.get(f"{base}.xlsx")
+    assert r.status_code == 200 and load_workbook(io.BytesIO(r.content)).sheetnames == [table.project.code]
+
+    def bad(ws, marks):
+        ws.cell(marks["reasons"], 7).value = "也许"
+
+    upload = io.BytesIO(_fill(r.content, bad))
+    upload.name = "填报表.xlsx"
+    r = client.post(f"{base}/import", {"file": upload})
+    assert r.status_code == 400
+    (error,) = r.json()["errors"]
+    assert error["column"] == "G" and "完成目标可能性应为确定能、有可能、完全不可能之一" in error["message"]
+    upload = io.BytesIO(_fill(client.get(f"{base}.xlsx").content, _good))
+    upload.name = "填报表.xlsx"
+    r = client.post(f"{base}/import", {"file": upload})
+    assert r.status_code == 200 and r.json()["updated"] == 1 and "更新 1 张" in r.json()["summary"]
