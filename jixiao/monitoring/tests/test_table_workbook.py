@@ -291,3 +291,28 @@ def test_the_api_exports_and_imports_the_workbook(world):
     upload.name = "填报表.xlsx"
     r = client.post(f"{base}/import", {"file": upload})
     assert r.status_code == 200 and r.json()["updated"] == 1 and "更新 1 张" in r.json()["summary"]
+
+
+def test_a_qualitative_indicator_takes_its_achievement_from_the_dropdown(world):
+    from jixiao.targets.tests.factories import GOOD_ROWS, approved_sheet
+
+    project = budgeted_project(world, code="XM-MON-Q", sheet=False)
+    rows = [*GOOD_ROWS[:4], {**GOOD_ROWS[4], "weight": "20"},
+            {"level1": "benefit", "level2": "social", "name": "群众获得感", "operator": "qualitative", "value": "明显提升",
+             "unit": "", "weight": "10"}, GOOD_ROWS[5]]
+    approved_sheet(world, project=project, rows=rows)
+    table = open_round(world, scope_kind="picked", projects=[project]).tables.get()
+    exported = _export([table])
+    ws = load_workbook(io.BytesIO(exported)).active
+    marks = _rows_by_mark(ws)
+    lists = {str(v.sqref): v.formula1 for v in ws.data_validations.dataValidation}
+    assert lists[f"G{marks['row:6']}"] == '"达成,部分达成,未达成"' and ws.cell(marks["row:1"], 7).value == "（数值指标）"
+
+    def fill(ws, marks):
+        ws.cell(marks["row:6"], 5).value = "群众反映良好"
+        ws.cell(marks["row:6"], 7).value = "部分达成"
+
+    imports.import_tables(actor=world.user("preparer"), round=table.round, data=_fill(exported, fill))
+    row = table.rows.get(position=6)
+    assert (row.value_to_date, row.achievement) == ("群众反映良好", "partial")
+    assert read_table(table).rows[5].light == "yellow"
