@@ -172,7 +172,8 @@ def budgets(project_ids) -> dict[int, tuple[Decimal, Decimal]]:
 
 def project_facts(project, user) -> list[dict]:
     """The project page's execution facts (``projects.panels``) for its budget year, within the user's
-    scope: executed to date (to the last month with data) and the rate against the budget amount —
+    scope: executed to date (to the last month with data) and the rate against the adjusted budget (the
+    budget amount less 调减预算 decisions, ``budgets``: the figure the monitoring table and the API use) —
     derived from the monthly rows by ``rules`` — and the months of spending plan; linking to the hand
     entries (which link to the imports) for those who may. Nothing is shown as 0 that is not: no rows reads 尚无执行数据."""
     from django.urls import reverse
@@ -193,8 +194,11 @@ def project_facts(project, user) -> list[dict]:
     else:
         last = max(series)
         executed = rules.execution_to_date(series, last)
-        rate = rules.execution_rate(executed, project.budget_amount)
-        rate_text = f"，执行率 {format_percent(rate)}" if rate is not None else "（预算金额为 0，无执行率）"
+        _initial, adjusted = budgets([project.pk])[project.pk]  # 调整后预算, as the monitoring table reads it
+        rate = rules.execution_rate(executed, adjusted)
+        rate_text = f"，执行率 {format_percent(rate)}" if rate is not None else "（调整后预算为 0，无执行率）"
+        if adjusted != project.budget_amount:
+            rate_text += f"（按调整后预算 {format_wan(adjusted)} 万元计）"
         facts = [{"label": "预算执行", "value": f"截至 {year} 年 {last} 月执行 {format_wan(executed)} 万元{rate_text}",
                   "url": link}]
     months = SpendingPlan.objects.for_user(user, "view").filter(project=project, year=year).count()
@@ -236,7 +240,8 @@ def agency_facts(agency, user) -> list[dict]:
 
 CHAIN = "monitoring"
 #: the project stages a round monitors: budgeted for the year (已纳入预算, 执行中)
-MONITORED_STAGES = ("budgeted", "executing")
+#: the stages a round monitors: the projects a finance decision may be taken on (``rules.DECIDABLE_STAGES``)
+MONITORED_STAGES = tuple(sorted(rules.DECIDABLE_STAGES))
 _TABLE_STATUS_OF_REVIEW = {"draft": "draft", "in_review": "in_review", "returned": "returned", "approved": "approved"}
 
 

@@ -30,7 +30,7 @@ def test_csv_import_through_the_page_then_the_project_page_shows_execution(world
     assert response.status_code == 302, response.content.decode()[:500]
     assert MonthlyExecution.objects.filter(project=project).count() == 2
     detail = client.get(f"/projects/{project.pk}/").content.decode()
-    assert "截至 2026 年 2 月执行 0.15 万元（预算金额为 0，无执行率）" in detail
+    assert "截至 2026 年 2 月执行 0.15 万元（调整后预算为 0，无执行率）" in detail
     assert "2026 年未录入用款计划" in detail
 
 
@@ -99,3 +99,19 @@ def test_the_year_chosen_on_the_form_decides(world, login):
                                                                                   "file": upload("y.csv", data)})
     assert "月份 2026 年 1 月不在 2025 年度内" in page.content.decode()
     assert not MonthlyExecution.objects.exists()
+
+
+def test_the_project_pages_rate_is_against_the_adjusted_budget(world, login):
+    """The page's execution rate uses the budget less 调减预算, as the monitoring table and the API do."""
+    from jixiao.monitoring import services
+    from jixiao.monitoring.tests.factories import budgeted_project
+
+    project = budgeted_project(world, code="XM-CUT", amount=Decimal("1000000"))
+    perf = world.user("perf_section")
+    services.enter_execution(actor=perf, project=project, year=2026, month=3, fund_source="own",
+                             amount=Decimal("300000"))
+    client = login("perf_section")
+    assert "截至 2026 年 3 月执行 30.00 万元，执行率 30.00%" in client.get(f"/projects/{project.pk}/").content.decode()
+    services.decide(actor=perf, project=project, kind="cut", reason="进度滞后，调减预算", amount=Decimal("400000"))
+    detail = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "执行率 50.00%（按调整后预算 60.00 万元计）" in detail
