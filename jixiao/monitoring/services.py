@@ -605,6 +605,73 @@ def save_table(*, actor, table, version: int, estimate=None, goal_progress=None,
     return table
 
 
+#: what :func:`write_table_entries` may set on a table and on an indicator row
+ENTRY_TABLE_FIELDS = frozenset({"status", "estimate", "goal_progress", "cause", "explanation", "likelihood", "measures",
+                                "submitted_at", "approved_at", "return_count"})
+ENTRY_ROW_FIELDS = frozenset({"value_to_date", "number_to_date", "year_end", "number_year_end", "achievement", "cause",
+                              "explanation", "likelihood", "measures"})
+
+
+@service
+def write_table_entries(*, actor, round, tables: dict[int, dict], rows: dict[int, dict] | None = None) -> int:
+    """Write many tables of ``round`` as recorded elsewhere — the demo county's paper returns, which the
+    performance section entered, or a migration from a former system — set-based: ``tables`` {table id:
+    {field: value}} and ``rows`` {indicator row id: {field: value}} (only the fields given change; names
+    from :data:`ENTRY_TABLE_FIELDS` / :data:`ENTRY_ROW_FIELDS`), by ``bulk_update``; the 待办 of every table
+    now past its draft is closed (as :func:`submit_table` closes it). Nothing is checked beyond the field
+    names and that the tables are the round's: only a caller that built the values by the rules (and the
+    review course by the chain, ``review.write_histories``) may call it. One change-log entry on the round
+    names the tables written and their states (as a set-based import logs its file). Returns the tables
+    written. The performance section (or SYSTEM)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from jixiao.core.choices import ChangeAction, InboxKind
+    from jixiao.core.models import InboxItem
+    from jixiao.monitoring.models import MonitoringRow, MonitoringTable
+
+    require(actor, MonitoringRound, "create")
+    rows = rows or {}
+    unknown = ({k for v in tables.values() for k in v} - ENTRY_TABLE_FIELDS) | (
+        {k for v in rows.values() for k in v} - ENTRY_ROW_FIELDS)
+    if unknown:
+        raise TypeError(f"write_table_entries: unknown fields {sorted(unknown)}")
+    found = {t.pk: t for part in bulk.chunks(sorted(tables), ID_CHUNK)
+             for t in MonitoringTable.objects.filter(round=round, pk__in=part)}
+    if len(found) != len(tables):
+        raise ValidationFailed({"tables": ["所列监控表不全属于该监控批次"]})
+    for pk, values in tables.items():
+        for k, v in values.items():
+            setattr(found[pk], k, v)
+    for fields in {frozenset(v) for v in tables.values()}:
+        batch = [found[pk] for pk, v in tables.items() if frozenset(v) == fields]
+        if fields:
+            MonitoringTable.objects.bulk_update(batch, sorted(fields), batch_size=500)
+    stored = {r.pk: r for part in bulk.chunks(sorted(rows), ID_CHUNK)
+              for r in MonitoringRow.objects.filter(table__round=round, pk__in=part)}
+    if len(stored) != len(rows):
+        raise ValidationFailed({"rows": ["所列指标行不全属于该监控批次"]})
+    for pk, values in rows.items():
+        for k, v in values.items():
+            setattr(stored[pk], k, v)
+    for fields in {frozenset(v) for v in rows.values()}:
+        batch = [stored[pk] for pk, v in rows.items() if frozenset(v) == fields]
+        if fields:
+            MonitoringRow.objects.bulk_update(batch, sorted(fields), batch_size=500)
+    past_draft = [pk for pk, t in found.items() if t.status != "draft"]
+    ct = ContentType.objects.get_for_model(MonitoringTable)
+    for part in bulk.chunks(past_draft, ID_CHUNK):
+        InboxItem.objects.filter(content_type=ct, object_id__in=part, kind__in=[InboxKind.ASSIGNMENT,
+                                 InboxKind.DEADLINE], done_at__isnull=True).update(done_at=timezone.now())
+    by_status: dict[str, int] = {}
+    for t in found.values():
+        by_status[t.status] = by_status.get(t.status, 0) + 1
+    audit.record_change(actor=actor, obj=round, action=ChangeAction.UPDATE, before={}, after={
+        "tables_entered": {"count": len(found), "by_status": by_status, "rows": len(stored),
+                           "table_ids": sorted(found)}})
+    return len(found)
+
+
 def _table_review(table):
     from jixiao.core import review as review_machinery
     from jixiao.core.errors import TransitionError
