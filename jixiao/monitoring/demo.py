@@ -39,8 +39,10 @@ monitoring rounds with tables in every state, and finance decisions on red proje
   through ``lift_suspension``), 停止拨付, 调减预算 and 收回资金 with their amounts.
 
 Measured on the 2-core development machine (fresh SQLite file, ``build_demo --scale county --seed 1``,
-the summary's ``seconds``): 13.9 s before this module, 24.3 s with it (about 7,000 execution rows,
-1,300 plan rows, 610 tables, a dozen decisions).
+the summary's ``seconds``): 13.9 s before this module; this step alone adds 3.3 s (about 7,000 execution
+rows, 1,300 plan rows, 610 tables, a dozen decisions; measured on the built county with the machine
+shared, load 5 — the first version, with Django's ``bulk_update`` for the tables and rows, added 9 s,
+hence ``core.bulk.update``). Whole builds on the shared machine ranged 17–26 s.
 
 Deterministic for the seed (``random.Random("monitoring-<seed>")``) and the day it runs (the current
 month); idempotent: a region that has monitoring rounds for the year gets no more."""

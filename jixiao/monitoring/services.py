@@ -617,7 +617,7 @@ def write_table_entries(*, actor, round, tables: dict[int, dict], rows: dict[int
     """Write many tables of ``round`` as recorded elsewhere — the demo county's paper returns, which the
     performance section entered, or a migration from a former system — set-based: ``tables`` {table id:
     {field: value}} and ``rows`` {indicator row id: {field: value}} (only the fields given change; names
-    from :data:`ENTRY_TABLE_FIELDS` / :data:`ENTRY_ROW_FIELDS`), by ``bulk_update``; the 待办 of every table
+    from :data:`ENTRY_TABLE_FIELDS` / :data:`ENTRY_ROW_FIELDS`), by ``core.bulk.update``; the 待办 of every table
     now past its draft is closed (as :func:`submit_table` closes it). Nothing is checked beyond the field
     names and that the tables are the round's: only a caller that built the values by the rules (and the
     review course by the chain, ``review.write_histories``) may call it. One change-log entry on the round
@@ -643,21 +643,16 @@ def write_table_entries(*, actor, round, tables: dict[int, dict], rows: dict[int
     for pk, values in tables.items():
         for k, v in values.items():
             setattr(found[pk], k, v)
-    for fields in {frozenset(v) for v in tables.values()}:
-        batch = [found[pk] for pk, v in tables.items() if frozenset(v) == fields]
-        if fields:
-            MonitoringTable.objects.bulk_update(batch, sorted(fields), batch_size=500)
-    stored = {r.pk: r for part in bulk.chunks(sorted(rows), ID_CHUNK)
-              for r in MonitoringRow.objects.filter(table__round=round, pk__in=part)}
+    for fields in {tuple(sorted(v)) for v in tables.values() if v}:
+        bulk.update(MonitoringTable, fields, [(pk, *(v[f] for f in fields)) for pk, v in tables.items()
+                                              if tuple(sorted(v)) == fields])
+    stored = {pk for part in bulk.chunks(sorted(rows), ID_CHUNK)
+              for pk in MonitoringRow.objects.filter(table__round=round, pk__in=part).values_list("pk", flat=True)}
     if len(stored) != len(rows):
         raise ValidationFailed({"rows": ["所列指标行不全属于该监控批次"]})
-    for pk, values in rows.items():
-        for k, v in values.items():
-            setattr(stored[pk], k, v)
-    for fields in {frozenset(v) for v in rows.values()}:
-        batch = [stored[pk] for pk, v in rows.items() if frozenset(v) == fields]
-        if fields:
-            MonitoringRow.objects.bulk_update(batch, sorted(fields), batch_size=500)
+    for fields in {tuple(sorted(v)) for v in rows.values() if v}:
+        bulk.update(MonitoringRow, fields, [(pk, *(v[f] for f in fields)) for pk, v in rows.items()
+                                            if tuple(sorted(v)) == fields])
     past_draft = [pk for pk, t in found.items() if t.status != "draft"]
     ct = ContentType.objects.get_for_model(MonitoringTable)
     for part in bulk.chunks(past_draft, ID_CHUNK):

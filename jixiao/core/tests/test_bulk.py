@@ -118,3 +118,15 @@ def test_misnamed_columns_are_refused():
 def test_chunks():
     assert [list(c) for c in bulk.chunks(list(range(5)), 2)] == [[0, 1], [2, 3], [4]]
     assert list(bulk.chunks([], 2)) == []
+
+
+def test_update_sets_the_fields_of_rows_by_id_prepared_and_by_chunks(world):
+    user = world.user("preparer")
+    items = [InboxItem.objects.create(region_id=user.region_id, user=user, kind="review", title=f"更新{n}")
+             for n in range(5)]
+    done = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+    assert bulk.update(InboxItem, ["title", "done_at"], [(i.pk, f"已改{n}", done if n % 2 else None)
+                                                         for n, i in enumerate(items[:4])], chunk=3) == 4
+    got = list(InboxItem.objects.filter(pk__in=[i.pk for i in items]).order_by("pk").values_list("title", "done_at"))
+    assert got == [("已改0", None), ("已改1", done), ("已改2", None), ("已改3", done), ("更新4", None)]
+    assert bulk.update(InboxItem, ["title"], []) == 0
