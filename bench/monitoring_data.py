@@ -44,10 +44,12 @@ def build(workdir: Path, *, counties: int) -> dict:
         Path(f["path"]).unlink()
     imported = time.perf_counter()
     with transaction.atomic():
-        TargetSheet.objects.filter(year=year).update(status="approved")
-        projects = list(Project.objects.filter(year=year).values_list("pk", "region_id", "agency_id",
-                                                                       "requested_amount").order_by("pk"))
-        Project.objects.filter(year=year).update(stage="executing", budget_amount=F("requested_amount"))
+        # the counties of the workbooks (the persona county's demo has its own monitoring data)
+        regions = [f["region"] for f in manifest["files"]]
+        TargetSheet.objects.filter(year=year, region_id__in=regions).update(status="approved")
+        mine = Project.objects.filter(year=year, region_id__in=regions)
+        projects = list(mine.values_list("pk", "region_id", "agency_id", "requested_amount").order_by("pk"))
+        mine.update(stage="executing", budget_amount=F("requested_amount"))
     with transaction.atomic():
         execution = bulk.Insert(MonthlyExecution, ["region", "agency", "project", "month", "amount"],
                                 {"year": year, "fund_source": "own", "entry": "imported", "version": 1})
