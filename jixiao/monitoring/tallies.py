@@ -93,7 +93,8 @@ BIG_VALUE, BIG_MONEY = 10 ** 11, 10 ** 13
 
 
 def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
-    """Per table of ``ids``: (id, worst severity or NULL, blue indicators, deviating indicators, near)."""
+    """Per table of ``ids``: (id, worst severity or NULL, blue indicators, deviating indicators, near —
+    on SQLite a value too large for exact 64-bit products)."""
     q = _Sql()
     # the comparisons read the scaled values by name (a CTE the database folds into the query: materialized,
     # its 10⁵ rows would cost more than the repeated arithmetic)
@@ -123,11 +124,12 @@ def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
     if q.pg:
         near = "0"
     else:
-        big = f"ABS(raw_t) >= {BIG_VALUE} OR ABS(raw_a) >= {BIG_VALUE}"
-        edges = " OR ".join(q.near(left, right) for left, right in (*below.values(), dev_pos, (a12, tm)))
-        near = (f"CASE WHEN op = 'qualitative' OR {missing} THEN 0 WHEN {big} THEN 1 "
-                f"WHEN {positive} THEN CASE WHEN {edges} THEN 1 ELSE 0 END "
-                f"WHEN {q.near(*dev_rev)} THEN 1 ELSE 0 END")
+        # every product above is at most 24 × |value × 10⁴| × the largest term of the ratios: below this
+        # bound none outgrows 64 bits and every comparison is exact; a row beyond it is read again
+        largest = max(int(v) for v in (rn, rd, yn, yd, bn, bd, dn, dd))
+        bound = min(BIG_VALUE, (2 ** 63 - 1) // (24 * largest * 10_000))
+        near = (f"CASE WHEN op = 'qualitative' OR {missing} THEN 0 "
+                f"WHEN ABS(raw_t) >= {bound} OR ABS(raw_a) >= {bound} THEN 1 ELSE 0 END")
     values = (f"SELECT r.table_id AS tid, i.operator AS op, r.achievement AS ach, {q.value('r.number_to_date')} AS a, "
               f"{q.value('i.number')} AS t, r.number_to_date AS raw_a, i.number AS raw_t "
               "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
