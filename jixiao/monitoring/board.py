@@ -272,8 +272,11 @@ def monitored(user, rnd) -> list:
     (``tallies.monitored``: two statements per 5,000 tables)."""
     from jixiao.monitoring import tallies
 
-    tables = list(MonitoringTable.objects.for_user(user, "view").filter(round=rnd).order_by("pk")
-                  .values_list("pk", "agency_id", "project_id", "project__tags"))
+    mine = MonitoringTable.objects.for_user(user, "view").filter(round=rnd)
+    # the tags only of the tables whose project has any (most have none: no JSON decoded for them)
+    tags = dict(mine.filter(project__isnull=False).exclude(project__tags=[]).values_list("pk", "project__tags"))
+    tables = [(pk, agency, project, tags.get(pk, ())) for pk, agency, project in
+              mine.order_by("pk").values_list("pk", "agency_id", "project_id")]
     return tallies.monitored(rnd, tables)
 
 

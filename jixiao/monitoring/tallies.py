@@ -58,6 +58,14 @@ def _lit(value) -> str:
     return str(int(value))
 
 
+def _ids(tables: Sequence[tuple]) -> list[int]:
+    """The tables' ids, checked to be plain integers (they are written into the statement)."""
+    ids = [t[0] for t in tables]
+    if not all(type(i) is int for i in ids):
+        raise TypeError("table ids must be integers")
+    return ids
+
+
 def _ratio(value: Decimal) -> tuple[str, str]:
     """A threshold or share as an exact integer ratio (0.6 → "3", "5"): comparisons multiply it out."""
     n, d = Decimal(value).as_integer_ratio()
@@ -92,7 +100,7 @@ class _Sql:
 BIG_VALUE, BIG_MONEY = 10 ** 11, 10 ** 13
 
 
-def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
+def _indicator_sql(ids: str, *, region: int, month: int, th: rules.Thresholds) -> str:
     """Per table of ``ids``: (id, worst severity or NULL, blue indicators, deviating indicators, near —
     on SQLite a value too large for exact 64-bit products)."""
     q = _Sql()
@@ -133,13 +141,13 @@ def _indicator_sql(ids: str, *, month: int, th: rules.Thresholds) -> str:
     values = (f"SELECT r.table_id AS tid, i.operator AS op, r.achievement AS ach, {q.value('r.number_to_date')} AS a, "
               f"{q.value('i.number')} AS t, r.number_to_date AS raw_a, i.number AS raw_t "
               "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
-              f"WHERE r.table_id IN ({ids})")
+              f"AND i.region_id = {region} WHERE r.region_id = {region} AND r.table_id IN ({ids})")
     return (f"WITH v AS NOT MATERIALIZED ({values}) "
             f"SELECT tid, MAX(sev), SUM(CASE WHEN sev = 0 THEN 1 ELSE 0 END), SUM(dev), SUM(near) FROM ("
             f"SELECT tid, {sev} AS sev, {deviates} AS dev, {near} AS near FROM v) x GROUP BY tid")
 
 
-def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profiles: dict) -> str:
+def _budget_sql(ids: str, *, region: int, year: int, month: int, th: rules.Thresholds, profiles: dict) -> str:
     """Per table of ``ids``: (id, initial budget, budget light severity or NULL, deviates, near)."""
     q = _Sql()
     y, m = _lit(year), _lit(month)
@@ -156,7 +164,8 @@ def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profil
     (rn, rd), (yn, yd), (dn, dd) = map(_ratio, (th.budget_red_below, th.budget_yellow_below, th.deviation))
     amount = q.money("amount")
     # one row per table, each sum a correlated subquery through its index (project, or region + agency)
-    paid = f"SELECT SUM({amount}) FROM monitoring_monthlyexecution x WHERE x.year = {y} AND x.month <= {m} AND "
+    paid = (f"SELECT SUM({amount}) FROM monitoring_monthlyexecution x WHERE x.region_id = {region} AND x.year = {y} "
+            f"AND x.month <= {m} AND ")
     planned = q.money("p.amount")
     plan = f"SELECT {{}} FROM monitoring_spendingplan p WHERE p.project_id = t.project_id AND p.year = {y}"
     inner = (
@@ -171,9 +180,9 @@ def _budget_sql(ids: str, *, year: int, month: int, th: rules.Thresholds, profil
         f"({plan.format(f'SUM({planned})')}) AS pt, "
         f"({plan.format('MIN(p.amount)')}) AS pmin "
         "FROM monitoring_monitoringtable t "
-        "LEFT JOIN projects_project pr ON pr.id = t.project_id "
-        "LEFT JOIN targets_targetsheet s ON s.id = t.sheet_id AND t.project_id IS NULL "
-        f"WHERE t.id IN ({ids})")
+        f"LEFT JOIN projects_project pr ON pr.id = t.project_id AND pr.region_id = {region} "
+        f"LEFT JOIN targets_targetsheet s ON s.id = t.sheet_id AND t.project_id IS NULL AND s.region_id = {region} "
+        f"WHERE t.region_id = {region} AND t.id IN ({ids})")
     # ratio = (E ÷ B) ÷ (N ÷ D) < r ÷ s  ⟺  E·D·s < r·B·N (B, N, D > 0)
     red, yellow = (f"e * {d} * {rd}", f"{rn} * b * {n}"), (f"e * {d} * {yd}", f"{yn} * b * {n}")
     dev = (f"ABS(e * {d} - {n} * b) * {dd}", f"{dn} * {n} * b")
@@ -223,13 +232,17 @@ def sql_monitored(rnd, tables: Sequence[tuple]) -> tuple[dict[int, tuple], set[i
     near: set[int] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(tables), CHUNK):
-            ids = ", ".join(_lit(t[0]) for t in tables[start:start + CHUNK])
-            cursor.execute(_indicator_sql(ids, month=rnd.month, th=thresholds))
+            ids = ", ".join(map(str, _ids(tables[start:start + CHUNK])))
+            # (the round's region on every table read: PostgreSQL then reads the county's rows through the
+            # region-leading indexes instead of merging along a primary key that spans the province)
+            region = _lit(int(rnd.region_id))
+            cursor.execute(_indicator_sql(ids, region=region, month=rnd.month, th=thresholds))
             for tid, worst, blue, deviating, close in cursor.fetchall():
                 lights[tid] = (worst, int(blue or 0), int(deviating or 0))
                 if close:
                     near.add(tid)
-            cursor.execute(_budget_sql(ids, year=rnd.year, month=rnd.month, th=thresholds, profiles=profiles))
+            cursor.execute(_budget_sql(ids, region=region, year=rnd.year, month=rnd.month, th=thresholds,
+                                       profiles=profiles))
             for tid, initial, severity, deviates, close in cursor.fetchall():
                 budget[tid] = (initial, severity, deviates)
                 if close:
