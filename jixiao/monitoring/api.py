@@ -44,7 +44,8 @@ def table_summary(t, r) -> dict:
 def table_detail_dict(t, r) -> dict:
     rows = [{"position": x.position, "name": x.name, "level1": x.level1, "operator": x.operator, "target": x.target,
              "kind": x.signal.kind.value, "value_to_date": x.value_to_date, "year_end": x.year_end,
-             "achievement": x.achievement, "expected": x.signal.expected, "progress": x.signal.progress,
+             "achievement": x.achievement, "stated_expected": x.stated_expected, "expected": x.signal.expected,
+             "expected_basis": x.expected_basis, "progress": x.signal.progress,
              "light": x.light, "note": x.signal.note, "reason_required": x.required, **x.reasons} for x in r.rows]
     return {**table_summary(t, r), "estimate": r.estimate, "forecast": r.forecast,
             "forecast_disagrees": r.forecast_disagrees, "goal_progress": t.goal_progress, "cause": t.cause,

@@ -47,15 +47,18 @@ def decisions_workbook(decisions, *, caption: str) -> bytes:
 # written read-only (the budget, executed to date, rate, expected execution with its basis, the targets
 # and the lights at export), what the agency states in unlocked, shaded cells (value to date, expected
 # full-year value, estimate, goal progress, the deviation fields with dropdowns). The sheet is protected
-# without a password, so the known figures are not typed over by mistake. The hidden column M carries the
+# without a password, so the known figures are not typed over by mistake. The hidden column N carries the
 # table's key and the row markers ``import_read`` reads back (``imports.import_tables``).
 
 from jixiao.core.excel import Printed, write_printed  # noqa: E402
 from jixiao.monitoring import import_read as layout  # noqa: E402
 from jixiao.monitoring.choices import Achievement, CauseCategory, Likelihood  # noqa: E402
 
-#: A–L: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 全年预计 | 完成情况 | 信号 | 原因类别 | 原因说明 | 可能性 | 纠偏措施
-TABLE_WIDTHS = [9, 10, 18, 12, 11, 11, 10, 8, 10, 18, 10, 18]
+#: A–M: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 全年预计 | 完成情况 | 信号 | 原因类别 | 原因说明 | 可能性 | 纠偏措施
+#: | 截至本期预期值（可选）
+TABLE_WIDTHS = [9, 10, 18, 12, 11, 11, 10, 8, 10, 18, 10, 18, 11]
+#: the last printed column (M)
+LAST = len(TABLE_WIDTHS) - 1
 _BODY = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "text_wrap": True, "border": 1}
 _FILL = {"locked": False, "bg_color": "#FFF2CC"}
 TABLE_STYLES = {
@@ -78,7 +81,8 @@ AGENCY_TABLE_TITLE = "部门整体支出绩效运行监控表"
 TABLE_CHUNK = 500
 FILL_NOTE = ("填写说明：浅黄色单元格由单位填写，其余为系统数据（只读）。完成值只填数字（定性指标填文字，并选择完成情况）；"
              "偏差原因类别、完成目标可能性从下拉列表选择。偏差超过阈值的须填写偏差原因类别、说明、完成目标可能性和纠偏措施，"
-             "否则不能提交审核。填好后在系统的监控批次页面“导入填报表”；请不要修改工作表结构和隐藏列。")
+             "否则不能提交审核。截至本期预期值（可选，只填数字）是单位对本监控节点应达到的数值，不填时按年度指标值 × 月份 ÷ 12 计算"
+             "（反向指标以年度指标值为上限）；验收合格率、满意度等全年保持同一水平的比率类指标可填写本期应达到的比率。填好后在系统的监控批次页面“导入填报表”；请不要修改工作表结构和隐藏列。")
 
 
 def _wan(amount) -> float:
@@ -111,12 +115,12 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
     def mark(row: int, value: str) -> None:
         g.put(row, key, value, "key")
 
-    g.merge(0, 0, 0, 11, PROJECT_TABLE_TITLE if t.project_id else AGENCY_TABLE_TITLE, "title")
+    g.merge(0, 0, 0, LAST, PROJECT_TABLE_TITLE if t.project_id else AGENCY_TABLE_TITLE, "title")
     g.heights[0] = 30
     code = f"项目编码：{t.project.code}" if t.project_id else f"单位编码：{t.agency.code}"
     state = t.get_status_display() + ("" if editable else "（不能通过导入修改）")
     g.merge(1, 0, 1, 8, f"{code}  年度：{t.round.year}  监控批次：{t.round.title}（{span}）  状态：{state}", "note")
-    g.merge(1, 9, 1, 11, "金额单位：万元", "note_right")
+    g.merge(1, 9, 1, LAST, "金额单位：万元", "note_right")
     mark(0, layout.table_key(region_code=t.region.code, round_id=t.round_id, table_id=t.pk, version=t.version))
     # 项目名称 / 主管部门 / 实施单位
     g.put(2, 0, "项目名称" if t.project_id else "部门（单位）", "head")
@@ -124,7 +128,7 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
     g.put(2, 6, "主管部门", "head")
     g.merge(2, 7, 2, 8, department, "text")
     g.put(2, 9, "实施单位", "head")
-    g.merge(2, 10, 2, 11, t.agency.name, "text")
+    g.merge(2, 10, 2, LAST, t.agency.name, "text")
     # 预算执行
     g.merge(3, 0, 4, 0, "预算执行", "head")
     heads = ["年初预算数", "全年预算数", f"{span}执行数", f"{span}执行率", "预期执行进度", None, "预期执行数",
@@ -138,7 +142,10 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
             g.merge(3, col + 1, 3, col + 2, "预期进度依据", "head")
             col += 3
             continue
-        g.put(3, col, h, "head")
+        if col == 11:  # 执行信号: to the last column
+            g.merge(3, col, 3, LAST, h, "head")
+        else:
+            g.put(3, col, h, "head")
         col += 1
     g.heights[3] = 30
     unknown = "未知（没有已批复的绩效目标）"
@@ -154,12 +161,12 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
           "money" if r.expected_amount is not None else "text")
     g.put(4, layout.ESTIMATE_COLUMN, _wan(r.estimate) if r.estimate is not None else None, money)
     g.put(4, 10, _wan(r.forecast) if r.forecast is not None else "8月起测算", "money" if r.forecast is not None else "text")
-    g.put(4, 11, _light_text(r.budget_light, r.budget.note) if r.budget else "无法计算", "centre")
+    g.merge(4, 11, 4, LAST, _light_text(r.budget_light, r.budget.note) if r.budget else "无法计算", "centre")
     mark(4, layout.ESTIMATE_ROW)
     # the money row's deviation
     g.merge(5, 0, 6, 0, "预算执行偏差" + ("（须填写）" if r.budget_required else ""), "head")
     reasons = {"cause": t.cause, "explanation": t.explanation, "likelihood": t.likelihood, "measures": t.measures}
-    spans = {"cause": (1, 2), "explanation": (3, 5), "likelihood": (6, 7), "measures": (8, 11)}
+    spans = {"cause": (1, 2), "explanation": (3, 5), "likelihood": (6, 7), "measures": (8, LAST)}
     labels = {"cause": CauseCategory, "likelihood": Likelihood}
     for name, (c1, c2) in spans.items():
         g.merge(5, c1, 5, c2, layout.HEADERS[name], "head")
@@ -172,22 +179,23 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
     # 总体目标
     g.merge(7, 0, 8, 0, "总体目标", "head")
     g.merge(7, 1, 7, 5, "年度总体目标", "head")
-    g.merge(7, 6, 7, 11, f"{span}完成情况（填报）", "head")
+    g.merge(7, 6, 7, LAST, f"{span}完成情况（填报）", "head")
     g.merge(8, 1, 8, 5, annual_goal or None, "text")
-    g.merge(8, layout.GOAL_COLUMN, 8, 11, t.goal_progress or None, text)
+    g.merge(8, layout.GOAL_COLUMN, 8, LAST, t.goal_progress or None, text)
     g.heights[8] = 48
     mark(8, layout.GOAL_ROW)
     # 绩效指标
     head = 9
     for c, h in enumerate(("一级指标", "二级指标", "三级指标", "年度指标值", f"{span}实际完成值", "全年预计完成值",
-                           "完成情况（定性指标）", "信号", "偏差原因类别", "偏差原因说明", "完成目标可能性", "纠偏措施")):
+                           "完成情况（定性指标）", "信号", "偏差原因类别", "偏差原因说明", "完成目标可能性", "纠偏措施",
+                           layout.HEADERS["stated_expected"])):
         g.put(head, c, h, "head")
     g.heights[head] = 30
     g.repeat_rows = (head, head)
     level1, level2 = dict(Level1.choices), dict(Level2.choices)
     row = head + 1
     if not r.rows:
-        g.merge(row, 0, row, 11, "没有已批复的绩效目标表，只监控预算执行" if not t.sheet_id else "绩效目标表没有指标", "text")
+        g.merge(row, 0, row, LAST, "没有已批复的绩效目标表，只监控预算执行" if not t.sheet_id else "绩效目标表没有指标", "text")
         row += 1
     first = row
     for x in r.rows:
@@ -206,6 +214,10 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
         g.put(row, 9, x.reasons["explanation"] or None, text)
         g.put(row, 10, Likelihood(x.reasons["likelihood"]).label if x.reasons["likelihood"] else None, centre)
         g.put(row, 11, x.reasons["measures"] or None, text)
+        if x.qualitative:
+            g.put(row, layout.STATED_EXPECTED_COLUMN, "（定性指标）", "centre")
+        else:
+            g.put(row, layout.STATED_EXPECTED_COLUMN, x.stated_expected or None, text)
         mark(row, f"{layout.ROW_MARK}{x.position}" + (f":{layout.QUALITATIVE_MARK}" if x.qualitative else ""))
         if editable and x.qualitative:
             g.validations.append((row, 6, row, 6, _dropdown(Achievement, "完成情况")))
@@ -228,7 +240,7 @@ def table_layout(t, r, *, department: str, annual_goal: str, title: str, editabl
         if r.rows:
             g.validations.append((first, 8, last, 8, _dropdown(CauseCategory, "偏差原因类别")))
             g.validations.append((first, 10, last, 10, _dropdown(Likelihood, "完成目标可能性")))
-    g.merge(row, 0, row, 11, FILL_NOTE, "note")
+    g.merge(row, 0, row, LAST, FILL_NOTE, "note")
     return g
 
 

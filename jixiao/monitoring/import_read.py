@@ -27,8 +27,8 @@ from jixiao.core.excel import (
 from jixiao.monitoring.choices import Achievement, CauseCategory, Likelihood
 
 KEY_PREFIX = "jixiao-monitoring"
-#: the hidden column: M, right of the twelve printed ones
-KEY_COLUMN = 12
+#: the hidden column: N, right of the thirteen printed ones
+KEY_COLUMN = 13
 ESTIMATE_ROW = "estimate"
 REASONS_ROW = "reasons"
 GOAL_ROW = "goal"
@@ -43,10 +43,13 @@ MONEY_REASON_COLUMNS = {"cause": 1, "explanation": 3, "likelihood": 6, "measures
 GOAL_COLUMN = 6
 #: an indicator row's cells the agency fills
 ROW_COLUMNS = {"value_to_date": 4, "year_end": 5, "achievement": 6, "cause": 8, "explanation": 9, "likelihood": 10,
-               "measures": 11}
+               "measures": 11, "stated_expected": 12}
+#: the optional column of a numeric indicator: the agency's expectation for the checkpoint (blank:
+#: target × m ÷ 12, domain-rules §5)
+STATED_EXPECTED_COLUMN = ROW_COLUMNS["stated_expected"]
 HEADERS = {"estimate": "全年预计执行数", "goal_progress": "总体目标完成情况", "value_to_date": "实际完成值",
            "year_end": "全年预计完成值", "achievement": "完成情况", "cause": "偏差原因类别", "explanation": "偏差原因说明",
-           "likelihood": "完成目标可能性", "measures": "纠偏措施"}
+           "likelihood": "完成目标可能性", "measures": "纠偏措施", "stated_expected": "截至本期预期值（可选）"}
 #: the dropdowns' labels → stored codes (a code typed instead of a label is taken too; anything else goes to
 #: ``services.fill_changes`` as typed, which refuses it with the list of choices)
 CHOICES = {"cause": dict((label, code) for code, label in CauseCategory.choices),
@@ -164,6 +167,8 @@ def _read_sheet(ws_name: str, rows: list, first_col: int, report: ImportReport) 
             for name, col in ROW_COLUMNS.items():
                 if name == "achievement" and kind != QUALITATIVE_MARK:
                     continue  # a numeric indicator's cell says “（数值指标）”, read-only
+                if name == "stated_expected" and kind == QUALITATIVE_MARK:
+                    continue  # a qualitative indicator has no expectation: its cell is read-only
                 value = _text(table, raw, number, col, first_col, report, position, name)
                 if value is not None:
                     values[name] = CHOICES[name].get(value, value) if name in CHOICES else value

@@ -305,7 +305,10 @@ class MonitoringRow(Deviation):
     """One indicator of the table's target sheet at the checkpoint: the value reached so far and the
     expected year-end value as the agency states them (``value_to_date``/``year_end`` as written,
     ``number_to_date``/``number_year_end`` their numeric readings), or for a qualitative indicator
-    how far it has got (``achievement``)."""
+    how far it has got (``achievement``). ``stated_expected``/``number_stated_expected``: the agency's
+    own expectation for the checkpoint (domain-rules §5, optional, numeric indicators only) — when
+    given it replaces target × m ÷ 12 (the limit, for a reverse indicator) in the light and the
+    deviation; a rate such as 验收合格率 100% is expected at 100% in May, not at 41.7%."""
 
     audit_parent = "table"
 
@@ -320,6 +323,9 @@ class MonitoringRow(Deviation):
     year_end = models.CharField("预计全年完成值", max_length=128, blank=True)
     number_year_end = models.DecimalField("预计全年完成值（数值）", max_digits=20, decimal_places=4, null=True,
                                           blank=True)
+    stated_expected = models.CharField("截至本期预期值", max_length=128, blank=True)
+    number_stated_expected = models.DecimalField("截至本期预期值（数值）", max_digits=20, decimal_places=4, null=True,
+                                                 blank=True)
     achievement = models.CharField("完成情况", max_length=16, choices=Achievement.choices, blank=True)
 
     objects = ScopedQuerySet.as_manager()

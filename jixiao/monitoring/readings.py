@@ -51,6 +51,22 @@ class RowReading:
     required: bool
     missing_reasons: tuple[str, ...]
     level2: str = ""
+    #: the agency's own expectation for the checkpoint as written ("" when not stated)
+    stated_expected: str = ""
+    month: int = 12
+
+    @property
+    def expected_basis(self) -> str:
+        """Which expectation the signal used, in Chinese: the agency's stated one, else the default
+        (target × m ÷ 12 for a positive indicator, the annual target as the limit for a reverse one);
+        "" for a qualitative indicator or when there is none."""
+        if self.qualitative or self.signal.expected is None:
+            return ""
+        if self.stated_expected:
+            return "单位填报的截至本期预期值"
+        if self.signal.kind == IndicatorKind.POSITIVE:
+            return f"年度指标值 × {self.month} ÷ 12"
+        return "年度指标值（上限）"
 
     @property
     def qualitative(self) -> bool:
@@ -219,7 +235,8 @@ def read_tables(tables: Iterable) -> dict[int, TableReading]:
                        .values_list("table_id", "pk", "position", "indicator__level1", "indicator__name",
                                     "indicator__operator", "indicator__value", "indicator__number", "indicator__unit",
                                     "value_to_date", "number_to_date", "year_end", "achievement", "cause",
-                                    "explanation", "likelihood", "measures", "indicator__level2")):
+                                    "explanation", "likelihood", "measures", "indicator__level2", "stated_expected",
+                                    "number_stated_expected")):
             rows.setdefault(values[0], []).append(values)
         for t in part:
             year, month = rounds[t.round_id]
@@ -257,23 +274,25 @@ def _reading(t, month, thresholds, initial, adjusted, series, plan, profile, row
     disagrees = rules.forecast_disagrees(forecast=forecast, estimate=t.estimate, thresholds=thresholds)
     signals = []
     for (_tid, _pk, position, _l1, _name, operator, _value, number, _unit, _to_date, number_to_date, _year_end,
-         achievement, *_reasons) in rows:
+         achievement, *_reasons, _stated, number_stated) in rows:
         signal = rules.indicator_signal(
             rules.IndicatorProgress(key=position, operator=operator, target=number, actual=number_to_date,
+                                    expected=number_stated if operator != Operator.QUALITATIVE else None,
                                     achievement=achievement or None),
             month=month, thresholds=thresholds)
         signals.append(signal)
     required = set(rules.reasons_required(budget=budget, indicators=signals))
     read_rows = []
     for (_tid, pk, position, level1, name, operator, value, _number, unit, to_date, _n, year_end, achievement, cause,
-         explanation, likelihood, measures, level2), signal in zip(rows, signals, strict=True):
+         explanation, likelihood, measures, level2, stated, number_stated), signal in zip(rows, signals, strict=True):
         reasons = {"cause": cause, "explanation": explanation, "likelihood": likelihood, "measures": measures}
         target = value if operator == Operator.QUALITATIVE else f"{Operator(operator).label}{value}{unit}"
         read_rows.append(RowReading(
             row_id=pk, position=position, level1=level1, name=name, operator=operator, target=target, unit=unit,
             value_to_date=to_date, year_end=year_end, achievement=achievement, signal=signal, reasons=reasons,
             required=position in required, missing_reasons=_missing(reasons) if position in required else (),
-            level2=level2))
+            level2=level2, stated_expected=stated if number_stated is not None and operator != Operator.QUALITATIVE else "",
+            month=month))
     lights = [r.signal.light for r in read_rows]
     budget_required = rules.BUDGET in required
     table_reasons = {"cause": t.cause, "explanation": t.explanation, "likelihood": t.likelihood,

@@ -115,7 +115,10 @@ class RowOut(Schema):
     value_to_date: str
     year_end: str
     achievement: str
-    expected: Decimal | None = Field(description="截至监控月末的预期值（反向指标为上限）")
+    stated_expected: str = Field(description="单位填报的截至本期预期值（可选；空：按年度指标值 × 月份 ÷ 12）")
+    expected: Decimal | None = Field(description="截至监控月末的预期值（反向指标为上限）：单位填报的截至本期预期值，"
+                                                 "未填时正向指标为年度指标值 × 月份 ÷ 12、反向指标为年度指标值")
+    expected_basis: str = Field(description="预期值的依据（单位填报的截至本期预期值 / 年度指标值 × 月份 ÷ 12 / 年度指标值（上限））")
     progress: Decimal | None
     light: str | None
     note: str
@@ -146,6 +149,8 @@ class RowIn(Schema):
     position: int = Field(ge=1, le=10000)
     value_to_date: str | None = Field(None, max_length=128)
     year_end: str | None = Field(None, max_length=128)
+    stated_expected: str | None = Field(None, max_length=128, description="截至本期预期值（可选，只填数字；"
+                                        "空字符串清除，按年度指标值 × 月份 ÷ 12）；定性指标不填")
     achievement: Achievement | None = None
     cause: CauseCategory | None = None
     explanation: str | None = Field(None, max_length=5000)

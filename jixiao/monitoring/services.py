@@ -474,8 +474,8 @@ class FillChanges:
 
 
 #: the indicator row fields a fill writes (the bulk update's field list)
-ROW_FIELDS = ("value_to_date", "number_to_date", "year_end", "number_year_end", "achievement", "cause", "explanation",
-              "likelihood", "measures")
+ROW_FIELDS = ("value_to_date", "number_to_date", "year_end", "number_year_end", "stated_expected",
+              "number_stated_expected", "achievement", "cause", "explanation", "likelihood", "measures")
 
 
 def _choice(errors: list, value, choices, label: str, where: str, position, name: str) -> str:
@@ -508,10 +508,12 @@ def fill_changes(table, stored_rows, *, estimate=None, goal_progress=None, rows=
     import (``imports.import_tables``, which reads many tables and places each error on its cell): the
     year-end estimate (yuan; None leaves it, "" clears it), the overall goal progress, the money row's
     deviation (``reasons``: cause, explanation, likelihood, measures) and the indicator rows (``rows``:
-    {position: {value_to_date, year_end, achievement, cause, explanation, likelihood, measures}} — only
-    the keys given change). A numeric indicator's values must read as numbers
-    (``targets.rules.parse_number``) and are stored with their numeric reading. ``stored_rows``: the
-    table's ``MonitoringRow`` instances with their indicator. Nothing is saved here."""
+    {position: {value_to_date, year_end, stated_expected, achievement, cause, explanation, likelihood,
+    measures}} — only the keys given change). A numeric indicator's values must read as numbers
+    (``targets.rules.parse_number``) and are stored with their numeric reading. ``stated_expected`` is
+    the agency's own expectation for the checkpoint (optional; blank: target × m ÷ 12, domain-rules
+    §5); a qualitative indicator has none. ``stored_rows``: the table's ``MonitoringRow`` instances
+    with their indicator. Nothing is saved here."""
     from jixiao.library.choices import Operator
     from jixiao.monitoring.choices import Achievement
     from jixiao.targets.rules import parse_number
@@ -544,12 +546,16 @@ def fill_changes(table, stored_rows, *, estimate=None, goal_progress=None, rows=
             qualitative = row.indicator.operator == Operator.QUALITATIVE
             new = _reasons(errors, values, where, row.position)
             for name, label, number in (("value_to_date", "截至目前完成值", "number_to_date"),
-                                        ("year_end", "预计全年完成值", "number_year_end")):
+                                        ("year_end", "预计全年完成值", "number_year_end"),
+                                        ("stated_expected", "截至本期预期值", "number_stated_expected")):
                 if name not in values:
                     continue
                 text = (values[name] or "").strip() if isinstance(values[name], str) else str(values[name] or "")
                 if len(text) > 128:
                     errors.append(FillError(row.position, name, where, f"{label}不能超过 128 个字"))
+                    continue
+                if text and qualitative and name == "stated_expected":
+                    errors.append(FillError(row.position, name, where, f"定性指标不填{label}（按完成情况判断）"))
                     continue
                 reading = parse_number(text) if text else None
                 if text and not qualitative and reading is None:
@@ -587,8 +593,8 @@ def save_table(*, actor, table, version: int, estimate=None, goal_progress=None,
     """Save what the agency states in its monitoring table (填报; the performance section may correct):
     the year-end execution estimate (``estimate``, yuan; None leaves it, "" clears it), the overall
     goal progress, the money row's deviation (``cause``, ``explanation``, ``likelihood``, ``measures``)
-    and the indicator rows (``rows``: {position: {value_to_date, year_end, achievement, cause,
-    explanation, likelihood, measures}} — only the keys given change), checked by :func:`fill_changes`.
+    and the indicator rows (``rows``: {position: {value_to_date, year_end, stated_expected, achievement,
+    cause, explanation, likelihood, measures}} — only the keys given change), checked by :func:`fill_changes`.
     Optimistic concurrency: ``version`` as the form showed it. Every error names its row."""
     from jixiao.monitoring.models import MonitoringRow, MonitoringTable
 
@@ -608,8 +614,8 @@ def save_table(*, actor, table, version: int, estimate=None, goal_progress=None,
 #: what :func:`write_table_entries` may set on a table and on an indicator row
 ENTRY_TABLE_FIELDS = frozenset({"status", "estimate", "goal_progress", "cause", "explanation", "likelihood", "measures",
                                 "submitted_at", "approved_at", "return_count"})
-ENTRY_ROW_FIELDS = frozenset({"value_to_date", "number_to_date", "year_end", "number_year_end", "achievement", "cause",
-                              "explanation", "likelihood", "measures"})
+ENTRY_ROW_FIELDS = frozenset({"value_to_date", "number_to_date", "year_end", "number_year_end", "stated_expected",
+                              "number_stated_expected", "achievement", "cause", "explanation", "likelihood", "measures"})
 
 
 @service

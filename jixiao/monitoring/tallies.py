@@ -12,9 +12,12 @@ inequality multiplied out (all multipliers positive):
 * positive indicator (≥ ＞, or = with a target above 0), expected x = target × m ÷ 12: progress
   = actual ÷ x < r  ⟺  12·actual < r·target·m; deviation |actual − x| > d·x  ⟺
   |12·actual − target·m| > d·target·m; a target of 0 or less: green when 12·actual ≥ target·m,
-  else red (and then deviating);
+  else red (and then deviating). With the agency's stated expectation e for the checkpoint
+  (``MonitoringRow.number_stated_expected``) x = e: the same comparisons with actual and e in place
+  of 12·actual and target·m (actual < r·e; |actual − e| > d·e; e ≤ 0: green when actual ≥ e);
 * reverse indicator (≤ ＜, or = with a target of 0): within the limit green, else red; deviation
-  actual − target > d·|target|;
+  actual − limit > d·|limit| — the limit is the stated expectation when there is one, else the
+  target;
 * qualitative: 达成 green, 部分达成 yellow, 未达成 red; deviating unless 达成;
 * budget, expected share N ÷ D (用款计划 cumulative ÷ total; the region's profile s ÷ 1; m ÷ 12),
   executed E, adjusted budget B > 0: ratio < r  ⟺  E·D < r·B·N; deviation  |E·D − N·B| > d·N·B;
@@ -106,27 +109,31 @@ def _indicator_sql(ids: str, *, region: int, month: int, th: rules.Thresholds) -
     q = _Sql()
     # the comparisons read the scaled values by name (a CTE the database folds into the query: materialized,
     # its 10⁵ rows would cost more than the repeated arithmetic)
-    a, t = "a", "t"
+    a = "a"
     m = _lit(month)
     (rn, rd), (yn, yd), (bn, bd), (dn, dd) = map(_ratio, (th.indicator_red_below, th.indicator_yellow_below,
                                                         th.indicator_blue_above, th.deviation))
-    a12, tm = f"(12 * {a})", f"({t} * {m})"
-    # progress = actual ÷ (target × m ÷ 12) < n ÷ d  ⟺  12·actual·d < n·target·m
-    below = {"red": (f"{a12} * {rd}", f"{rn} * {tm}"), "yellow": (f"{a12} * {yd}", f"{yn} * {tm}"),
-             "blue": (f"{a12} * {bd}", f"{bn} * {tm}")}
-    dev_pos = (f"ABS({a12} - {tm}) * {dd}", f"{dn} * {tm}")
-    dev_rev = (f"({a} - {t}) * {dd}", f"{dn} * ABS({t})")
+    # a positive indicator's progress actual ÷ x as the ratio pa ÷ px: x = target × m ÷ 12 gives
+    # 12·actual ÷ target·m; the agency's stated expectation e gives actual ÷ e (px ≤ 0 ⟺ x ≤ 0)
+    pa, px = f"(CASE WHEN e IS NULL THEN 12 * {a} ELSE {a} END)", f"(CASE WHEN e IS NULL THEN t * {m} ELSE e END)"
+    # progress = pa ÷ px < n ÷ d  ⟺  pa·d < n·px (px > 0)
+    below = {"red": (f"{pa} * {rd}", f"{rn} * {px}"), "yellow": (f"{pa} * {yd}", f"{yn} * {px}"),
+             "blue": (f"{pa} * {bd}", f"{bn} * {px}")}
+    dev_pos = (f"ABS({pa} - {px}) * {dd}", f"{dn} * {px}")
+    # a reverse indicator's limit: the stated expectation, else the annual target
+    lim = "COALESCE(e, t)"
+    dev_rev = (f"({a} - {lim}) * {dd}", f"{dn} * ABS({lim})")
     positive = "(op IN ('ge', 'gt') OR (op = 'eq' AND t > 0))"
-    missing = "t IS NULL OR a IS NULL"
+    missing = "(t IS NULL AND e IS NULL) OR a IS NULL"
     sev = (f"CASE WHEN op = 'qualitative' THEN CASE ach WHEN 'achieved' THEN 1 "
            f"WHEN 'partial' THEN 2 WHEN 'not_achieved' THEN 3 END WHEN {missing} THEN NULL "
-           f"WHEN {positive} THEN CASE WHEN t <= 0 THEN CASE WHEN {a12} >= {tm} THEN 1 ELSE 3 END "
+           f"WHEN {positive} THEN CASE WHEN {px} <= 0 THEN CASE WHEN {pa} >= {px} THEN 1 ELSE 3 END "
            f"WHEN {below['red'][0]} < {below['red'][1]} THEN 3 WHEN {below['yellow'][0]} < {below['yellow'][1]} THEN 2 "
            f"WHEN {below['blue'][0]} > {below['blue'][1]} THEN 0 ELSE 1 END "
-           f"WHEN (op = 'lt' AND {a} < {t}) OR (op <> 'lt' AND {a} <= {t}) THEN 1 ELSE 3 END")
+           f"WHEN (op = 'lt' AND {a} < {lim}) OR (op <> 'lt' AND {a} <= {lim}) THEN 1 ELSE 3 END")
     deviates = (f"CASE WHEN op = 'qualitative' THEN CASE WHEN ach IN ('partial', 'not_achieved') "
                 f"THEN 1 ELSE 0 END WHEN {missing} THEN 0 "
-                f"WHEN {positive} THEN CASE WHEN t <= 0 THEN CASE WHEN {a12} < {tm} THEN 1 ELSE 0 END "
+                f"WHEN {positive} THEN CASE WHEN {px} <= 0 THEN CASE WHEN {pa} < {px} THEN 1 ELSE 0 END "
                 f"WHEN {dev_pos[0]} > {dev_pos[1]} THEN 1 ELSE 0 END "
                 f"WHEN {dev_rev[0]} > {dev_rev[1]} THEN 1 ELSE 0 END")
     if q.pg:
@@ -137,9 +144,10 @@ def _indicator_sql(ids: str, *, region: int, month: int, th: rules.Thresholds) -
         largest = max(int(v) for v in (rn, rd, yn, yd, bn, bd, dn, dd))
         bound = min(BIG_VALUE, (2 ** 63 - 1) // (24 * largest * 10_000))
         near = (f"CASE WHEN op = 'qualitative' OR {missing} THEN 0 "
-                f"WHEN ABS(raw_t) >= {bound} OR ABS(raw_a) >= {bound} THEN 1 ELSE 0 END")
+                f"WHEN ABS(raw_t) >= {bound} OR ABS(raw_a) >= {bound} OR ABS(raw_e) >= {bound} THEN 1 ELSE 0 END")
     values = (f"SELECT r.table_id AS tid, i.operator AS op, r.achievement AS ach, {q.value('r.number_to_date')} AS a, "
-              f"{q.value('i.number')} AS t, r.number_to_date AS raw_a, i.number AS raw_t "
+              f"{q.value('i.number')} AS t, {q.value('r.number_stated_expected')} AS e, "
+              "r.number_to_date AS raw_a, i.number AS raw_t, r.number_stated_expected AS raw_e "
               "FROM monitoring_monitoringrow r JOIN targets_targetindicator i ON i.id = r.indicator_id "
               f"AND i.region_id = {region} WHERE r.region_id = {region} AND r.table_id IN ({ids})")
     return (f"WITH v AS NOT MATERIALIZED ({values}) "

@@ -169,7 +169,8 @@ def plan_entry(request, pk: int):
 
 # --- monitoring rounds and tables (issue #13 F6) ------------------------------------------------------
 
-ROW_FIELDS = ("value_to_date", "year_end", "achievement", "cause", "explanation", "likelihood", "measures")
+ROW_FIELDS = ("value_to_date", "year_end", "stated_expected", "achievement", "cause", "explanation", "likelihood",
+              "measures")
 REASON_NAMES = ("cause", "explanation", "likelihood", "measures")
 
 
@@ -461,7 +462,7 @@ def round_tables_import(request, pk: int):
     span = f"1—{rnd.month}月"
     columns = [{"header": h, "required": False} for h in (
         "全年预计执行数（万元）", "预算执行偏差原因", f"{span}完成情况", f"{span}实际完成值", "全年预计完成值", "完成情况（定性指标）",
-        "偏差原因类别", "偏差原因说明", "完成目标可能性", "纠偏措施")]
+        "偏差原因类别", "偏差原因说明", "完成目标可能性", "纠偏措施", "截至本期预期值（可选）")]
     return import_page(request, run=run, title=f"导入填报表：{rnd.title}", note=TABLES_NOTE, columns=columns,
                        template_url=reverse("monitoring:round_tables_xlsx", args=[rnd.pk]),
                        back_url=rnd.get_absolute_url(), template_label="导出本批次填报表（您范围内的监控表）")

@@ -104,3 +104,29 @@ def test_read_save_submit_a_table(world, api):
     assert call(api("prov_perf_section"), "GET", f"/tables/{table.pk}").status_code == 200
     assert call(api("prov_perf_section"), "PATCH", f"/tables/{table.pk}", {}, version=6).status_code == 404
     assert call(api("leader"), "PATCH", f"/tables/{table.pk}", {}, version=6).status_code == 403
+
+
+def test_a_stated_expectation_through_the_api(world, api):
+    """师生满意度 ≥ 90% at 92 in May: blue on the straight line, green with the stated 90 — and a
+    qualitative indicator takes none."""
+    from jixiao.monitoring.models import MonitoringRow
+
+    table = school_table(world)
+    preparer = api("preparer")
+    r = call(preparer, "PATCH", f"/tables/{table.pk}", {"rows": [{"position": 6, "value_to_date": "92"}]}, version=1)
+    row = r.json()["rows"][5]
+    assert r.status_code == 200, r.content
+    assert (row["stated_expected"], row["expected"], row["light"], row["reason_required"], row["expected_basis"]) == (
+        "", "37.5", "blue", True, "年度指标值 × 5 ÷ 12")
+    r = call(preparer, "PATCH", f"/tables/{table.pk}", {"rows": [{"position": 6, "stated_expected": "90"}]}, version=2)
+    row = r.json()["rows"][5]
+    assert (row["stated_expected"], row["expected"], row["progress"], row["light"], row["reason_required"],
+            row["expected_basis"]) == ("90", "90", "1.0222", "green", False, "单位填报的截至本期预期值")
+    assert MonitoringRow.objects.get(table=table, position=6).number_stated_expected == Decimal("90")
+    # a qualitative indicator has no expectation to state
+    from jixiao.targets.models import TargetIndicator
+
+    TargetIndicator.objects.filter(pk=MonitoringRow.objects.get(table=table, position=1).indicator_id).update(
+        operator="qualitative")
+    r = call(preparer, "PATCH", f"/tables/{table.pk}", {"rows": [{"position": 1, "stated_expected": "1"}]}, version=3)
+    assert r.status_code == 400 and "第 1 项指标“加固教学楼栋数”：定性指标不填截至本期预期值" in r.json()["message"]

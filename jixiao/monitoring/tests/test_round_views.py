@@ -132,3 +132,39 @@ def test_table_pages_are_scoped(world, login):
     assert login("leader").post(url, _form(table)).status_code == 403
     table.refresh_from_db()
     assert table.version == 1
+
+
+def _row(page: str, position: int) -> str:
+    """The page's indicator row of ``position`` (its own <tr>)."""
+    return page.split(f'<tr data-position="{position}">', 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_stated_expectation_on_the_page_decides_the_light(world, login):
+    """师生满意度 ≥ 90% at 92 in May: blue against 90 × 5 ÷ 12, green against the agency's stated 90."""
+    table = school_table(world)
+    client = login("preparer")
+    url = f"/monitoring/tables/{table.pk}/"
+    page = client.get(url).content.decode()
+    assert "截至本期预期值（可选）" in page and "年度指标值 × 5 ÷ 12" in page
+    assert client.post(url, _form(table, **{"row-6-value_to_date": "92"})).status_code == 302
+    row = _row(client.get(url).content.decode(), 6)
+    assert 'data-light="blue"' in row and "37.50%" in row and "245.33%" in row and "依据：年度指标值 × 5 ÷ 12" in row
+    assert "第 6 项指标“师生满意度”偏差超过阈值" in client.get(url).content.decode()
+    # a percent sign is not a number: refused, naming the row, what was typed kept
+    table.refresh_from_db()
+    r = client.post(url, _form(table, **{"row-6-value_to_date": "92", "row-6-stated_expected": "90%"}))
+    body = r.content.decode()
+    assert "第 6 项指标“师生满意度”：截至本期预期值“90%”不是数字" in body and 'value="90%"' in body
+    r = client.post(url, _form(table, **{"row-6-value_to_date": "92", "row-6-stated_expected": "90"}))
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    row = _row(page, 6)
+    assert 'data-light="green"' in row and "90%" in row and "102.22%" in row and "依据：单位填报的截至本期预期值" in row
+    assert 'name="row-6-stated_expected" value="90"' in row
+    assert "第 6 项指标“师生满意度”偏差超过阈值" not in page
+    # the other rows keep the straight line (the reverse ones their annual limit)
+    assert "依据：年度指标值 × 5 ÷ 12" in _row(page, 5) and "依据：年度指标值（上限）" in _row(page, 3)
+    # cleared: back to the straight line
+    table.refresh_from_db()
+    client.post(url, _form(table, **{"row-6-value_to_date": "92", "row-6-stated_expected": ""}))
+    assert 'data-light="blue"' in _row(client.get(url).content.decode(), 6)

@@ -221,6 +221,27 @@ def test_the_agencys_stated_expectation_replaces_the_straight_line():
     assert indicator("ge", 1200, 100).light == Light.RED
 
 
+def test_a_rate_held_all_year_is_judged_against_the_agencys_stated_expectation():
+    # 师生满意度 ≥ 90% reported at 92 in May: against the straight line the expectation is 90 × 5 ÷ 12
+    # = 37.5, progress 92 ÷ 37.5 = 2.4533 > 1.2 — blue, and |92 − 37.5| = 54.5 > 20% × 37.5 = 7.5 deviates
+    s = indicator("ge", 90, 92, month=5)
+    assert (s.expected, s.progress, s.light, s.deviation) == (D("37.5"), D("2.4533"), Light.BLUE, True)
+    # the agency states 90 for the checkpoint: progress 92 ÷ 90 = 1.0222, green; |92 − 90| = 2 ≤ 18
+    s = indicator("ge", 90, 92, month=5, expected=90)
+    assert (s.expected, s.progress, s.light, s.deviation) == (D(90), D("1.0222"), Light.GREEN, False)
+    # its boundaries are the rule's: 0.8 × 90 = 72 green, just below yellow; 1.2 × 90 = 108 green, above blue
+    assert [indicator("ge", 90, a, month=5, expected=90).light for a in ("72", "71.99", "108", "108.01", "53.99")] == \
+        [Light.GREEN, Light.YELLOW, Light.GREEN, Light.BLUE, Light.RED]
+    # deviation: exactly 20% of 90 = 18 off is within, a hundredth more deviates
+    assert not indicator("ge", 90, 72, month=5, expected=90).deviation
+    assert indicator("ge", 90, "71.99", month=5, expected=90).deviation
+    # 工程验收合格率 = 100%: the stated 100 makes 100 green in May (straight line: 41.67, blue)
+    assert indicator("eq", 100, 100, month=5).light == Light.BLUE
+    assert indicator("eq", 100, 100, month=5, expected=100).light == Light.GREEN
+    # a stated expectation without a numeric target still gives a light
+    assert indicator("ge", None, 92, month=5, expected=90).light == Light.GREEN
+
+
 def test_positive_deviation_boundaries():
     assert not indicator("ge", 1200, 480).deviation
     assert indicator("ge", 1200, D("479.99")).deviation

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from jixiao.core.excel import ImportFailed
 from jixiao.core.models import ChangeLog
 from jixiao.monitoring import exports, imports, services
-from jixiao.monitoring.import_read import KEY_COLUMN
-from jixiao.monitoring.models import MonitoringTable
+from jixiao.monitoring.import_read import KEY_COLUMN, STATED_EXPECTED_COLUMN
+from jixiao.monitoring.models import MonitoringRow, MonitoringTable
 from jixiao.monitoring.readings import read_table
 from jixiao.monitoring.tests.factories import budgeted_project, open_round, school_table
 
@@ -71,7 +71,7 @@ def test_round_trip(world):
     assert wb.sheetnames == [table.project.code]
     ws = wb.active
     assert ws["A1"].value == "项目支出绩效运行监控表"
-    assert ws.column_dimensions["M"].hidden
+    assert ws.column_dimensions["N"].hidden
     filled = _fill(data, _good)
     result = imports.import_tables(actor=world.user("preparer"), round=table.round, data=filled)
     assert result.updated == 1 and result.unchanged == 0, result.summary()
@@ -88,7 +88,7 @@ def test_the_export_is_the_official_layout_with_dropdowns_locked_cells_and_a_hid
     marks = _rows_by_mark(ws)
     assert ws.cell(marks["key"], KEY_COLUMN + 1).value == (
         f"jixiao-monitoring:{table.region.code}:{table.round_id}:{table.pk}:{table.version}")
-    assert ws.column_dimensions["M"].hidden and ws.protection.sheet
+    assert ws.column_dimensions["N"].hidden and ws.protection.sheet
     texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for text in ("项目名称", "主管部门", "实施单位", "年初预算数", "全年预算数", "1—5月执行数", "1—5月执行率", "预期执行进度",
                  "时间进度", "全年预计执行数（填报）", "一级指标", "二级指标", "三级指标", "年度指标值", "1—5月实际完成值",
@@ -168,7 +168,7 @@ def test_a_file_of_another_round_is_refused(world):
     with pytest.raises(ImportFailed) as exc:
         imports.import_tables(actor=world.user("preparer"), round=other, data=filled)
     (line,) = exc.value.report.lines()
-    assert f"不是监控批次“{other.title}”的填报表" in line and "M 列" in line
+    assert f"不是监控批次“{other.title}”的填报表" in line and "N 列" in line
     table.refresh_from_db()
     assert table.version == 1
 
@@ -316,3 +316,31 @@ def test_a_qualitative_indicator_takes_its_achievement_from_the_dropdown(world):
     row = table.rows.get(position=6)
     assert (row.value_to_date, row.achievement) == ("群众反映良好", "partial")
     assert read_table(table).rows[5].light == "yellow"
+
+
+def test_the_stated_expectation_column_round_trips(world):
+    """截至本期预期值（可选）, column M: 师生满意度 at 92 in May against the stated 90 is green, not blue; a
+    value that is no number is reported on its cell."""
+    table = school_table(world)
+    data = _export([table])
+    ws = load_workbook(io.BytesIO(data)).active
+    marks = _rows_by_mark(ws)
+    assert ws.cell(marks["row:1"] - 1, STATED_EXPECTED_COLUMN + 1).value == "截至本期预期值（可选）"
+    assert not ws.cell(marks["row:6"], STATED_EXPECTED_COLUMN + 1).protection.locked
+
+    def stated(value):
+        def fill(ws, marks):
+            _good(ws, marks)
+            ws.cell(marks["row:6"], 5).value = "92"
+            ws.cell(marks["row:6"], STATED_EXPECTED_COLUMN + 1).value = value
+        return fill
+
+    with pytest.raises(ImportFailed) as exc:
+        imports.import_tables(actor=world.user("preparer"), round=table.round, data=_fill(data, stated("九十")))
+    (line,) = exc.value.report.lines()
+    assert f"第 {marks['row:6']} 行 M 列" in line and "截至本期预期值“九十”不是数字" in line
+    imports.import_tables(actor=world.user("preparer"), round=table.round, data=_fill(data, stated(90)))
+    row = read_table(table).rows[5]
+    assert (row.stated_expected, row.light, row.required, row.expected_basis) == ("90", "green", False,
+                                                                                  "单位填报的截至本期预期值")
+    assert MonitoringRow.objects.get(table=table, position=6).number_stated_expected == Decimal(90)

@@ -2,7 +2,9 @@
 PostgreSQL: a round of projects whose indicators, values, execution, plans, profiles and cuts are
 drawn around every boundary of domain-rules §5 (progress exactly 0.6 / 0.8 / 1.2, a deviation of
 exactly 20%, a value on a reverse limit, targets of 0 and below, missing values, qualitative
-achievements; a budget ratio on 0.6 / 0.8, nothing expected, a zero budget, cuts), each table
+achievements; the agency's stated expectation for the checkpoint in place of target × m ÷ 12 — or of
+the limit —, with values on its own boundaries, stated expectations of 0 and below, one without a
+numeric target; a budget ratio on 0.6 / 0.8, nothing expected, a zero budget, cuts), each table
 compared figure by figure."""
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ def _values(rng: random.Random, target: Decimal | None) -> list:
     x = target * MONTH / 12
     exact = [x * Decimal(k) for k in ("0", "0.6", "0.8", "1.2", "1", "0.5999", "0.8001", "1.2001", "1.5")]
     return [None, target, target * Decimal("1.2"), target + 1, *exact,
+            Decimal(rng.randrange(-100, 20000)) / 100]
+
+
+#: the agency's stated expectations drawn (9 × 10¹¹: beyond SQLite's exact bound)
+STATED = [Decimal("90"), Decimal("100"), Decimal("0"), Decimal("-3"), Decimal("2.5"), Decimal("900000000000")]
+
+
+def _values_stated(rng: random.Random, e: Decimal) -> list:
+    """Values to date around the boundaries of a stated expectation ``e`` (the positive progress bands,
+    the deviation of 20%, a reverse limit and 20% beyond it)."""
+    exact = [e * Decimal(k) for k in ("0", "0.6", "0.8", "1.2", "1", "0.5999", "0.8001", "1.2001", "1.5")]
+    return [None, e, e + 1, e - abs(e) * Decimal("0.2"), e + abs(e) * Decimal("0.2"), *exact,
             Decimal(rng.randrange(-100, 20000)) / 100]
 
 
@@ -76,6 +90,7 @@ def rnd(world):
     # the indicators and values drawn around the boundaries (the approved sheets' rows, rewritten here:
     # what a table holds after filling, without going through the filling page for 80 rows)
     operators = ["ge", "gt", "eq", "le", "lt", "qualitative"]
+    stated = []
     # (9 × 10¹¹: on SQLite beyond the exact-integer bound, so its table is read again)
     targets = [Decimal("100"), Decimal("2.5"), Decimal("0"), Decimal("-5"), None, Decimal("12"), Decimal("95"),
                Decimal("900000000000")]
@@ -86,6 +101,12 @@ def rnd(world):
         if op == "qualitative":
             MonitoringRow.objects.filter(pk=row.pk).update(
                 achievement=rng.choice(["", "achieved", "partial", "not_achieved"]))
+        elif rng.random() < 0.45:  # the agency stated its expectation: every boundary of it in turn
+            e = rng.choice(STATED)
+            values = _values_stated(rng, e)
+            MonitoringRow.objects.filter(pk=row.pk).update(stated_expected=str(e), number_stated_expected=e,
+                                                           number_to_date=values[len(stated) % len(values)])
+            stated.append(row.pk)
         else:
             MonitoringRow.objects.filter(pk=row.pk).update(number_to_date=rng.choice(_values(rng, target)))
     return r
@@ -112,15 +133,59 @@ def test_the_databases_lights_are_the_rules_lights(world, rnd):
     assert {v[2] for v in values} >= {"red", "green", None}
     assert any(v[3] for v in values) and any(v[4] for v in values) and not all(v[4] for v in values)
     assert Decision.objects.filter(kind="cut").count() == 1
+    # stated expectations are drawn: some lit on their own boundaries, some without a numeric target
+    stated = MonitoringRow.objects.filter(table__round=rnd, number_stated_expected__isnull=False,
+                                          number_to_date__isnull=False)
+    assert stated.count() >= 10 and stated.filter(indicator__number__isnull=True).exists()
+    ratios = {a / e for a, e in stated.filter(number_stated_expected__gt=0).values_list("number_to_date",
+                                                                                           "number_stated_expected")}
+    assert len(ratios & {Decimal("0.6"), Decimal("0.8"), Decimal("1.2")}) >= 2, ratios
     if connection.vendor == "postgresql":
         assert not near  # numeric is exact: nothing is read again
     else:  # exact integers: only the 80 亿 project's products and the 9 × 10¹¹ values are read again
-        numeric = MonitoringRow.objects.filter(table__round=rnd, indicator__number__isnull=False,
-                                               number_to_date__isnull=False).exclude(indicator__operator="qualitative")
-        huge = Q(indicator__number__gte=tallies.BIG_VALUE) | Q(number_to_date__gte=tallies.BIG_VALUE)
+        numeric = (MonitoringRow.objects.filter(table__round=rnd, number_to_date__isnull=False)
+                   .filter(Q(indicator__number__isnull=False) | Q(number_stated_expected__isnull=False))
+                   .exclude(indicator__operator="qualitative"))
+        huge = (Q(indicator__number__gte=tallies.BIG_VALUE) | Q(number_to_date__gte=tallies.BIG_VALUE)
+                | Q(number_stated_expected__gte=tallies.BIG_VALUE))
         expected = {*numeric.filter(huge).values_list("table_id", flat=True),
                     *MonitoringTable.objects.filter(round=rnd, project__code="XM-T-BIG").values_list("pk", flat=True)}
         assert near == expected and len(expected) < len(tables) // 2
+
+
+def test_each_stated_expectation_is_lit_as_the_rules_light(world, rnd):
+    """One stated row per table at a time (the others 达成: green, not deviating), so no other row masks
+    it: the database's worst light, blue count and deviating rows are the rules', row by row — every
+    operator against every stated expectation on each of its boundaries."""
+    from django.db.models import F
+
+    from jixiao.monitoring.readings import region_settings
+
+    thresholds, _profiles = region_settings(rnd.region_id, rnd.year)
+    rows = list(MonitoringRow.objects.filter(table__round=rnd).order_by("table_id", "position"))
+    ids = ", ".join(str(pk) for pk, *_ in _tables(rnd))
+    drawn = 0
+    for position in sorted({r.position for r in rows}):
+        active = [r for r in rows if r.position == position]
+        others = MonitoringRow.objects.filter(table__round=rnd).exclude(position=position)
+        TargetIndicator.objects.filter(pk__in=others.values("indicator_id")).update(operator="qualitative")
+        others.update(achievement="achieved")
+        for row in active:
+            e = STATED[drawn % len(STATED)]
+            values = _values_stated(random.Random(drawn), e)
+            TargetIndicator.objects.filter(pk=row.indicator_id).update(operator=["ge", "gt", "eq", "le", "lt"][drawn % 5])
+            MonitoringRow.objects.filter(pk=row.pk).update(achievement="", stated_expected=str(e), number_stated_expected=e,
+                                                           number_to_date=values[(drawn // 5) % len(values)])
+            drawn += 1
+        with connection.cursor() as cursor:
+            cursor.execute(tallies._indicator_sql(ids, month=rnd.month, th=thresholds))
+            by_sql = {tid: (tallies.LIGHT_OF[worst] if worst is not None else None, int(blue), int(dev))
+                      for tid, worst, blue, dev, near in cursor.fetchall() if not near}
+        exact = {pk: (str(r.goal_light) if r.goal_light else None, r.blue_count, sum(1 for x in r.rows if x.required))
+                 for pk, r in read_tables(MonitoringTable.objects.filter(pk__in=by_sql)).items()}
+        assert by_sql == exact, position
+    assert drawn >= 60
+    assert MonitoringRow.objects.filter(table__round=rnd, number_to_date=F("number_stated_expected")).exists()
 
 
 def test_statistics_read_a_round_in_a_fixed_number_of_queries(world, rnd):
