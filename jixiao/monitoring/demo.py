@@ -285,7 +285,9 @@ def row_values(rng: random.Random, *, operator: str, target: Decimal | None, uni
     """What an agency writes for one indicator at checkpoint ``month``, its band (green, yellow, red,
     blue) drawn for the project: the value to date around the expected (target × m ÷ 12 for a positive
     indicator, as ``rules.indicator_signal`` reads it), the expected year-end value; a limit kept
-    (or broken, red) for a reverse one; a qualitative one's 完成情况."""
+    (or broken, red) for a reverse one; a qualitative one's 完成情况. A positive rate (unit %: 验收合格率,
+    满意度) is held all year, so the agency states the target itself as its expectation for the
+    checkpoint (``stated_expected``) and reports a rate around it — never blue: a rate does not run ahead."""
     if operator == Operator.QUALITATIVE:
         achievement = {"green": Achievement.ACHIEVED, "blue": Achievement.ACHIEVED, "yellow": Achievement.PARTIAL,
                        "red": Achievement.NOT_ACHIEVED}[band]
@@ -297,6 +299,12 @@ def row_values(rng: random.Random, *, operator: str, target: Decimal | None, uni
     cap = 100.0 if unit == "%" else None
     t = float(target)
     positive = operator in (Operator.GE, Operator.GT) or (operator == Operator.EQ and target > 0)
+    if positive and unit == "%" and target > 0:
+        actual = t * rng.uniform(*FACTOR["green" if band == "blue" else band])
+        year_end = t * {"green": rng.uniform(1.0, 1.05), "blue": rng.uniform(1.0, 1.05),
+                        "yellow": rng.uniform(0.9, 1.0), "red": rng.uniform(0.6, 0.9)}[band]
+        return {"value_to_date": _number_text(min(actual, cap), places),
+                "year_end": _number_text(min(year_end, cap), places), "stated_expected": _number_text(t, places)}
     if positive:
         actual = t * month / 12 * rng.uniform(*FACTOR[band])
         year_end = t * {"green": rng.uniform(1.0, 1.05), "blue": rng.uniform(1.05, 1.2),
@@ -319,6 +327,8 @@ def _with_numbers(values: dict) -> dict:
     if "achievement" not in values:
         out["number_to_date"] = parse_number(values["value_to_date"])
         out["number_year_end"] = parse_number(values["year_end"])
+        if "stated_expected" in values:
+            out["number_stated_expected"] = parse_number(values["stated_expected"])
     return out
 
 

@@ -97,6 +97,11 @@ def test_demo_monitoring():
         assert sum(r.blue_count for r in readings.values()) > 20
         assert {r.expectation.basis for r in readings.values()} == {"spending_plan", "spending_profile",
                                                                       "time_progress"}
+        # a rate held all year (满意度, 验收合格率) is read against the stated rate, never blue
+        rates = [x for r in readings.values() for x in r.rows
+                 if x.unit == "%" and x.value_to_date and x.signal.kind == "positive"]
+        assert len(rates) > 20 and all(x.stated_expected and x.light != "blue" for x in rates)
+        assert {x.light for x in rates} >= {"green", "yellow", "red"}
         # every submitted table is complete: each deviation has its reason
         submitted = [t for t in tables if t.status != "draft"]
         assert not [t.pk for t in submitted if readings[t.pk].problems()]
