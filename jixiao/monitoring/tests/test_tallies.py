@@ -178,7 +178,7 @@ def test_each_stated_expectation_is_lit_as_the_rules_light(world, rnd):
                                                            number_to_date=values[(drawn // 5) % len(values)])
             drawn += 1
         with connection.cursor() as cursor:
-            cursor.execute(tallies._indicator_sql(ids, month=rnd.month, th=thresholds))
+            cursor.execute(tallies._indicator_sql(ids, region=rnd.region_id, month=rnd.month, th=thresholds))
             by_sql = {tid: (tallies.LIGHT_OF[worst] if worst is not None else None, int(blue), int(dev))
                       for tid, worst, blue, dev, near in cursor.fetchall() if not near}
         exact = {pk: (str(r.goal_light) if r.goal_light else None, r.blue_count, sum(1 for x in r.rows if x.required))
