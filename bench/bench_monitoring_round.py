@@ -91,6 +91,9 @@ def _floor(cursor, round_ids: list[int]) -> tuple:
 
 def phase_round(workdir: Path, url: str) -> dict:
     common._django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)  # data kept (BENCH_DIR) from an older schema
     import datetime as dt
 
     from django.db import connection
