@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jixiao.assessment",
     "jixiao.targets",
     "jixiao.monitoring",
+    "jixiao.evaluation",
 ]
 
 MIDDLEWARE = [

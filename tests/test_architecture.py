@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("library", "projects", "pools"),
     ("assessment", "targets"),
     ("monitoring",),
+    ("evaluation",),
     ("reports",),
 )
 LAYER = {app: i for i, apps in enumerate(LAYERS) for app in apps}
