@@ -221,3 +221,59 @@ def rating(score: Amount, bands: Sequence[Mapping]) -> Rating:
         if s >= _exact(band["min_score"], "分数下限"):
             return Rating(band["code"], band["label"])
     raise ValueError(f"得分 {score} 低于所有评价等级的下限")
+
+
+# --- 5. narrative checks (warnings before submit and for reviewers, issue #14) ----------------------------------
+
+#: what real tables write instead of an answer: placeholders, never a reason or a measure
+PLACEHOLDERS = frozenset({"无", "暂无", "没有", "无偏差", "未发现", "不适用", "无问题", "暂无问题", "无改进措施", "/", "-",
+                          "—", "——", "0", "略", "同上", "见上", "n/a", "na", "none"})
+_SIGNS = "≥≤＞＜＝=<>≧≦═﹦"
+_DROP = str.maketrans("", "", " \t\r\n\u3000，。、；：,.;:！!？?（）()“”\"'《》【】[]")
+
+
+def normalized(text: str | None) -> str:
+    """``text`` reduced for comparison: no white space or punctuation, lower case (a copied paragraph
+    re-punctuated or re-spaced is still the same paragraph)."""
+    return (text or "").translate(_DROP).lower()
+
+
+def is_placeholder(text: str | None) -> bool:
+    """An empty narrative field or a placeholder ("暂无", "无", "/", "同上" …): flagged, never accepted as a
+    reason, a problem found or a measure."""
+    plain = normalized(text)
+    return not plain or plain in PLACEHOLDERS
+
+
+def repeats_target(actual: str | None, target: str | None) -> bool:
+    """The actual value merely repeating the target as written: the same text (after normalising), or
+    an actual that still carries the target's comparison sign ("≥95%" reported as done)."""
+    a, t = normalized(actual), normalized(target)
+    if not a:
+        return False
+    return a == t or (any(c in a for c in _SIGNS) and a.strip(_SIGNS) == t.strip(_SIGNS))
+
+
+def copied_from(text: str | None, sources: Mapping[str, str], *, least: int = 12,
+                similarity: float = 0.9) -> str | None:
+    """The first of ``sources`` ({what it is: its text}, e.g. {"本单位 2025 年自评“存在问题”": …,
+    "城关中学 2026 年自评“改进措施”": …}) that ``text`` copies: the same after normalising, or nearly
+    (``similarity`` of the longest common blocks, difflib's ratio) — only for texts of at least ``least``
+    characters (short answers such as "按计划完成" are alike without being copied). None when it copies
+    none."""
+    from difflib import SequenceMatcher
+
+    plain = normalized(text)
+    if len(plain) < least:
+        return None
+    for what, other in sources.items():
+        theirs = normalized(other)
+        if len(theirs) < least:
+            continue
+        if plain == theirs:
+            return what
+        matcher = SequenceMatcher(None, plain, theirs, autojunk=False)
+        if matcher.real_quick_ratio() >= similarity and matcher.quick_ratio() >= similarity \
+                and matcher.ratio() >= similarity:
+            return what
+    return None

@@ -137,3 +137,31 @@ def test_a_score_is_between_0_and_the_weight_and_monotone(target, actual, weight
         assert more.score >= s.score  # more done never scores less
     else:
         assert more.score <= s.score  # more spent against a limit never scores more
+
+
+@pytest.mark.parametrize("text", ["", "  ", "无", "暂无。", "无偏差", "/", "—", "同上", "N/A", "0"])
+def test_placeholders_are_flagged(text):
+    assert rules.is_placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["资金拨付滞后，已督促尽快拨付", "无法按期完工的原因是雨季施工受阻"])
+def test_an_answer_is_not_a_placeholder(text):
+    assert not rules.is_placeholder(text)
+
+
+def test_an_actual_repeating_the_target():
+    assert rules.repeats_target("≥95%", "≥95%") and rules.repeats_target("≥ 95 %", "≥95%")
+    assert rules.repeats_target("完成年度目标。", "完成年度目标")
+    assert rules.repeats_target("≥95%", "95%")  # the sign left in: the target copied, not a value measured
+    assert not rules.repeats_target("96%", "≥95%") and not rules.repeats_target("", "≥95%")
+
+
+def test_copied_narratives_name_what_they_copy():
+    last_year = "部分项目资金拨付进度较慢，绩效目标设置不够细化，后续将加强预算执行监控。"
+    sources = {"本单位 2025 年自评“存在问题”": last_year, "城关中学 2026 年自评“存在问题”": "学校食堂改造工期延误。"}
+    assert rules.copied_from(last_year, sources) == "本单位 2025 年自评“存在问题”"
+    # re-punctuated and one character changed: still the same paragraph
+    assert rules.copied_from("部分项目资金拨付进度较慢 绩效目标设置不够细化，后续将加强预算执行监管", sources) == \
+        "本单位 2025 年自评“存在问题”"
+    assert rules.copied_from("雨季施工受阻导致教学楼加固工程未按期完工，已调整施工计划。", sources) is None
+    assert rules.copied_from("按计划完成", {"x": "按计划完成"}) is None  # short answers are alike without copying
