@@ -277,3 +277,59 @@ def copied_from(text: str | None, sources: Mapping[str, str], *, least: int = 12
                 and matcher.ratio() >= similarity:
             return what
     return None
+
+
+# --- 6. the warnings of a self-evaluation (before submit, and for every reviewer) -------------------------------
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What the warnings read of one indicator row of a self-evaluation: its name, the target as written
+    and its number, the actual as written and its number, the computed and the final score and its weight,
+    the written explanation of an over-achievement and the reason for a deviation, and — from the year's
+    last monitoring round — the likelihood the agency declared (``certain`` = 确定能) and the light."""
+
+    name: str
+    target_text: str = ""
+    actual_text: str = ""
+    computed: Decimal | None = None
+    score: Decimal | None = None
+    weight: Decimal | None = None
+    needs_explanation: bool = False
+    explanation: str = ""
+    below_target: bool = False
+    reason: str = ""
+    monitored_likelihood: str = ""
+    monitored_light: str = ""
+
+
+def row_warnings(row: RowFacts) -> list[str]:
+    """The warnings of one row, in Chinese, naming it (issue #14): over-achievement without an explanation;
+    a deviation without a reason (or with a placeholder); the actual merely repeating the target; 确定能 in
+    monitoring but below target at year end; a monitoring red that got full marks; a score set by hand
+    away from the computed one is not a warning (it needs its written reason, which the service checks)."""
+    out = []
+    name = f"“{row.name}”"
+    if row.needs_explanation and is_placeholder(row.explanation):
+        out.append(f"{name}实际完成值达到目标的 130% 及以上，须说明是否目标设置偏低")
+    if row.below_target and is_placeholder(row.reason):
+        out.append(f"{name}未达到目标，须填写偏差原因和改进措施")
+    if repeats_target(row.actual_text, row.target_text):
+        out.append(f"{name}的实际完成值只是照抄了目标值“{row.target_text}”，请填写实际达到的数值或情况")
+    if row.monitored_likelihood == "certain" and row.below_target:
+        out.append(f"{name}在运行监控中填报“确定能”完成目标，年终却未达到目标，请说明原因")
+    if row.monitored_light == "red" and row.score is not None and row.weight is not None and row.score >= row.weight:
+        out.append(f"{name}在运行监控中为红灯，自评却得满分，请核实")
+    return out
+
+
+def execution_warning(*, declared: Amount | None, recorded: Amount | None, tolerance: Amount = Decimal("0.01")) -> str:
+    """The execution the preparer declares against the execution data (the treasury's monthly rows, issue
+    #13): a difference beyond ``tolerance`` yuan is a warning in Chinese ("" when they agree or either is
+    missing). Amounts in yuan; the message in 万元."""
+    if declared is None or recorded is None:
+        return ""
+    d, r = _exact(declared, "全年执行数"), _exact(recorded, "执行数据")
+    if abs(d - r) <= _exact(tolerance, "容差"):
+        return ""
+    return (f"填报的全年执行数 {_round(d / 10000)} 万元与执行数据 {_round(r / 10000)} 万元不一致"
+            f"（相差 {_round(abs(d - r) / 10000)} 万元），请核实或说明")

@@ -165,3 +165,27 @@ def test_copied_narratives_name_what_they_copy():
         "本单位 2025 年自评“存在问题”"
     assert rules.copied_from("雨季施工受阻导致教学楼加固工程未按期完工，已调整施工计划。", sources) is None
     assert rules.copied_from("按计划完成", {"x": "按计划完成"}) is None  # short answers are alike without copying
+
+
+def test_row_warnings_name_the_row_and_say_why():
+    over = rules.RowFacts(name="覆盖人数", target_text="≥1000人", actual_text="1500人", needs_explanation=True,
+                          explanation="暂无", computed=D(10), score=D(10), weight=D(10))
+    assert rules.row_warnings(over) == ["“覆盖人数”实际完成值达到目标的 130% 及以上，须说明是否目标设置偏低"]
+    explained = rules.RowFacts(name="覆盖人数", needs_explanation=True, explanation="年中追加了两个乡镇的服务对象")
+    assert rules.row_warnings(explained) == []
+    short = rules.RowFacts(name="完工率", target_text="≥95%", actual_text="≥95%", below_target=True, reason="无",
+                           monitored_likelihood="certain")
+    assert rules.row_warnings(short) == [
+        "“完工率”未达到目标，须填写偏差原因和改进措施",
+        "“完工率”的实际完成值只是照抄了目标值“≥95%”，请填写实际达到的数值或情况",
+        "“完工率”在运行监控中填报“确定能”完成目标，年终却未达到目标，请说明原因"]
+    red = rules.RowFacts(name="满意度", monitored_light="red", score=D("10.00"), weight=D("10.00"))
+    assert rules.row_warnings(red) == ["“满意度”在运行监控中为红灯，自评却得满分，请核实"]
+    assert rules.row_warnings(rules.RowFacts(name="满意度", monitored_light="red", score=D("9.5"), weight=D(10))) == []
+
+
+def test_execution_against_the_execution_data():
+    assert rules.execution_warning(declared=D("874400"), recorded=D("874400.00")) == ""
+    assert rules.execution_warning(declared=D("900000"), recorded=D("874400")) == \
+        "填报的全年执行数 90.00 万元与执行数据 87.44 万元不一致（相差 2.56 万元），请核实或说明"
+    assert rules.execution_warning(declared=None, recorded=D(1)) == ""
