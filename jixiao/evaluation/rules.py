@@ -333,3 +333,39 @@ def execution_warning(*, declared: Amount | None, recorded: Amount | None, toler
         return ""
     return (f"填报的全年执行数 {_round(d / 10000)} 万元与执行数据 {_round(r / 10000)} 万元不一致"
             f"（相差 {_round(abs(d - r) / 10000)} 万元），请核实或说明")
+
+
+# --- 7. what the statistics count ---------------------------------------------------------------------------------
+
+def completion_rate(done: int, required: int) -> Decimal | None:
+    """自评完成率 = self-evaluations done ÷ required (per agency or region), four places; None when none
+    was required."""
+    if required < 0 or done < 0 or done > required:
+        raise ValueError("完成数应在 0 与应评数之间")
+    return _round(Fraction(done, required), RATIO) if required else None
+
+
+@dataclass(frozen=True)
+class Inflation:
+    """Score inflation of one agency: how many of its self-evaluations were re-checked (财政抽评), their mean
+    self score, mean re-check score and the mean gap (self − re-check; above 0: the agency scores itself
+    higher than finance does)."""
+
+    agency: object
+    checked: int
+    self_mean: Decimal
+    recheck_mean: Decimal
+    gap: Decimal
+
+
+def inflation(pairs: Iterable[tuple[object, Amount, Amount]]) -> list[Inflation]:
+    """Per agency, from (agency, self score, re-check score) of the evaluations that have both: the mean
+    gap, largest first (ties by the agency as given first). Means are exact, rounded at the end."""
+    groups: dict = {}
+    for agency, own, recheck in pairs:
+        g = groups.setdefault(agency, [0, Fraction(0), Fraction(0)])
+        g[0] += 1
+        g[1] += _exact(own, "自评得分")
+        g[2] += _exact(recheck, "抽评得分")
+    out = [Inflation(agency, n, _round(s / n), _round(r / n), _round((s - r) / n)) for agency, (n, s, r) in groups.items()]
+    return sorted(out, key=lambda x: -x.gap)

@@ -189,3 +189,18 @@ def test_execution_against_the_execution_data():
     assert rules.execution_warning(declared=D("900000"), recorded=D("874400")) == \
         "填报的全年执行数 90.00 万元与执行数据 87.44 万元不一致（相差 2.56 万元），请核实或说明"
     assert rules.execution_warning(declared=None, recorded=D(1)) == ""
+
+
+def test_completion_rate():
+    assert rules.completion_rate(37, 40) == D("0.9250") and rules.completion_rate(0, 0) is None
+    with pytest.raises(ValueError):
+        rules.completion_rate(41, 40)
+
+
+def test_score_inflation_per_agency_hand_worked():
+    # 城关中学: (95 − 82) and (90 − 86) → gap 8.50; 农技中心: (88 − 88) → 0; a second school (92 − 80) → 12
+    got = rules.inflation([("城关中学", D(95), D(82)), ("农技中心", D(88), D(88)), ("城关中学", D(90), D(86)),
+                           ("实验小学", D(92), D(80))])
+    assert [(x.agency, x.checked, x.self_mean, x.recheck_mean, x.gap) for x in got] == [
+        ("实验小学", 1, D("92.00"), D("80.00"), D("12.00")), ("城关中学", 2, D("92.50"), D("84.00"), D("8.50")),
+        ("农技中心", 1, D("88.00"), D("88.00"), D("0.00"))]
