@@ -173,7 +173,25 @@ def _read_sheet(ws_name: str, rows: list, first_col: int, report: ImportReport) 
                 if value is not None:
                     values[name] = CHOICES[name].get(value, value) if name in CHOICES else value
             table.rows[position] = values
+    if table is None:
+        return _earlier_layout(ws_name, rows, first_col, report)
     return table
+
+
+#: where the key stood before the 截至本期预期值 column was added (2026-12-03): such a file's sheets are
+#: named as what they are instead of being skipped as "no key"
+EARLIER_KEY_COLUMN = KEY_COLUMN - 1
+
+
+def _earlier_layout(ws_name: str, rows: list, first_col: int, report: ImportReport) -> ParsedTable | None:
+    letter = column_letter(EARLIER_KEY_COLUMN)
+    for number, raw in enumerate(rows, start=1):
+        mark = as_text(_cell(raw, EARLIER_KEY_COLUMN, first_col))
+        if mark and mark.startswith(KEY_PREFIX):
+            report.add(ws_name, number, letter, "这是旧版填报表（识别码在 M 列，导出于增加“截至本期预期值”列之前），"
+                                                "请重新导出填报表后再填写导入")
+            return ParsedTable(ws_name, "", 0, 0, 0, (number, letter), bad=True)
+    return None
 
 
 def _text(table: ParsedTable, raw, number: int, col: int, first_col: int, report: ImportReport, position,

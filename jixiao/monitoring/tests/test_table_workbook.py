@@ -243,6 +243,23 @@ def test_a_file_without_a_key_is_refused(world):
     assert "文件中没有可识别的监控填报表" in exc.value.report.lines()[0]
 
 
+def test_a_file_of_the_earlier_layout_says_to_export_again(world):
+    """A workbook exported before the 截至本期预期值 column had its key one column to the left (M)."""
+    table = school_table(world)
+
+    def shift(ws, marks):
+        for merged in list(ws.merged_cells.ranges):
+            ws.unmerge_cells(str(merged))
+        for row in range(1, ws.max_row + 1):
+            ws.cell(row, KEY_COLUMN).value = ws.cell(row, KEY_COLUMN + 1).value
+            ws.cell(row, KEY_COLUMN + 1).value = None
+
+    with pytest.raises(ImportFailed) as exc:
+        imports.import_tables(actor=world.user("preparer"), round=table.round,
+                              data=_fill(_export([table]), shift), name="旧填报表.xlsx")
+    assert "这是旧版填报表" in exc.value.report.lines()[0] and "请重新导出" in exc.value.report.lines()[0]
+
+
 def test_the_round_page_exports_and_imports(world, login):
     table = school_table(world)
     client = login("preparer")
