@@ -37,9 +37,7 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -198,33 +196,7 @@ def run(db: str, projects: int, workdir: Path, reuse: bool) -> dict:
 def main() -> int:
     scale = os.environ.get("BENCH_SCALE", "province")
     projects = int(os.environ.get("BENCH_PROJECTS", SCALES.get(scale, SCALES["province"])))
-    reuse = os.environ.get("BENCH_DIR")
-    keep = bool(os.environ.get("BENCH_KEEP"))
-    databases = ["sqlite"]
-    pg = os.environ.get("BENCH_DATABASE_URL", "")
-    if pg:
-        if not pg.startswith(("postgres://", "postgresql://")):
-            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
-            return 2
-        databases.append(pg)
-    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-execution-"))
-    try:
-        for db in databases:
-            workdir = root if db == "sqlite" else root / "postgresql"
-            workdir.mkdir(parents=True, exist_ok=True)
-            try:
-                print(json.dumps(run(db, projects, workdir, bool(reuse)), ensure_ascii=False), flush=True)
-            except common.subprocess.CalledProcessError as e:
-                sys.stderr.write(e.stderr or "")
-                raise
-            finally:
-                common._drop(db, keep_built=keep or bool(reuse))
-    finally:
-        if keep and not reuse:
-            sys.stderr.write(f"kept {root}\n")
-        elif not reuse:
-            shutil.rmtree(root, ignore_errors=True)
-    return 0
+    return common.run_each("jixiao-bench-execution-", lambda db, workdir, reuse: run(db, projects, workdir, reuse))
 
 
 if __name__ == "__main__":

@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -170,24 +168,6 @@ def phase_round(workdir: Path, url: str) -> dict:
             "peak_rss_mb": common._peak_mb(), "open_peak_mb": open_peak}
 
 
-def _copy(db: str, workdir: Path) -> None:
-    if db == "sqlite":
-        for suffix in ("-wal", "-shm"):
-            (workdir / f"round.sqlite3{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(workdir / "built.sqlite3", workdir / "round.sqlite3")
-        return
-    base = common._pg_base(db)
-    common._pg_admin(db, f'DROP DATABASE IF EXISTS "{base}_round"', f'CREATE DATABASE "{base}_round" TEMPLATE "{base}_built"')
-
-
-def _drop(db: str, keep_built: bool) -> None:
-    if db == "sqlite":
-        return
-    base = common._pg_base(db)
-    names = ("round",) if keep_built else ("round", "built")
-    common._pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in names))
-
-
 def run(db: str, counties: int, workdir: Path, reuse: bool) -> dict:
     label = "sqlite" if db == "sqlite" else "postgresql"
     script = __file__
@@ -202,7 +182,7 @@ def run(db: str, counties: int, workdir: Path, reuse: bool) -> dict:
             common._pg_admin(db, f'DROP DATABASE IF EXISTS "{base}_built"', f'CREATE DATABASE "{base}_built"')
             built = common._child("build", workdir, counties, common._db_url(db, workdir, "built"), script=script)
         (workdir / "built.json").write_text(json.dumps(built))
-    _copy(db, workdir)
+    common._copies(db, workdir, ("round",))
     result = common._child("round", workdir, common._db_url(db, workdir, "round"), script=script)
     seconds = result["open_seconds"] + result["signals_seconds"]
     ratio = result["signals_seconds"] / result["floor_seconds"]
@@ -222,33 +202,8 @@ def run(db: str, counties: int, workdir: Path, reuse: bool) -> dict:
 
 def main() -> int:
     counties = int(os.environ.get("BENCH_COUNTIES", 180))
-    reuse = os.environ.get("BENCH_DIR")
-    keep = bool(os.environ.get("BENCH_KEEP"))
-    databases = ["sqlite"]
-    pg = os.environ.get("BENCH_DATABASE_URL", "")
-    if pg:
-        if not pg.startswith(("postgres://", "postgresql://")):
-            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
-            return 2
-        databases.append(pg)
-    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-round-"))
-    try:
-        for db in databases:
-            workdir = root if db == "sqlite" else root / "postgresql"
-            workdir.mkdir(parents=True, exist_ok=True)
-            try:
-                print(json.dumps(run(db, counties, workdir, bool(reuse)), ensure_ascii=False), flush=True)
-            except common.subprocess.CalledProcessError as e:
-                sys.stderr.write(e.stderr or "")
-                raise
-            finally:
-                _drop(db, keep_built=keep or bool(reuse))
-    finally:
-        if keep and not reuse:
-            sys.stderr.write(f"kept {root}\n")
-        elif not reuse:
-            shutil.rmtree(root, ignore_errors=True)
-    return 0
+    return common.run_each("jixiao-bench-round-", lambda db, workdir, reuse: run(db, counties, workdir, reuse),
+                           cleanup=lambda db, kept: common._drop(db, keep_built=kept, names=("round",)))
 
 
 if __name__ == "__main__":

@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -286,37 +284,15 @@ def run(db: str, counties: int, workdir: Path, reuse: bool, repeat: int) -> list
 def main() -> int:
     counties = int(os.environ.get("BENCH_COUNTIES", 180))
     repeat = int(os.environ.get("BENCH_REPEAT", 5))
-    reuse = os.environ.get("BENCH_DIR")
-    keep = bool(os.environ.get("BENCH_KEEP"))
-    databases = ["sqlite"]
-    pg = os.environ.get("BENCH_DATABASE_URL", "")
-    if pg:
-        if not pg.startswith(("postgres://", "postgresql://")):
-            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
-            return 2
-        databases.append(pg)
-    if os.environ.get("BENCH_ONLY_PG") and pg:
-        databases = [pg]
-    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-province-"))
-    try:
-        for db in databases:
-            workdir = root / ("sqlite" if db == "sqlite" else "postgresql")
-            try:
-                for line in run(db, counties, workdir, bool(reuse), repeat):
-                    print(json.dumps(line, ensure_ascii=False), flush=True)
-            except subprocess.CalledProcessError as e:
-                sys.stderr.write(e.stderr or "")
-                raise
-            finally:
-                if db != "sqlite" and not (keep or reuse):
-                    base = common._pg_base(db)
-                    common._pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in ("province", "county")))
-    finally:
-        if keep and not reuse:
-            sys.stderr.write(f"kept {root}\n")
-        elif not reuse:
-            shutil.rmtree(root, ignore_errors=True)
-    return 0
+
+    def cleanup(db: str, kept: bool) -> None:
+        if db != "sqlite" and not kept:
+            base = common._pg_base(db)
+            common._pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in ("province", "county")))
+
+    return common.run_each("jixiao-bench-province-",
+                           lambda db, workdir, reuse: run(db, counties, workdir, reuse, repeat),
+                           cleanup=cleanup, sqlite_dir="sqlite")
 
 
 if __name__ == "__main__":

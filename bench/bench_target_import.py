@@ -209,26 +209,65 @@ def _child(phase: str, workdir: Path, *extra, script: str = __file__) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _copies(db: str, workdir: Path) -> None:
-    """Fresh floor and import databases, copies of the built one."""
+def _copies(db: str, workdir: Path, names: tuple[str, ...] = ("floor", "import")) -> None:
+    """Fresh copies of the built database, one per name (floor and import; the round benchmark's round)."""
     if db == "sqlite":
-        for name in ("floor", "import"):
+        for name in names:
             for suffix in ("-wal", "-shm"):
                 (workdir / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
             shutil.copyfile(workdir / "built.sqlite3", workdir / f"{name}.sqlite3")
         return
     base = _pg_base(db)
-    for name in ("floor", "import"):
+    for name in names:
         _pg_admin(db, f'DROP DATABASE IF EXISTS "{base}_{name}"',
                   f'CREATE DATABASE "{base}_{name}" TEMPLATE "{base}_built"')
 
 
-def _drop(db: str, keep_built: bool) -> None:
+def _drop(db: str, keep_built: bool, names: tuple[str, ...] = ("floor", "import")) -> None:
+    """Drop the PostgreSQL copies ``names`` (and the built database unless ``keep_built``)."""
     if db == "sqlite":
         return
     base = _pg_base(db)
-    names = ("floor", "import") if keep_built else ("floor", "import", "built")
-    _pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in names))
+    _pg_admin(db, *(f'DROP DATABASE IF EXISTS "{base}_{n}"' for n in (names if keep_built else (*names, "built"))))
+
+
+def run_each(prefix: str, one, *, cleanup=None, sqlite_dir: str = "") -> int:
+    """The benchmarks' shared ``main``: ``one(db, workdir, reuse)`` -- a JSON line's dict, or a list of
+    them -- for SQLite and, when ``BENCH_DATABASE_URL`` is a postgres:// URL, PostgreSQL (only it with
+    ``BENCH_ONLY_PG``), each printed as it comes. The data lives in a temporary directory (``prefix``)
+    removed afterwards, or kept with ``BENCH_KEEP=1``, or given by ``BENCH_DIR`` (kept data, no build);
+    SQLite's in it (or its ``sqlite_dir``), PostgreSQL's in ``postgresql/``. ``cleanup(db, kept)`` after
+    each database (default: drop the floor and import copies, and the built one unless kept)."""
+    reuse = os.environ.get("BENCH_DIR")
+    keep = bool(os.environ.get("BENCH_KEEP"))
+    databases = ["sqlite"]
+    pg = os.environ.get("BENCH_DATABASE_URL", "")
+    if pg:
+        if not pg.startswith(("postgres://", "postgresql://")):
+            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
+            return 2
+        databases = [pg] if os.environ.get("BENCH_ONLY_PG") else [*databases, pg]
+    cleanup = cleanup or (lambda db, kept: _drop(db, keep_built=kept))
+    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        for db in databases:
+            workdir = (root / sqlite_dir if sqlite_dir else root) if db == "sqlite" else root / "postgresql"
+            workdir.mkdir(parents=True, exist_ok=True)
+            try:
+                result = one(db, workdir, bool(reuse))
+                for line in result if isinstance(result, list) else [result]:
+                    print(json.dumps(line, ensure_ascii=False), flush=True)
+            except subprocess.CalledProcessError as e:
+                sys.stderr.write(e.stderr or "")
+                raise
+            finally:
+                cleanup(db, keep or bool(reuse))
+    finally:
+        if keep and not reuse:
+            sys.stderr.write(f"kept {root}\n")
+        elif not reuse:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
 
 
 def run(db: str, scale: str, counties: int, workdir: Path, reuse: bool) -> dict:
@@ -267,33 +306,7 @@ def run(db: str, scale: str, counties: int, workdir: Path, reuse: bool) -> dict:
 def main() -> int:
     scale = os.environ.get("BENCH_SCALE", "province")
     counties = int(os.environ.get("BENCH_COUNTIES", COUNTIES.get(scale, 180)))
-    reuse = os.environ.get("BENCH_DIR")  # a directory a BENCH_KEEP=1 run left: skip the build
-    keep = bool(os.environ.get("BENCH_KEEP"))
-    databases = ["sqlite"]
-    pg = os.environ.get("BENCH_DATABASE_URL", "")
-    if pg:
-        if not pg.startswith(("postgres://", "postgresql://")):
-            sys.stderr.write("BENCH_DATABASE_URL must be a postgres:// URL\n")
-            return 2
-        databases.append(pg)
-    root = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="jixiao-bench-targets-"))
-    try:
-        for db in databases:
-            workdir = root if db == "sqlite" else root / "postgresql"
-            workdir.mkdir(parents=True, exist_ok=True)
-            try:
-                print(json.dumps(run(db, scale, counties, workdir, bool(reuse)), ensure_ascii=False), flush=True)
-            except subprocess.CalledProcessError as e:
-                sys.stderr.write(e.stderr or "")
-                raise
-            finally:
-                _drop(db, keep_built=keep or bool(reuse))
-    finally:
-        if keep and not reuse:
-            sys.stderr.write(f"kept {root}\n")
-        elif not reuse:
-            shutil.rmtree(root, ignore_errors=True)
-    return 0
+    return run_each("jixiao-bench-targets-", lambda db, workdir, reuse: run(db, scale, counties, workdir, reuse))
 
 
 if __name__ == "__main__":
